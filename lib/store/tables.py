@@ -1,0 +1,333 @@
+"""Every table of Parcours, defined once for SQLite and PostgreSQL.
+
+Tables carry no schema: on PostgreSQL the engine maps them into the ``parcours``
+schema (see ``lib/store/db.py``), so the same definitions serve both dialects.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp that always comes back timezone-aware in UTC.
+
+    SQLite has no time zones and returns naive values; without this, comparing a
+    stored time with ``now()`` would behave differently on the two dialects.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _timestamps() -> list[sa.Column]:
+    return [
+        sa.Column("created_at", UTCDateTime(), nullable=False, default=utcnow),
+        sa.Column("updated_at", UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow),
+    ]
+
+
+def _fk(column: str, target: str, *, nullable: bool = False, ondelete: str | None = None) -> sa.Column:
+    return sa.Column(
+        column,
+        sa.Integer,
+        sa.ForeignKey(target, ondelete=ondelete),
+        nullable=nullable,
+        index=True,
+    )
+
+
+TERRITORY_KINDS = ("commune", "epci", "petr", "departement", "region", "other")
+SHARING_LEVELS = ("private", "peers", "network")
+ACCESS_ROLES = ("coordinator", "territory_admin", "contributor", "reader")
+
+territory = sa.Table(
+    "territory",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("slug", sa.String(80), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("insee_code", sa.String(5)),
+    sa.Column("siren", sa.String(9)),
+    sa.Column("region", sa.String(100)),
+    sa.Column("population", sa.Integer),
+    sa.Column("sharing", sa.String(10), nullable=False, default="private"),
+    sa.Column("is_demo", sa.Boolean, nullable=False, default=False),
+    *_timestamps(),
+    sa.CheckConstraint(f"kind in {TERRITORY_KINDS}", name="kind"),
+    sa.CheckConstraint(f"sharing in {SHARING_LEVELS}", name="sharing"),
+)
+
+peer_group = sa.Table(
+    "peer_group",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("slug", sa.String(80), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("description", sa.Text),
+    *_timestamps(),
+)
+
+peer_group_member = sa.Table(
+    "peer_group_member",
+    metadata,
+    sa.Column(
+        "peer_group_id",
+        sa.Integer,
+        sa.ForeignKey("peer_group.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "territory_id",
+        sa.Integer,
+        sa.ForeignKey("territory.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("joined_at", UTCDateTime(), nullable=False, default=utcnow),
+    sa.Index("ix_peer_group_member_territory", "territory_id"),
+)
+
+person = sa.Table(
+    "person",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    # Always stored lower-cased: people are matched to memberships by email.
+    sa.Column("email", sa.String(320), nullable=False, unique=True),
+    sa.Column("display_name", sa.String(200)),
+    sa.Column("is_demo", sa.Boolean, nullable=False, default=False),
+    sa.Column("last_login_at", UTCDateTime()),
+    *_timestamps(),
+)
+
+# A membership with no territory is a network-wide one (coordinators).
+membership = sa.Table(
+    "membership",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _fk("person_id", "person.id", ondelete="CASCADE"),
+    _fk("territory_id", "territory.id", nullable=True, ondelete="CASCADE"),
+    sa.Column("role", sa.String(20), nullable=False),
+    *_timestamps(),
+    sa.UniqueConstraint("person_id", "territory_id", name="uq_membership_person_territory"),
+    sa.CheckConstraint(f"role in {ACCESS_ROLES}", name="role"),
+)
+
+invitation = sa.Table(
+    "invitation",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("email", sa.String(320), nullable=False, index=True),
+    _fk("territory_id", "territory.id", nullable=True, ondelete="CASCADE"),
+    sa.Column("role", sa.String(20), nullable=False),
+    _fk("invited_by", "person.id", nullable=True, ondelete="SET NULL"),
+    sa.Column("expires_at", UTCDateTime(), nullable=False),
+    sa.Column("revoked_at", UTCDateTime()),
+    sa.Column("accepted_at", UTCDateTime()),
+    *_timestamps(),
+    sa.CheckConstraint(f"role in {ACCESS_ROLES}", name="role"),
+)
+
+ACCESS_REQUEST_STATUSES = ("pending", "accepted", "refused")
+
+access_request = sa.Table(
+    "access_request",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _fk("person_id", "person.id", ondelete="CASCADE"),
+    _fk("territory_id", "territory.id", nullable=True, ondelete="CASCADE"),
+    sa.Column("message", sa.Text),
+    sa.Column("status", sa.String(10), nullable=False, default="pending"),
+    _fk("decided_by", "person.id", nullable=True, ondelete="SET NULL"),
+    sa.Column("decided_at", UTCDateTime()),
+    *_timestamps(),
+    sa.CheckConstraint(f"status in {ACCESS_REQUEST_STATUSES}", name="status"),
+)
+
+framework_version = sa.Table(
+    "framework_version",
+    metadata,
+    sa.Column("version", sa.String(40), primary_key=True),
+    # The whole framework as loaded, so old assessments stay readable after the file changes.
+    sa.Column("content", sa.JSON, nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False, default=utcnow),
+)
+
+RECORD_STATUSES = ("draft", "submitted")
+
+assessment = sa.Table(
+    "assessment",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _fk("territory_id", "territory.id", ondelete="CASCADE"),
+    sa.Column(
+        "framework_version",
+        sa.String(40),
+        sa.ForeignKey("framework_version.version"),
+        nullable=False,
+    ),
+    sa.Column("assessed_on", sa.Date, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False, default="draft"),
+    _fk("created_by", "person.id", nullable=True, ondelete="SET NULL"),
+    sa.Column("submitted_at", UTCDateTime()),
+    # Optimistic concurrency: a save names the version it started from.
+    sa.Column("version", sa.Integer, nullable=False, default=1),
+    *_timestamps(),
+    sa.CheckConstraint(f"status in {RECORD_STATUSES}", name="status"),
+    sa.Index("ix_assessment_territory_date", "territory_id", "assessed_on"),
+)
+
+assessment_score = sa.Table(
+    "assessment_score",
+    metadata,
+    sa.Column(
+        "assessment_id",
+        sa.Integer,
+        sa.ForeignKey("assessment.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("criterion_id", sa.String(40), primary_key=True),
+    sa.Column("level", sa.Integer),
+    sa.Column("comment", sa.Text),
+    sa.CheckConstraint("level between 0 and 4", name="level"),
+)
+
+milestone = sa.Table(
+    "milestone",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _fk("territory_id", "territory.id", ondelete="CASCADE"),
+    sa.Column("occurred_on", sa.Date, nullable=False),
+    sa.Column("phase", sa.String(40), nullable=False),
+    sa.Column("storytelling_dimension", sa.String(40)),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("story", sa.Text),
+    _fk("created_by", "person.id", nullable=True, ondelete="SET NULL"),
+    sa.Column("version", sa.Integer, nullable=False, default=1),
+    *_timestamps(),
+    sa.Index("ix_milestone_territory_date", "territory_id", "occurred_on"),
+)
+
+form_template = sa.Table(
+    "form_template",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("slug", sa.String(80), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("title_fr", sa.String(200), nullable=False),
+    sa.Column("title_en", sa.String(200), nullable=False),
+    # The validated template document (sections, questions, labels); frozen once answered.
+    sa.Column("content", sa.JSON, nullable=False),
+    sa.Column("framework_version", sa.String(40), sa.ForeignKey("framework_version.version")),
+    _fk("created_by", "person.id", nullable=True, ondelete="SET NULL"),
+    *_timestamps(),
+    sa.UniqueConstraint("slug", "version", name="uq_form_template_slug_version"),
+)
+
+campaign = sa.Table(
+    "campaign",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    # No territory: a network-wide campaign opened by a coordinator.
+    _fk("territory_id", "territory.id", nullable=True, ondelete="CASCADE"),
+    _fk("form_template_id", "form_template.id"),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("opens_on", sa.Date, nullable=False),
+    sa.Column("closes_on", sa.Date, nullable=False),
+    sa.Column("anonymous", sa.Boolean, nullable=False, default=True),
+    sa.Column("share_token", sa.String(64), nullable=False, unique=True),
+    _fk("created_by", "person.id", nullable=True, ondelete="SET NULL"),
+    *_timestamps(),
+    sa.CheckConstraint("closes_on >= opens_on", name="dates"),
+)
+
+RESPONDENT_ROLES = (
+    "elected_official",
+    "local_agent",
+    "state_services",
+    "socio_economic",
+    "inhabitant",
+    "other",
+)
+
+response = sa.Table(
+    "response",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _fk("campaign_id", "campaign.id", ondelete="CASCADE"),
+    sa.Column("respondent_role", sa.String(20), nullable=False),
+    _fk("person_id", "person.id", nullable=True, ondelete="SET NULL"),
+    sa.Column("status", sa.String(10), nullable=False, default="draft"),
+    # Lets a respondent without an account come back to a draft.
+    sa.Column("resume_code", sa.String(64), nullable=False, unique=True),
+    # The raw document as submitted; answers below are its analysable form.
+    sa.Column("document", sa.JSON, nullable=False, default=dict),
+    sa.Column("submitted_at", UTCDateTime()),
+    *_timestamps(),
+    sa.CheckConstraint(f"status in {RECORD_STATUSES}", name="status"),
+    sa.CheckConstraint(f"respondent_role in {RESPONDENT_ROLES}", name="respondent_role"),
+    sa.Index("ix_response_campaign_status", "campaign_id", "status"),
+)
+
+# One row per answer (one per chosen option for multiple choice) so analysis stays in SQL.
+answer = sa.Table(
+    "answer",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "response_id",
+        sa.Integer,
+        sa.ForeignKey("response.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("question_id", sa.String(60), nullable=False),
+    sa.Column("numeric_value", sa.Float),
+    sa.Column("text_value", sa.Text),
+    sa.Index("ix_answer_response_question", "response_id", "question_id"),
+    sa.Index("ix_answer_question", "question_id"),
+)
+
+activity_log = sa.Table(
+    "activity_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("occurred_at", UTCDateTime(), nullable=False, default=utcnow),
+    _fk("person_id", "person.id", nullable=True, ondelete="SET NULL"),
+    _fk("territory_id", "territory.id", nullable=True, ondelete="SET NULL"),
+    sa.Column("action", sa.String(60), nullable=False),
+    sa.Column("subject_type", sa.String(40)),
+    sa.Column("subject_id", sa.Integer),
+    sa.Column("details", sa.JSON),
+    sa.Index("ix_activity_log_territory_time", "territory_id", "occurred_at"),
+)

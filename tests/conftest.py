@@ -1,0 +1,98 @@
+"""Shared fixtures: migrated databases on SQLite and on the real PostgreSQL.
+
+PostgreSQL tests skip when no server answers on 127.0.0.1:5432, unless
+``REQUIRE_POSTGRES=1`` (set by CI), which turns that skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from lib.store import migrate
+from lib.store import tables as t
+from lib.store.db import make_engine
+
+PG_ADMIN_DSN = os.environ.get("PARCOURS_TEST_PG", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
+
+
+def _pg_admin() -> psycopg.Connection:
+    return psycopg.connect(PG_ADMIN_DSN, autocommit=True, connect_timeout=3)
+
+
+def _postgres_or_skip() -> None:
+    try:
+        _pg_admin().close()
+    except psycopg.OperationalError as exc:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"REQUIRE_POSTGRES=1 but PostgreSQL does not answer: {exc}")
+        pytest.skip(f"PostgreSQL not reachable: {exc}")
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A throw-away database for this test run, dropped at the end."""
+    _postgres_or_skip()
+    name = f"parcours_test_{uuid.uuid4().hex[:10]}"
+    with _pg_admin() as admin:
+        admin.execute(f'create database "{name}"')
+        # Supabase's API roles exist there; create them so grants can be checked here too.
+        for role in ("anon", "authenticated"):
+            admin.execute(
+                f"do $$ begin if not exists (select 1 from pg_roles where rolname = '{role}') "
+                f"then create role {role} nologin; end if; end $$"
+            )
+    params = psycopg.conninfo.conninfo_to_dict(PG_ADMIN_DSN)
+    yield f"postgresql+psycopg://{params['user']}@{params['host']}:{params['port']}/{name}"
+    with _pg_admin() as admin:
+        admin.execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture(scope="session")
+def _pg_engine_migrated(pg_url: str) -> Iterator[Engine]:
+    engine = make_engine(pg_url)
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def _empty_all_tables(engine: Engine) -> None:
+    with engine.begin() as conn:
+        for table in reversed(t.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def pg_engine(_pg_engine_migrated: Engine) -> Iterator[Engine]:
+    _empty_all_tables(_pg_engine_migrated)
+    yield _pg_engine_migrated
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'parcours.db'}"
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_url: str) -> Iterator[Engine]:
+    engine = make_engine(sqlite_url)
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request) -> Engine:
+    """A migrated, empty database: each test using it runs once per dialect."""
+    return request.getfixturevalue("sqlite_engine" if request.param == "sqlite" else "pg_engine")
+
+
+def count_rows(engine: Engine, table: sa.Table) -> int:
+    with engine.connect() as conn:
+        return conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
