@@ -6,7 +6,7 @@ import streamlit as st
 
 from components import auth
 from components.ui import lang, t
-from lib.access import Action, can
+from lib.access import Action, can, can_anywhere
 from lib.i18n import LANGUAGES
 
 st.set_page_config(page_title="Parcours", page_icon=":material/route:", layout="wide")
@@ -26,11 +26,46 @@ def _feedback_link_only(token: str) -> None:
 
 
 def _pages(actor) -> list:
+    if actor is not None and not actor.memberships:
+        # Logged in but not (yet) a member: the one thing to do here is to ask for access.
+        return [
+            st.Page(
+                "views/access_request.py",
+                title=t("nav.access_request"),
+                icon=":material/how_to_reg:",
+                url_path="demander-un-acces",
+                default=True,
+            )
+        ]
     pages = [st.Page("views/home.py", title=t("nav.home"), icon=":material/home:", default=True)]
     if actor is not None and (actor.is_coordinator or actor.territory_ids):
         pages.append(st.Page("views/journey.py", title=t("nav.journey"), icon=":material/timeline:"))
+    if can_anywhere(actor, Action.MANAGE_CAMPAIGNS) or can_anywhere(actor, Action.ANSWER_FORM):
+        pages.append(
+            st.Page(
+                "views/campaigns.py",
+                title=t("nav.campaigns"),
+                icon=":material/forum:",
+                url_path="questionnaires",
+            )
+        )
+        # Reached from a campaign's "Answer" button only: members answer inside the app.
+        pages.append(
+            st.Page("views/answer.py", title=t("nav.answer"), url_path="repondre", visibility="hidden")
+        )
+    if can_anywhere(actor, Action.VIEW_RESULTS):
+        pages.append(
+            st.Page(
+                "views/results.py",
+                title=t("nav.results"),
+                icon=":material/insights:",
+                url_path="resultats",
+            )
+        )
     if can(actor, Action.VIEW_NETWORK):
         pass  # network pages are added by the features that need them
+    if can_anywhere(actor, Action.MANAGE_MEMBERS):
+        pages.append(st.Page("views/members.py", title=t("nav.members"), icon=":material/group:"))
     return pages
 
 
@@ -40,6 +75,10 @@ if token:
     st.stop()
 
 _language_switch()
+# Who is acting, with the rights they hold now: read afresh on every rerun, never cached.
 actor = auth.current_actor()
 st.session_state["actor"] = actor
+if actor is None and auth.auth_configured():
+    st.stop()  # the login (or refusal) screen is all there is before a verified login
+auth.sidebar_account(actor)
 st.navigation(_pages(actor)).run()

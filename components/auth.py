@@ -1,23 +1,73 @@
 """Who is at the keyboard: a real login through ``st.login``, or a demo persona.
 
-Demo mode exists only when no ``[auth]`` section is configured; once a provider is
-configured no code path lets anyone choose an identity.
+Demo mode exists only when no ``[auth]`` section is configured. Once a provider is
+configured, the person is whoever ``st.user`` says (a cookie signed by Streamlit) and
+nothing in the session — no widget, no ``demo_person_id`` — can change that.
 """
 
 from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
 from components.ui import engine, t
 from lib.access import Actor
+from lib.domain.errors import ServiceError
 from lib.services import identity
+
+# Keys of a provider block that Streamlit passes to Authlib; our own keys sit beside them.
+_PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
+_SIGNED_IN_KEY = "_auth_signed_in_as"
+
+
+@dataclass(frozen=True)
+class Provider:
+    name: str  # the [auth.<name>] block, passed to st.login
+    display_name: str
+
+
+def _secrets() -> Mapping[str, Any]:
+    try:
+        return st.secrets.to_dict()
+    except FileNotFoundError:  # no secrets file at all
+        return {}
 
 
 def auth_configured() -> bool:
-    try:
-        return "auth" in st.secrets
-    except FileNotFoundError:
-        return False
+    return isinstance(_secrets().get("auth"), Mapping)
+
+
+def providers() -> list[Provider]:
+    """Every ``[auth.<name>]`` block, in file order, or the single unnamed ``[auth]`` provider."""
+    auth = _secrets().get("auth") or {}
+    found = [
+        Provider(name, str(block.get("display_name") or name))
+        for name, block in auth.items()
+        if isinstance(block, Mapping) and all(k in block for k in _PROVIDER_KEYS)
+    ]
+    if not found and all(k in auth for k in _PROVIDER_KEYS):
+        found = [Provider("default", str(auth.get("display_name") or t("auth.login.default_provider")))]
+    return found
+
+
+def _parcours_setting(key: str) -> Any:
+    section = _secrets().get("parcours") or {}
+    return section.get(key) if isinstance(section, Mapping) else None
+
+
+def coordinators() -> frozenset[str]:
+    """Bootstrap coordinators: ``PARCOURS_COORDINATORS`` and ``[parcours] coordinators``."""
+    return identity.normalise_emails(os.environ.get("PARCOURS_COORDINATORS")) | identity.normalise_emails(
+        _parcours_setting("coordinators")
+    )
+
+
+def trusted_providers() -> frozenset[str]:
+    return identity.normalise_emails(_parcours_setting("trusted_providers"))
 
 
 def demo_actor() -> Actor | None:
@@ -42,9 +92,72 @@ def demo_actor() -> Actor | None:
     return identity.load_actor(engine(), person_id)
 
 
+def login_screen() -> None:
+    """The only thing a visitor sees before logging in: one button per configured provider."""
+    st.title(t("auth.login.title"))
+    st.write(t("auth.login.intro"))
+    with st.container(border=True):
+        st.subheader(t("auth.login.choose"))
+        for provider in providers():
+            if st.button(
+                t("auth.login.with", provider=provider.display_name),
+                key=f"login_{provider.name}",
+                type="primary",
+                icon=":material/login:",
+                width="stretch",
+            ):
+                st.login(provider.name)
+    st.caption(t("auth.login.help"))
+
+
+def _refused_screen(exc: ServiceError) -> None:
+    st.title(t("auth.refused.title"))
+    st.error(t(exc.code, **exc.params), icon=":material/gpp_bad:")
+    st.write(t("auth.refused.help"))
+    if st.button(t("auth.logout"), icon=":material/logout:"):
+        st.logout()
+
+
+def _claims() -> dict[str, Any]:
+    return {k: v for k, v in st.user.to_dict().items() if k != "tokens"}
+
+
+def logged_in_actor() -> Actor | None:
+    """The logged-in person with the rights they hold now; draws the login or refusal screen
+    and returns None when there is nobody to act as."""
+    if not st.user.get("is_logged_in"):
+        login_screen()
+        return None
+    claims = _claims()
+    trusted = trusted_providers()
+    identity_key = (claims.get("provider"), claims.get("sub"), str(claims.get("email") or "").lower())
+    try:
+        actor = None
+        # The login is recorded (person, invitations, coordinators) once per browser session;
+        # the rights themselves are read afresh below on every rerun.
+        if st.session_state.get(_SIGNED_IN_KEY) == identity_key:
+            actor = identity.actor_for_login(engine(), claims, trusted_providers=trusted)
+        if actor is None:
+            actor = identity.sign_in(engine(), claims, trusted_providers=trusted, coordinators=coordinators())
+            st.session_state[_SIGNED_IN_KEY] = identity_key
+    except ServiceError as exc:
+        _refused_screen(exc)
+        return None
+    return actor
+
+
 def current_actor() -> Actor | None:
     if not auth_configured():
         return demo_actor()
-    if not st.user.is_logged_in:
-        return None
-    return identity.actor_for_login(engine(), dict(st.user))
+    return logged_in_actor()
+
+
+def sidebar_account(actor: Actor | None) -> None:
+    """Who is logged in, and the way out."""
+    if actor is None or not auth_configured():
+        return
+    with st.sidebar:
+        st.caption(t("auth.account.signed_in_as"))
+        st.markdown(f"**{actor.display_name or actor.email}**  \n{actor.email}")
+        if st.button(t("auth.logout"), icon=":material/logout:", key="logout"):
+            st.logout()

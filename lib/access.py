@@ -42,6 +42,14 @@ _TERRITORY_RIGHTS[Role.TERRITORY_ADMIN] = _TERRITORY_RIGHTS[Role.CONTRIBUTOR] | 
 
 _NETWORK_ONLY = frozenset({Action.VIEW_NETWORK, Action.MANAGE_NETWORK})
 
+# Strongest first. When two grants meet on one territory (an invitation accepted by someone
+# who already has a membership there), the stronger role is kept: nobody is demoted by a welcome.
+ROLE_ORDER: tuple[Role, ...] = (Role.COORDINATOR, Role.TERRITORY_ADMIN, Role.CONTRIBUTOR, Role.READER)
+
+
+def stronger_role(a: Role, b: Role) -> Role:
+    return a if ROLE_ORDER.index(Role(a)) <= ROLE_ORDER.index(Role(b)) else b
+
 
 @dataclass(frozen=True)
 class Membership:
@@ -79,10 +87,20 @@ def can(actor: Actor | None, action: Action, territory_id: int | None = None) ->
         return False
     if actor.is_coordinator:
         return True
+    if action == Action.ANSWER_FORM and territory_id is None:
+        # A network-wide campaign is addressed to every member of the network.
+        return any(can(actor, action, tid) for tid in actor.territory_ids)
     if action in _NETWORK_ONLY or territory_id is None:
         return False
     role = actor.role_in(territory_id)
     return role is not None and action in _TERRITORY_RIGHTS.get(role, frozenset())
+
+
+def can_anywhere(actor: Actor | None, action: Action) -> bool:
+    """May ``actor`` do ``action`` on at least one territory (or the network)? For navigation."""
+    if actor is None:
+        return False
+    return actor.is_coordinator or any(can(actor, action, tid) for tid in actor.territory_ids)
 
 
 def require(actor: Actor | None, action: Action, territory_id: int | None = None) -> Actor:

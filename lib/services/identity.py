@@ -1,12 +1,38 @@
-"""Who is acting: a person and the rights they hold now."""
+"""Who is acting: a person and the rights they hold now.
+
+A login is matched to a person by lower-cased email, and only when that email can be
+trusted: the identity provider says it is verified (``email_verified``), or the provider
+the person came through is configured as trusted (see ``docs/auth.md``). Rights are never
+kept between reruns: ``load_actor`` reads them afresh each time.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
-from lib.access import Actor, Membership, Role
+from lib.access import Actor, Membership, Role, stronger_role
+from lib.domain.errors import ServiceError, WriteFailed
+from lib.store import membership as store
 from lib.store import tables as t
+from lib.store.activity import log_activity
+from lib.store.db import transaction
+
+
+class EmailMissing(ServiceError):
+    """The identity provider sent no email address: nobody can be matched."""
+
+    code = "auth.error.email_missing"
+
+
+class EmailNotVerified(ServiceError):
+    """The provider does not vouch for the email, and is not configured as trusted."""
+
+    code = "auth.error.email_unverified"
 
 
 def load_actor(engine: Engine, person_id: int) -> Actor | None:
@@ -63,11 +89,162 @@ def list_demo_personas(engine: Engine) -> list[dict]:
     return list(personas.values())
 
 
-def actor_for_login(engine: Engine, claims: dict) -> Actor | None:
-    """The person matching a verified login, or None when the email cannot be trusted."""
+def normalise_emails(emails: Iterable[str] | str | None) -> frozenset[str]:
+    """Configuration lists of emails, as a list or one comma-separated string, lower-cased."""
+    if emails is None:
+        return frozenset()
+    if isinstance(emails, str):
+        emails = emails.split(",")
+    return frozenset(e.strip().lower() for e in emails if e and e.strip())
+
+
+def _is_true(value: Any) -> bool:
+    # Some providers (older Keycloak mappers, Cognito) send the claim as the string "true".
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def verified_email(claims: Mapping[str, Any], trusted_providers: Iterable[str] = ()) -> str:
+    """The lower-cased email of a login, or a refusal saying why it cannot be trusted.
+
+    ``claims["provider"]`` is the name of the ``[auth.<name>]`` block the person logged in
+    through. Streamlit writes it itself into the signed identity cookie, after the claims of
+    the ID token, so an identity provider cannot forge it.
+    """
     email = str(claims.get("email") or "").strip().lower()
-    if not email or claims.get("email_verified") is False:
-        return None
+    if not email or "@" not in email:
+        raise EmailMissing()
+    if _is_true(claims.get("email_verified")):
+        return email
+    provider = str(claims.get("provider") or "").strip().lower()
+    if provider and provider in {p.strip().lower() for p in trusted_providers}:
+        return email
+    raise EmailNotVerified(email=email)
+
+
+def _display_name(claims: Mapping[str, Any]) -> str | None:
+    name = str(claims.get("name") or "").strip()
+    if not name:
+        # ProConnect sends given_name and usual_name rather than name.
+        parts = [claims.get("given_name"), claims.get("usual_name") or claims.get("family_name")]
+        name = " ".join(str(p).strip() for p in parts if p and str(p).strip())
+    return name[:200] or None
+
+
+def actor_for_login(
+    engine: Engine, claims: Mapping[str, Any], *, trusted_providers: Iterable[str] = ()
+) -> Actor | None:
+    """The person this login belongs to, with their current rights; None if not yet known.
+
+    Read-only: called on every rerun. Raises ``EmailMissing`` or ``EmailNotVerified``.
+    """
+    email = verified_email(claims, trusted_providers)
     with engine.connect() as conn:
-        person_id = conn.execute(sa.select(t.person.c.id).where(t.person.c.email == email)).scalar()
-    return load_actor(engine, person_id) if person_id is not None else None
+        person = store.get_person_by_email(conn, email)
+    return load_actor(engine, person.id) if person is not None else None
+
+
+def sign_in(
+    engine: Engine,
+    claims: Mapping[str, Any],
+    *,
+    trusted_providers: Iterable[str] = (),
+    coordinators: Iterable[str] | str = (),
+) -> Actor:
+    """Record a login: create the person if new, note the time, turn open invitations into
+    memberships and give configured coordinators their network role. One transaction.
+
+    Called once per browser session (and again after each new login). Raises
+    ``EmailMissing`` or ``EmailNotVerified`` when the email cannot be trusted.
+    """
+    email = verified_email(claims, trusted_providers)
+    name = _display_name(claims)
+    now = t.utcnow()
+    try:
+        with transaction(engine) as conn:
+            person = store.get_person_by_email(conn, email)
+            if person is None:
+                person_id = store.insert_person(conn, email=email, display_name=name)
+                log_activity(
+                    conn,
+                    person_id=person_id,
+                    territory_id=None,
+                    action="person.created",
+                    subject_type="person",
+                    subject_id=person_id,
+                    details={"email": email, "provider": claims.get("provider")},
+                )
+            else:
+                person_id = person.id
+            store.record_login(conn, person_id, display_name=name, when=now)
+            log_activity(
+                conn,
+                person_id=person_id,
+                territory_id=None,
+                action="auth.login",
+                subject_type="person",
+                subject_id=person_id,
+                details={"provider": claims.get("provider")},
+            )
+            if email in normalise_emails(coordinators):
+                _bootstrap_coordinator(conn, person_id, email)
+            for invitation in store.open_invitations_for(conn, email, now):
+                _accept_invitation(conn, person_id, invitation, now)
+    except SQLAlchemyError as exc:
+        raise WriteFailed() from exc
+    actor = load_actor(engine, person_id)
+    assert actor is not None
+    return actor
+
+
+def _bootstrap_coordinator(conn, person_id: int, email: str) -> None:
+    existing = store.get_membership(conn, person_id, None)
+    if existing is not None and existing.role == Role.COORDINATOR:
+        return
+    if existing is None:
+        membership_id = store.insert_membership(
+            conn, person_id=person_id, territory_id=None, role=Role.COORDINATOR
+        )
+    else:
+        membership_id = existing.id
+        store.set_membership_role(conn, membership_id, Role.COORDINATOR)
+    log_activity(
+        conn,
+        person_id=person_id,
+        territory_id=None,
+        action="membership.bootstrap_coordinator",
+        subject_type="membership",
+        subject_id=membership_id,
+        details={"email": email, "role": Role.COORDINATOR.value, "source": "configuration"},
+    )
+
+
+def _accept_invitation(conn, person_id: int, invitation, now) -> None:
+    existing = store.get_membership(conn, person_id, invitation.territory_id)
+    invited_role = Role(invitation.role)
+    if existing is None:
+        membership_id = store.insert_membership(
+            conn, person_id=person_id, territory_id=invitation.territory_id, role=invited_role
+        )
+        previous, granted = None, invited_role
+    else:
+        membership_id = existing.id
+        previous = Role(existing.role)
+        granted = stronger_role(previous, invited_role)
+        if granted != previous:
+            store.set_membership_role(conn, membership_id, granted)
+    store.mark_invitation_accepted(conn, invitation.id, now)
+    log_activity(
+        conn,
+        person_id=person_id,
+        territory_id=invitation.territory_id,
+        action="invitation.accepted",
+        subject_type="invitation",
+        subject_id=invitation.id,
+        details={
+            "email": invitation.email,
+            "role": granted.value,
+            "previous_role": previous.value if previous else None,
+            "invited_by": invitation.invited_by,
+            "membership_id": membership_id,
+        },
+    )

@@ -1,0 +1,77 @@
+# Parcours — the two commands a newcomer needs are `make run` and `make test`.
+# Works with GNU make on Debian (Python 3.11) and on any machine with python3.11 or python3.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# The interpreter that creates .venv: python3.11 when present, else python3.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST := 127.0.0.1
+PORT := 8501
+
+.PHONY: help run test migrate seed lint bench clean distclean
+
+help:
+	@echo "make run        install if needed, migrate, load demo data if empty, start http://$(HOST):$(PORT)"
+	@echo "make test       ruff check, then the whole pytest suite (SQLite, PostgreSQL, pages, browser)"
+	@echo "make migrate    apply the database migrations"
+	@echo "make seed       load the demo data into an empty database (FORCE=1: replace demo data)"
+	@echo "make lint       ruff check"
+	@echo "make bench      axis scores: SQL aggregation against a pandas baseline"
+	@echo "make clean      remove caches and test artefacts (keeps .venv and data/)"
+	@echo "make distclean  clean, and remove .venv too"
+
+# --- virtual environment: created once, reinstalled only when a requirements file changes ---
+
+$(PY):
+	@test -n "$(PYTHON)" || { echo "Python 3.11 not found: install python3 (3.11 or later)." >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+		echo "Could not create $(VENV): on Debian, install python3-venv (apt-get install python3-venv)." >&2; \
+		exit 1; }
+
+# The stamp files remember which requirements were installed last.
+$(VENV)/.installed-runtime: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed-runtime
+
+# --- the two commands ---------------------------------------------------------------------
+
+run: $(VENV)/.installed-runtime
+	$(PY) -m lib.cli migrate
+	$(PY) -m lib.cli seed --auto
+	exec $(VENV)/bin/streamlit run app.py --server.address $(HOST) --server.port $(PORT) --server.headless true
+
+# Lint problems do not hide test results: both run, and either one failing fails the target
+# (with pytest's own exit code when it fails, 5 included: "no tests collected" is a failure).
+test: $(VENV)/.installed-dev
+	@echo "$(VENV)/bin/ruff check ."; lint=0; $(VENV)/bin/ruff check . || lint=$$?; \
+	echo "$(VENV)/bin/pytest"; $(VENV)/bin/pytest || exit $$?; \
+	if [ $$lint -ne 0 ]; then echo "ruff check failed (see above)." >&2; exit $$lint; fi
+
+# --- the others ---------------------------------------------------------------------------
+
+migrate: $(VENV)/.installed-runtime
+	$(PY) -m lib.cli migrate
+
+seed: $(VENV)/.installed-runtime
+	$(PY) -m lib.cli seed $(if $(filter 1,$(FORCE)),--force)
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+
+bench: $(VENV)/.installed-runtime
+	$(PY) -m bench.axis_scores
+
+clean:
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+	rm -rf .pytest_cache .ruff_cache .hypothesis bench/results test-artifacts
+
+distclean: clean
+	rm -rf $(VENV)

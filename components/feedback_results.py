@@ -1,0 +1,233 @@
+"""The parts of the feedback results page. Every chart is followed by its data as a table."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from components.charts import PALETTE, themed
+from components.form_renderer import plain, scale_format
+from components.ui import framework, lang, t
+from lib.domain import forms
+from lib.domain.forms import Question
+from lib.services.feedback import Results
+
+
+def _roles() -> dict[str, str]:
+    return {r.id: r.label(lang()) for r in framework().stakeholder_roles}
+
+
+def role_label(role: str) -> str:
+    return _roles().get(role, role)
+
+
+def _role_colour() -> alt.Scale:
+    # One colour per hat, the same on every chart of the page.
+    labels = list(_roles().values())
+    return alt.Scale(domain=labels, range=PALETTE[: len(labels)])
+
+
+def _diverging(count: int) -> list[str]:
+    """Low answers orange, the middle grey, high answers blue (colour-blind-safe ends, and a
+    middle that stays visible on the page's off-white, unlike Vega's diverging schemes)."""
+    stops = [(0xD5, 0x5E, 0x00), (0x9A, 0xA3, 0x9E), (0x00, 0x72, 0xB2)]
+    colours = []
+    for i in range(count):
+        x = 2 * i / (count - 1) if count > 1 else 1.0
+        low, high = (stops[0], stops[1]) if x <= 1 else (stops[1], stops[2])
+        f = x if x <= 1 else x - 1
+        colours.append("#" + "".join(f"{round(a + (b - a) * f):02X}" for a, b in zip(low, high, strict=True)))
+    return colours
+
+
+def _number(value: float) -> str:
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if lang() == "fr" else text
+
+
+def counts(res: Results) -> None:
+    st.subheader(t("feedback.results.counts_title"))
+    if res.counts.empty:
+        st.info(t("feedback.results.no_responses"))
+        return
+    data = res.counts.assign(role_label=res.counts["role"].map(role_label))
+    c = res.campaign
+    chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "yearmonthdate(day):T",
+                title=t("feedback.col.day"),
+                axis=alt.Axis(format="%d/%m"),
+                # The campaign's whole period, so a single day does not fill the chart.
+                scale=alt.Scale(
+                    domain=[c.opens_on.isoformat(), (c.closes_on + timedelta(days=1)).isoformat()]
+                ),
+            ),
+            y=alt.Y("sum(responses):Q", title=t("feedback.col.responses"), axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color(
+                "role_label:N", title=None, scale=_role_colour(), legend=alt.Legend(orient="bottom")
+            ),
+            tooltip=[
+                alt.Tooltip("day:T", title=t("feedback.col.day"), format="%d/%m/%Y"),
+                alt.Tooltip("role_label:N", title=t("feedback.col.role")),
+                alt.Tooltip("responses:Q", title=t("feedback.col.responses")),
+            ],
+        )
+        .properties(height=260)
+    )
+    st.altair_chart(themed(chart), width="stretch")
+    table = res.counts_table.rename(
+        columns={**_roles(), "day": t("feedback.col.day"), "total": t("feedback.col.total")}
+    )
+    day = t("feedback.col.day")
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={
+            day: st.column_config.DateColumn(day, format="DD/MM/YYYY" if lang() == "fr" else "YYYY-MM-DD")
+        },
+    )
+
+
+def gaps(res: Results) -> None:
+    st.subheader(t("feedback.results.gaps_title"))
+    st.caption(t("feedback.results.gaps_explained", n=res.min_answers))
+    if res.gaps.empty:
+        st.info(t("feedback.results.gaps_empty", n=res.min_answers))
+        return
+    label = {q.id: q.label(lang()) for q in res.template.questions}
+    data = res.gaps.assign(
+        question=res.gaps["question_id"].map(label),
+        high=res.gaps["high_role"].map(role_label),
+        low=res.gaps["low_role"].map(role_label),
+    )
+    chart = (
+        alt.Chart(data)
+        .mark_bar(color=PALETTE[5])
+        .encode(
+            x=alt.X(
+                "gap_share:Q",
+                title=t("feedback.col.gap_share"),
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1]),
+            ),
+            y=alt.Y("question:N", title=None, sort=None, axis=alt.Axis(labelLimit=360)),
+            tooltip=[
+                alt.Tooltip("question:N", title=t("feedback.col.question")),
+                alt.Tooltip("high:N", title=t("feedback.col.high_role")),
+                alt.Tooltip("high_mean:Q", title=t("feedback.col.mean"), format=".2f"),
+                alt.Tooltip("low:N", title=t("feedback.col.low_role")),
+                alt.Tooltip("low_mean:Q", title=t("feedback.col.mean"), format=".2f"),
+            ],
+        )
+        .properties(height=max(120, 34 * len(data)))
+    )
+    st.altair_chart(themed(chart), width="stretch")
+    table = pd.DataFrame(
+        {
+            t("feedback.col.question"): data["question"],
+            t("feedback.col.high_role"): data["high"],
+            t("feedback.col.high_mean"): data["high_mean"].map(_number),
+            t("feedback.col.low_role"): data["low"],
+            t("feedback.col.low_mean"): data["low_mean"].map(_number),
+            t("feedback.col.gap"): data["gap"].map(_number),
+            t("feedback.col.gap_share"): (data["gap_share"] * 100).round().astype(int).astype(str) + " %",
+            t("feedback.col.roles_counted"): data["roles_counted"],
+        }
+    )
+    st.dataframe(table, hide_index=True)
+
+
+def _distribution(res: Results, q: Question) -> None:
+    data = res.distribution[res.distribution["question_id"] == q.id]
+    if data.empty:
+        st.caption(t("feedback.results.no_answer"))
+        return
+    fmt = scale_format(q, lang())
+    points = [fmt(v) for v in q.scale_points]
+    data = data.assign(role_label=data["role"].map(role_label), point=data["value"].astype(int).map(fmt))
+    roles = [r for r in _roles().values() if r in set(data["role_label"])]
+    chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "sum(answers):Q", stack="normalize", title=t("feedback.col.share"), axis=alt.Axis(format="%")
+            ),
+            y=alt.Y("role_label:N", title=None, sort=roles, axis=alt.Axis(labelLimit=260)),
+            color=alt.Color(
+                "point:O",
+                title=None,
+                sort=points,
+                scale=alt.Scale(domain=points, range=_diverging(len(points))),
+                legend=alt.Legend(orient="bottom", labelLimit=220),
+            ),
+            order=alt.Order("value:Q"),
+            tooltip=[
+                alt.Tooltip("role_label:N", title=t("feedback.col.role")),
+                alt.Tooltip("point:O", title=t("feedback.col.answer")),
+                alt.Tooltip("answers:Q", title=t("feedback.col.responses")),
+            ],
+        )
+        # The height holds the axis and the legend too (autosize "fit"): room for both.
+        .properties(height=36 * len(roles) + 140)
+    )
+    st.altair_chart(themed(chart), width="stretch")
+    table = data.pivot_table(index="role", columns="value", values="answers", aggfunc="sum", fill_value=0)
+    table = table.reindex(columns=[float(v) for v in q.scale_points], fill_value=0)
+    table.columns = points
+    means = res.means[res.means["question_id"] == q.id].set_index("role")
+    table[t("feedback.col.responses")] = means["answers"]
+    table[t("feedback.col.mean")] = means["mean"].map(_number)
+    order = [r for r in _roles() if r in table.index]
+    table = table.reindex(order)
+    table.index = [role_label(r) for r in table.index]
+    st.dataframe(table.rename_axis(t("feedback.col.role")).reset_index(), hide_index=True)
+
+
+def distributions(res: Results) -> None:
+    st.subheader(t("feedback.results.distribution_title"))
+    for i, q in enumerate(res.template.questions_of_type(forms.SCALE)):
+        with st.expander(q.label(lang()), expanded=i == 0):
+            _distribution(res, q)
+
+
+def choices(res: Results) -> None:
+    questions = res.template.questions_of_type(*forms.CHOICE_TYPES)
+    if not questions:
+        return
+    st.subheader(t("feedback.results.choices_title"))
+    for q in questions:
+        with st.expander(q.label(lang())):
+            data = res.choices[res.choices["question_id"] == q.id]
+            if data.empty:
+                st.caption(t("feedback.results.no_answer"))
+                continue
+            table = data.pivot_table(
+                index="option", columns="role", values="answers", aggfunc="sum", fill_value=0
+            )
+            table = table.reindex(index=[o for o in q.option_ids if o in table.index])
+            table = table.reindex(columns=[r for r in _roles() if r in table.columns]).rename(
+                columns=_roles()
+            )
+            table.index = [q.option_label(o, lang()) for o in table.index]
+            st.dataframe(table.rename_axis(t("feedback.col.option")).reset_index(), hide_index=True)
+
+
+def texts(res: Results) -> None:
+    st.subheader(t("feedback.results.texts_title"))
+    questions = [q for q in res.template.questions_of_type(*forms.TEXT_TYPES) if q.id in res.texts]
+    if not questions:
+        st.caption(t("feedback.results.no_answer"))
+    for q in questions:
+        grouped = res.texts[q.id]
+        total = sum(len(items) for _, items in grouped)
+        with st.expander(t("feedback.results.texts_question", question=q.label(lang()), count=total)):
+            for role, items in grouped:
+                st.markdown(f"**{plain(role_label(role))}** ({len(items)})")
+                st.markdown("\n".join(f"- {plain(text)}" for text in items))

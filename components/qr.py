@@ -1,0 +1,49 @@
+"""QR codes for share links, to project in a meeting (segno: pure Python, no image library)."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import segno
+import streamlit as st
+
+from components.ui import t
+
+
+def qr_png(data: str, scale: int = 10) -> bytes:
+    buffer = io.BytesIO()
+    # Medium error correction survives a slightly blurry projector photo.
+    segno.make(data, error="m").save(buffer, kind="png", scale=scale, border=2)
+    return buffer.getvalue()
+
+
+def qr_svg(data: str, scale: int = 10) -> bytes:
+    buffer = io.BytesIO()
+    segno.make(data, error="m").save(buffer, kind="svg", scale=scale, border=2, xmldecl=False)
+    return buffer.getvalue()
+
+
+def show_qr(data: str, file_stem: str, key: str) -> None:
+    """The code on screen, with PNG and SVG downloads for slides and posters."""
+    st.image(qr_png(data), width=240, caption=t("feedback.qr.caption"))
+    left, right = st.columns(2)
+    left.download_button(
+        t("feedback.qr.download_png"),
+        qr_png(data, scale=20),
+        f"{file_stem}.png",
+        "image/png",
+        key=f"{key}.png",
+    )
+    right.download_button(
+        t("feedback.qr.download_svg"), qr_svg(data), f"{file_stem}.svg", "image/svg+xml", key=f"{key}.svg"
+    )
+
+
+def share_link(token: str, resume_code: str | None = None) -> str:
+    """The address a respondent opens: the app's root with ``?campagne=TOKEN``."""
+    parts = urlsplit(st.context.url or "http://localhost:8501/")
+    base_path = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    root = urlunsplit((parts.scheme, parts.netloc, f"/{base_path}/" if base_path else "/", "", ""))
+    query = {"campagne": token} | ({"reprise": resume_code} if resume_code else {})
+    return f"{root}?{urlencode(query)}"

@@ -1,0 +1,93 @@
+"""Command line for the operator: ``python -m lib.cli migrate | seed [--force] [--auto]``.
+
+``migrate`` applies every Alembic migration to the configured database (``DATABASE_URL``,
+then ``.streamlit/secrets.toml``'s ``[connections.db] url``, then ``data/parcours.db``).
+``seed`` migrates, then loads the demo data set into an empty database, showing each step;
+on a database that already holds data it says so and changes nothing. ``--force`` replaces
+the data of a demo-only database and refuses on one holding real data. ``--auto`` is what
+``make run`` uses: like ``seed``, but it stays away from any database once a login provider
+(``[auth]``) is configured, because demo people only make sense in demo mode.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from lib.services.demo_seed import STEPS, SeedRefused, seed_demo
+from lib.store import migrate
+from lib.store.db import database_url, make_engine
+
+
+def _shown(url: str) -> str:
+    return sa.make_url(url).render_as_string(hide_password=True)
+
+
+def _login_configured(secrets_path: Path | None = None) -> bool:
+    path = secrets_path or Path.cwd() / ".streamlit" / "secrets.toml"
+    if not path.is_file():
+        return False
+    with path.open("rb") as fh:
+        return "auth" in tomllib.load(fh)
+
+
+def _progress(index: int, total: int, name: str, rows: int, seconds: float) -> None:
+    print(f"  [{index}/{total}] {name:<28} {rows:>6} rows  {seconds:6.2f} s", flush=True)
+
+
+def cmd_migrate(url: str) -> int:
+    engine = make_engine(url)
+    print(f"Migrating {_shown(url)} …", flush=True)
+    migrate.upgrade(engine)
+    print(f"Database at revision {migrate.current_revision(engine)}.")
+    engine.dispose()
+    return 0
+
+
+def cmd_seed(url: str, *, force: bool, auto: bool, today: date | None) -> int:
+    if auto and _login_configured():
+        print("A login provider is configured ([auth]): demo data is not loaded automatically.")
+        return 0
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    print(f"Demo data for {_shown(url)} ({len(STEPS)} steps):", flush=True)
+    try:
+        result = seed_demo(engine, today=today, force=force, progress=_progress)
+    except SeedRefused as exc:
+        print(f"Refused: {exc}.", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    if not result.seeded:
+        print("  The database already holds data: nothing done (use --force to replace demo data).")
+        return 0
+    print(f"Done: {sum(result.counts.values())} rows.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lib.cli", description="Parcours maintenance commands.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply the database migrations")
+    seed = sub.add_parser("seed", help="load the demo data into an empty database")
+    seed.add_argument("--force", action="store_true", help="replace the data of a demo-only database")
+    seed.add_argument("--auto", action="store_true", help="skip when a login provider is configured")
+    seed.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        help="reference day (YYYY-MM-DD) the demo dates are computed from; default: today",
+    )
+    args = parser.parse_args(argv)
+    url = database_url()
+    if args.command == "migrate":
+        return cmd_migrate(url)
+    return cmd_seed(url, force=args.force, auto=args.auto, today=args.today)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,232 @@
+"""Shaping feedback results for charts and tables, and the perception-gap ranking.
+
+Everything here works on what SQL already aggregated (counts per day and role, counts per
+question, role and value): pandas only reshapes small tables.
+
+The perception gap
+------------------
+"Seeing how the four perceive the same journey differently" is the point of splitting
+results by role. For each scale question we take the mean answer of each respondent role,
+counting only roles with at least ``MIN_ANSWERS_PER_ROLE`` answers to that question (one
+lone respondent is an anecdote, not a role's view), and measure the gap as the spread
+between the highest and the lowest role mean (max − min). To compare questions asked on
+different scales (1–5, −2…+2) the spread is divided by the width of the scale
+(max − min of the scale): ``gap_share`` runs from 0 (every role agrees on average) to 1
+(one role at one end, another at the other). Questions are ranked by ``gap_share``, then
+by the template's order. A question needs at least two qualifying roles to be ranked.
+
+Why max − min rather than the standard deviation of role means: it reads in the scale's own
+points ("State services answer 1.5 points lower than elected officials") and names the two
+roles to bring around the table — the disagreement to put to work. Its weakness (it looks
+only at the two extreme roles) is acceptable for six roles at most.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from lib.domain.forms import MULTIPLE_CHOICE, NUMBER, SCALE, FormTemplate
+
+MIN_ANSWERS_PER_ROLE = 3
+EXPORT_TIMEZONE = ZoneInfo("Europe/Paris")
+EXPORT_FIXED_COLUMNS = ("response_id", "role", "started_at", "submitted_at", "respondent_name")
+MULTIPLE_CHOICE_SEPARATOR = "|"
+
+GAP_COLUMNS = [
+    "question_id",
+    "roles_counted",
+    "high_role",
+    "high_mean",
+    "low_role",
+    "low_mean",
+    "gap",
+    "gap_share",
+]
+
+
+def _role_rank(roles: Sequence[str]) -> dict[str, int]:
+    # Unknown roles (an old role id) sort last rather than disappear.
+    return {role: i for i, role in enumerate(roles)}
+
+
+def counts_over_time(rows: Iterable[tuple[date, str, int]], roles: Sequence[str]) -> pd.DataFrame:
+    """Submitted responses per day and role, with each role's running total.
+
+    ``rows`` are ``(day, role, responses)`` as SQL grouped them.
+    """
+    df = pd.DataFrame(list(rows), columns=["day", "role", "responses"])
+    if df.empty:
+        return pd.DataFrame(columns=["day", "role", "responses", "cumulative"])
+    df["day"] = pd.to_datetime(df["day"])
+    df["responses"] = df["responses"].astype(int)
+    rank = _role_rank(roles)
+    df["_rank"] = df["role"].map(lambda r: rank.get(r, len(rank)))
+    df = df.sort_values(["day", "_rank"]).drop(columns="_rank").reset_index(drop=True)
+    df["cumulative"] = df.groupby("role")["responses"].cumsum()
+    return df
+
+
+def counts_table(counts: pd.DataFrame, roles: Sequence[str]) -> pd.DataFrame:
+    """One row per day, one column per role (in the framework's order), and a total."""
+    present = [r for r in roles if r in set(counts["role"])] if not counts.empty else []
+    present += sorted(set(counts["role"]) - set(present)) if not counts.empty else []
+    if counts.empty:
+        return pd.DataFrame(columns=["day", "total"])
+    table = counts.pivot_table(index="day", columns="role", values="responses", aggfunc="sum", fill_value=0)
+    table = table.reindex(columns=present, fill_value=0)
+    table["total"] = table.sum(axis=1)
+    table.index = table.index.date
+    table.index.name = "day"
+    table.columns.name = None
+    return table.reset_index()
+
+
+def distribution(rows: Iterable[tuple[str, str, float, int]]) -> pd.DataFrame:
+    """Answers per question, role and value: ``(question_id, role, value, answers)``."""
+    df = pd.DataFrame(list(rows), columns=["question_id", "role", "value", "answers"])
+    if not df.empty:
+        df["value"] = df["value"].astype(float)
+        df["answers"] = df["answers"].astype(int)
+    return df
+
+
+def role_means(dist: pd.DataFrame, roles: Sequence[str] = ()) -> pd.DataFrame:
+    """Per question and role: how many answered, and the mean answer."""
+    if dist.empty:
+        return pd.DataFrame(columns=["question_id", "role", "answers", "mean"])
+    weighted = dist.assign(total=dist["value"] * dist["answers"])
+    means = weighted.groupby(["question_id", "role"], as_index=False)[["answers", "total"]].sum()
+    means["mean"] = means["total"] / means["answers"]
+    rank = _role_rank(roles)
+    means["_rank"] = means["role"].map(lambda r: rank.get(r, len(rank)))
+    means = means.sort_values(["question_id", "_rank"], kind="stable")
+    return means.drop(columns=["total", "_rank"]).reset_index(drop=True)
+
+
+def perception_gaps(
+    dist: pd.DataFrame,
+    scales: dict[str, tuple[float, float]],
+    roles: Sequence[str] = (),
+    min_answers: int = MIN_ANSWERS_PER_ROLE,
+) -> pd.DataFrame:
+    """Scale questions ranked by how much the roles disagree (see the module's docstring).
+
+    ``scales`` maps each scale question, in the template's order, to its (min, max).
+    """
+    means = role_means(dist, roles)
+    order = {qid: i for i, qid in enumerate(scales)}
+    records: list[dict[str, Any]] = []
+    for qid, (low, high) in scales.items():
+        counted = means[(means["question_id"] == qid) & (means["answers"] >= min_answers)]
+        if len(counted) < 2:
+            continue
+        # The first role in framework order wins a tie, so the result does not depend on SQL's order.
+        top = counted.loc[counted["mean"].idxmax()]
+        bottom = counted.loc[counted["mean"].idxmin()]
+        gap = float(top["mean"] - bottom["mean"])
+        records.append(
+            {
+                "question_id": qid,
+                "roles_counted": len(counted),
+                "high_role": top["role"],
+                "high_mean": float(top["mean"]),
+                "low_role": bottom["role"],
+                "low_mean": float(bottom["mean"]),
+                "gap": gap,
+                "gap_share": gap / (high - low),
+                "_order": order[qid],
+            }
+        )
+    if not records:
+        return pd.DataFrame(columns=GAP_COLUMNS)
+    ranked = pd.DataFrame(records).sort_values(["gap_share", "_order"], ascending=[False, True])
+    return ranked[GAP_COLUMNS].reset_index(drop=True)
+
+
+def choice_counts(rows: Iterable[tuple[str, str, str, int]]) -> pd.DataFrame:
+    """Choices per question, role and option: ``(question_id, role, option, answers)``."""
+    df = pd.DataFrame(list(rows), columns=["question_id", "role", "option", "answers"])
+    if not df.empty:
+        df["answers"] = df["answers"].astype(int)
+    return df
+
+
+def texts_by_role(
+    rows: Iterable[tuple[str, str, str]], roles: Sequence[str]
+) -> dict[str, list[tuple[str, list[str]]]]:
+    """Free-text answers per question, then per role in the framework's order:
+    ``{question_id: [(role, [text, ...]), ...]}`` from ``(question_id, role, text)`` rows."""
+    rank = _role_rank(roles)
+    grouped: dict[str, dict[str, list[str]]] = {}
+    for qid, role, text in rows:
+        grouped.setdefault(qid, {}).setdefault(role, []).append(text)
+    return {
+        qid: sorted(by_role.items(), key=lambda item: rank.get(item[0], len(rank)))
+        for qid, by_role in grouped.items()
+    }
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    # Spreadsheets cannot hold time zones: dates are exported as French local time.
+    if moment is None:
+        return None
+    return moment.astimezone(EXPORT_TIMEZONE).replace(tzinfo=None, microsecond=0)
+
+
+def responses_wide(
+    template: FormTemplate,
+    responses: Iterable[dict[str, Any]],
+    answers: Iterable[tuple[int, str, float | None, str | None]],
+) -> pd.DataFrame:
+    """The export: one row per response, one column per question in the template's order,
+    after the fixed columns (``EXPORT_FIXED_COLUMNS``). Choices are exported by their ids and a
+    multiple choice joins them with ``|``, so columns and values stay stable across languages.
+
+    ``responses`` are dicts with ``id``, ``role``, ``created_at``, ``submitted_at``,
+    ``respondent_name``; ``answers`` are ``(response_id, question_id, numeric, text)`` rows.
+    """
+    questions = template.questions
+    by_response: dict[int, dict[str, list]] = {}
+    for response_id, qid, numeric, text in answers:
+        by_response.setdefault(response_id, {}).setdefault(qid, []).append(
+            numeric if numeric is not None else text
+        )
+    records = []
+    for r in responses:
+        got = by_response.get(r["id"], {})
+        record: dict[str, Any] = {
+            "response_id": r["id"],
+            "role": r["role"],
+            "started_at": _local(r["created_at"]),
+            "submitted_at": _local(r["submitted_at"]),
+            "respondent_name": r.get("respondent_name"),
+        }
+        for q in questions:
+            values = got.get(q.id)
+            if not values:
+                record[q.id] = None
+            elif q.type == MULTIPLE_CHOICE:
+                record[q.id] = MULTIPLE_CHOICE_SEPARATOR.join(o for o in q.option_ids if o in values)
+            elif q.type == SCALE or (q.type == NUMBER and (q.integer or float(values[0]).is_integer())):
+                record[q.id] = int(values[0])
+            else:
+                record[q.id] = values[0]
+        records.append(record)
+    columns = [*EXPORT_FIXED_COLUMNS, *(q.id for q in questions)]
+    # Object columns: a whole-number column with a gap must not turn into 4.0 in the CSV.
+    return pd.DataFrame({c: pd.Series([r[c] for r in records], dtype=object) for c in columns})
+
+
+def codebook(template: FormTemplate, roles: Sequence[tuple[str, str, str]]) -> pd.DataFrame:
+    """What the export's ids mean, in French and English: questions, their options, roles.
+    ``roles`` are ``(id, label_fr, label_en)``."""
+    rows = [("role", rid, fr, en) for rid, fr, en in roles]
+    for q in template.questions:
+        rows.append(("question", q.id, q.label.fr, q.label.en))
+        rows.extend((f"option:{q.id}", o.id, o.label.fr, o.label.en) for o in q.options)
+    return pd.DataFrame(rows, columns=["kind", "id", "fr", "en"])

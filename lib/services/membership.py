@@ -1,0 +1,442 @@
+"""Bringing people in: invitations, access requests and memberships.
+
+Rules (checked here, whatever the page shows):
+- a coordinator invites anyone to any territory, or to the network as coordinator;
+- a territory admin invites to their own territory only, never as coordinator
+  (``lib.access.grantable_roles``);
+- an invitation is by email, expires, can be revoked, and becomes a membership at the
+  invitee's next login (``identity.sign_in``);
+- a logged-in person asks for access to a territory or to the network; those who manage
+  its members accept (with a role they may grant) or refuse;
+- nobody changes their own rights;
+- every change of rights writes an ``activity_log`` row in the same transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from lib.access import Action, Actor, Role, can, grantable_roles, require
+from lib.domain.errors import (
+    FieldError,
+    NotFound,
+    PermissionDenied,
+    ServiceError,
+    ValidationFailed,
+    WriteFailed,
+)
+from lib.store import membership as store
+from lib.store import tables as t
+from lib.store.activity import log_activity
+from lib.store.db import transaction
+
+DEFAULT_INVITATION_DAYS = 14
+MAX_INVITATION_DAYS = 90
+MAX_MESSAGE_LENGTH = 2000
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+_T = TypeVar("_T")
+
+
+class AlreadyDecided(ServiceError):
+    """Someone else accepted or refused this request in the meantime."""
+
+    code = "auth.error.already_decided"
+
+
+class InvitationClosed(ServiceError):
+    """The invitation was already used or revoked."""
+
+    code = "auth.error.invitation_closed"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where rights apply: one territory, or the network (``territory_id`` None)."""
+
+    territory_id: int | None
+    name: str | None  # the territory's name; None for the network
+
+
+@dataclass(frozen=True)
+class Member:
+    membership_id: int
+    person_id: int
+    email: str
+    display_name: str | None
+    role: Role
+    last_login_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Invitation:
+    id: int
+    email: str
+    territory_id: int | None
+    role: Role
+    invited_by: str | None
+    created_at: datetime
+    expires_at: datetime
+    status: str  # pending, accepted, revoked, expired
+
+
+@dataclass(frozen=True)
+class AccessRequest:
+    id: int
+    person_id: int
+    email: str
+    display_name: str | None
+    territory_id: int | None
+    territory_name: str | None
+    message: str | None
+    status: str
+    created_at: datetime
+
+
+def _write(engine: Engine, work: Callable[[Connection], _T]) -> _T:
+    """One transaction; a database failure becomes a plain ``WriteFailed``."""
+    try:
+        with transaction(engine) as conn:
+            return work(conn)
+    except SQLAlchemyError as exc:
+        raise WriteFailed() from exc
+
+
+def _logged_in(actor: Actor | None) -> Actor:
+    if actor is None:
+        raise PermissionDenied()
+    return actor
+
+
+def _require_grantable(actor: Actor, territory_id: int | None, role: Role | str | None) -> Role:
+    try:
+        role = Role(role) if role is not None else None
+    except ValueError:
+        role = None
+    if role is None:
+        raise ValidationFailed({"role": FieldError("error.required")})
+    if role not in grantable_roles(actor, territory_id):
+        raise PermissionDenied(action="grant_role", role=role.value, territory_id=territory_id)
+    return role
+
+
+def _check_territory(conn: Connection, territory_id: int | None) -> None:
+    if territory_id is not None and not store.territory_exists(conn, territory_id):
+        raise NotFound(territory_id=territory_id)
+
+
+# --- scopes -------------------------------------------------------------------------------------
+
+
+def manageable_scopes(engine: Engine, actor: Actor | None) -> list[Scope]:
+    """Where this person may manage members: the network and every territory for a
+    coordinator, the territories they administer otherwise."""
+    if actor is None:
+        return []
+    with engine.connect() as conn:
+        if actor.is_coordinator:
+            return [Scope(None, None)] + [Scope(r.id, r.name) for r in store.territory_names(conn)]
+        ids = [tid for tid in actor.territory_ids if can(actor, Action.MANAGE_MEMBERS, tid)]
+        return [Scope(r.id, r.name) for r in store.territory_names(conn, ids)] if ids else []
+
+
+def request_targets(engine: Engine, actor: Actor | None) -> list[Scope]:
+    """What a logged-in person may ask to join: the network, then every territory by name.
+
+    Only names are shown, never a territory's data, so a private territory stays private.
+    """
+    _logged_in(actor)
+    with engine.connect() as conn:
+        return [Scope(None, None)] + [Scope(r.id, r.name) for r in store.territory_names(conn)]
+
+
+# --- members ------------------------------------------------------------------------------------
+
+
+def list_members(engine: Engine, actor: Actor | None, territory_id: int | None) -> list[Member]:
+    require(actor, Action.MANAGE_MEMBERS, territory_id)
+    with engine.connect() as conn:
+        rows = store.list_members(conn, territory_id)
+    return [Member(r.id, r.person_id, r.email, r.display_name, Role(r.role), r.last_login_at) for r in rows]
+
+
+def _membership_to_manage(conn: Connection, actor: Actor, membership_id: int):
+    row = store.get_membership_by_id(conn, membership_id)
+    if row is None:
+        raise NotFound(membership_id=membership_id)
+    require(actor, Action.MANAGE_MEMBERS, row.territory_id)
+    if row.person_id == actor.person_id:
+        raise PermissionDenied("auth.error.own_rights")
+    if Role(row.role) not in grantable_roles(actor, row.territory_id):
+        raise PermissionDenied(action="manage_role", role=row.role, territory_id=row.territory_id)
+    return row
+
+
+def change_role(engine: Engine, actor: Actor | None, membership_id: int, role: Role | str) -> None:
+    actor = _logged_in(actor)
+
+    def work(conn: Connection) -> None:
+        row = _membership_to_manage(conn, actor, membership_id)
+        new_role = _require_grantable(actor, row.territory_id, role)
+        if new_role == row.role:
+            return
+        store.set_membership_role(conn, membership_id, new_role)
+        log_activity(
+            conn,
+            person_id=actor.person_id,
+            territory_id=row.territory_id,
+            action="membership.role_changed",
+            subject_type="membership",
+            subject_id=membership_id,
+            details={"member_id": row.person_id, "previous_role": row.role, "role": new_role.value},
+        )
+
+    _write(engine, work)
+
+
+def revoke_membership(engine: Engine, actor: Actor | None, membership_id: int) -> None:
+    """Remove someone's access; it is gone at their next click."""
+    actor = _logged_in(actor)
+
+    def work(conn: Connection) -> None:
+        row = _membership_to_manage(conn, actor, membership_id)
+        store.delete_membership(conn, membership_id)
+        log_activity(
+            conn,
+            person_id=actor.person_id,
+            territory_id=row.territory_id,
+            action="membership.revoked",
+            subject_type="membership",
+            subject_id=membership_id,
+            details={"member_id": row.person_id, "role": row.role},
+        )
+
+    _write(engine, work)
+
+
+# --- invitations --------------------------------------------------------------------------------
+
+
+def invitation_status(expires_at: datetime, revoked_at, accepted_at, now: datetime) -> str:
+    if accepted_at is not None:
+        return "accepted"
+    if revoked_at is not None:
+        return "revoked"
+    return "expired" if expires_at <= now else "pending"
+
+
+def invite(
+    engine: Engine,
+    actor: Actor | None,
+    *,
+    email: str,
+    territory_id: int | None,
+    role: Role | str | None,
+    valid_days: int = DEFAULT_INVITATION_DAYS,
+) -> int:
+    """Invite someone by email; returns the invitation's id."""
+    require(actor, Action.MANAGE_MEMBERS, territory_id)
+    assert actor is not None
+    errors: dict[str, FieldError] = {}
+    email = (email or "").strip().lower()
+    if not email:
+        errors["email"] = FieldError("error.required")
+    elif len(email) > 320 or not _EMAIL.match(email):
+        errors["email"] = FieldError("auth.error.email_invalid")
+    if not isinstance(valid_days, int) or not 1 <= valid_days <= MAX_INVITATION_DAYS:
+        errors["valid_days"] = FieldError("auth.error.valid_days", {"max": MAX_INVITATION_DAYS})
+    if role is None or role == "":
+        errors["role"] = FieldError("error.required")
+    if errors:
+        raise ValidationFailed(errors)
+    granted = _require_grantable(actor, territory_id, role)
+    now = t.utcnow()
+
+    def work(conn: Connection) -> int:
+        _check_territory(conn, territory_id)
+        person = store.get_person_by_email(conn, email)
+        if person is not None and store.get_membership(conn, person.id, territory_id) is not None:
+            raise ValidationFailed({"email": FieldError("auth.error.already_member")})
+        if store.open_invitation_exists(conn, email, territory_id, now):
+            raise ValidationFailed({"email": FieldError("auth.error.already_invited")})
+        invitation_id = store.insert_invitation(
+            conn,
+            email=email,
+            territory_id=territory_id,
+            role=granted,
+            invited_by=actor.person_id,
+            expires_at=now + timedelta(days=valid_days),
+        )
+        log_activity(
+            conn,
+            person_id=actor.person_id,
+            territory_id=territory_id,
+            action="invitation.created",
+            subject_type="invitation",
+            subject_id=invitation_id,
+            details={"email": email, "role": granted.value, "valid_days": valid_days},
+        )
+        return invitation_id
+
+    return _write(engine, work)
+
+
+def revoke_invitation(engine: Engine, actor: Actor | None, invitation_id: int) -> None:
+    actor = _logged_in(actor)
+    now = t.utcnow()
+
+    def work(conn: Connection) -> None:
+        row = store.get_invitation(conn, invitation_id)
+        if row is None:
+            raise NotFound(invitation_id=invitation_id)
+        require(actor, Action.MANAGE_MEMBERS, row.territory_id)
+        if not store.mark_invitation_revoked(conn, invitation_id, now):
+            raise InvitationClosed()
+        log_activity(
+            conn,
+            person_id=actor.person_id,
+            territory_id=row.territory_id,
+            action="invitation.revoked",
+            subject_type="invitation",
+            subject_id=invitation_id,
+            details={"email": row.email, "role": row.role},
+        )
+
+    _write(engine, work)
+
+
+def list_invitations(engine: Engine, actor: Actor | None, territory_id: int | None) -> list[Invitation]:
+    require(actor, Action.MANAGE_MEMBERS, territory_id)
+    now = t.utcnow()
+    with engine.connect() as conn:
+        rows = store.list_invitations(conn, territory_id)
+    return [
+        Invitation(
+            id=r.id,
+            email=r.email,
+            territory_id=r.territory_id,
+            role=Role(r.role),
+            invited_by=r.invited_by_name or r.invited_by_email,
+            created_at=r.created_at,
+            expires_at=r.expires_at,
+            status=invitation_status(r.expires_at, r.revoked_at, r.accepted_at, now),
+        )
+        for r in rows
+    ]
+
+
+# --- access requests ----------------------------------------------------------------------------
+
+
+def _access_request(r) -> AccessRequest:
+    return AccessRequest(
+        id=r.id,
+        person_id=r.person_id,
+        email=r.email,
+        display_name=r.display_name,
+        territory_id=r.territory_id,
+        territory_name=r.territory_name,
+        message=r.message,
+        status=r.status,
+        created_at=r.created_at,
+    )
+
+
+def request_access(engine: Engine, actor: Actor | None, *, territory_id: int | None, message: str) -> int:
+    """A logged-in person asks to join a territory (or the network); returns the request's id."""
+    actor = _logged_in(actor)
+    message = (message or "").strip()
+    if len(message) > MAX_MESSAGE_LENGTH:
+        raise ValidationFailed(
+            {"message": FieldError("error.too_long", {"length": len(message), "max": MAX_MESSAGE_LENGTH})}
+        )
+    if any(m.territory_id == territory_id for m in actor.memberships):
+        raise ValidationFailed({"territory": FieldError("auth.error.already_member_self")})
+
+    def work(conn: Connection) -> int:
+        _check_territory(conn, territory_id)
+        if store.pending_request_exists(conn, actor.person_id, territory_id):
+            raise ValidationFailed({"territory": FieldError("auth.error.already_requested")})
+        request_id = store.insert_access_request(
+            conn, person_id=actor.person_id, territory_id=territory_id, message=message
+        )
+        log_activity(
+            conn,
+            person_id=actor.person_id,
+            territory_id=territory_id,
+            action="access_request.created",
+            subject_type="access_request",
+            subject_id=request_id,
+            details={"email": actor.email},
+        )
+        return request_id
+
+    return _write(engine, work)
+
+
+def my_requests(engine: Engine, actor: Actor | None) -> list[AccessRequest]:
+    actor = _logged_in(actor)
+    with engine.connect() as conn:
+        return [_access_request(r) for r in store.list_requests_of(conn, actor.person_id)]
+
+
+def pending_requests(engine: Engine, actor: Actor | None) -> list[AccessRequest]:
+    """Requests this person may decide: all for a coordinator, their territories' otherwise."""
+    if actor is None:
+        return []
+    with engine.connect() as conn:
+        if actor.is_coordinator:
+            rows = store.list_pending_requests(conn, territory_ids=None, include_network=True)
+        else:
+            ids = [tid for tid in actor.territory_ids if can(actor, Action.MANAGE_MEMBERS, tid)]
+            rows = store.list_pending_requests(conn, territory_ids=ids, include_network=False)
+    return [_access_request(r) for r in rows]
+
+
+def decide_request(
+    engine: Engine, actor: Actor | None, request_id: int, *, accept: bool, role: Role | str | None = None
+) -> None:
+    """Accept (granting ``role``) or refuse a pending request."""
+    actor = _logged_in(actor)
+    now = t.utcnow()
+
+    def work(conn: Connection) -> None:
+        row = store.get_access_request(conn, request_id)
+        if row is None:
+            raise NotFound(request_id=request_id)
+        require(actor, Action.MANAGE_MEMBERS, row.territory_id)
+        if row.person_id == actor.person_id:
+            raise PermissionDenied("auth.error.own_rights")
+        details: dict = {"member_id": row.person_id}
+        granted = _require_grantable(actor, row.territory_id, role) if accept else None
+        if granted is not None and store.get_membership(conn, row.person_id, row.territory_id) is not None:
+            raise ValidationFailed({"role": FieldError("auth.error.already_member")})
+        status = "accepted" if accept else "refused"
+        # Decide first: of two people clicking at once, only the first one grants anything.
+        if not store.decide_access_request(
+            conn, request_id, status=status, decided_by=actor.person_id, when=now
+        ):
+            raise AlreadyDecided()
+        if granted is not None:
+            details["membership_id"] = store.insert_membership(
+                conn, person_id=row.person_id, territory_id=row.territory_id, role=granted
+            )
+            details["role"] = granted.value
+        log_activity(
+            conn,
+            person_id=actor.person_id,
+            territory_id=row.territory_id,
+            action=f"access_request.{status}",
+            subject_type="access_request",
+            subject_id=request_id,
+            details=details,
+        )
+
+    _write(engine, work)

@@ -1,0 +1,357 @@
+"""SQL for feedback: templates, campaigns, responses and their answers, and the aggregates
+the results page reads (always grouped in SQL, never whole tables into pandas).
+
+Every function takes an open connection; services decide the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from lib.store import tables as t
+
+SUBMITTED = "submitted"
+DRAFT = "draft"
+
+# --- Templates -----------------------------------------------------------------------------
+
+
+def template_by_id(conn: Connection, template_id: int) -> Row | None:
+    return conn.execute(sa.select(t.form_template).where(t.form_template.c.id == template_id)).first()
+
+
+def latest_templates(conn: Connection) -> list[Row]:
+    """The newest version of each template, by title."""
+    newest = (
+        sa.select(t.form_template.c.slug, sa.func.max(t.form_template.c.version).label("version"))
+        .group_by(t.form_template.c.slug)
+        .subquery()
+    )
+    query = (
+        sa.select(t.form_template)
+        .join(
+            newest,
+            sa.and_(newest.c.slug == t.form_template.c.slug, newest.c.version == t.form_template.c.version),
+        )
+        .order_by(t.form_template.c.slug)
+    )
+    return list(conn.execute(query))
+
+
+def template_has_answers(conn: Connection, template_id: int) -> bool:
+    """Whether any response (even a draft) was started on a campaign using this version."""
+    query = (
+        sa.select(sa.literal(1))
+        .select_from(t.response.join(t.campaign, t.campaign.c.id == t.response.c.campaign_id))
+        .where(t.campaign.c.form_template_id == template_id)
+        .limit(1)
+    )
+    return conn.execute(query).first() is not None
+
+
+def save_template(
+    conn: Connection,
+    *,
+    slug: str,
+    version: int,
+    title_fr: str,
+    title_en: str,
+    content: dict[str, Any],
+    framework_version: str | None,
+    created_by: int | None = None,
+    at: datetime | None = None,
+) -> tuple[int, int]:
+    """Store a template document; returns ``(id, version)`` of the version that holds it.
+
+    It is compared with the newest stored version of the same slug. Same content: nothing
+    changes. Different content while nobody has answered that version: it is updated in
+    place. Different content on an answered version: a NEW version is added — an answered
+    template is never changed, so old answers keep the questions they answered.
+    ``version`` (the file's) is a floor: the stored number never goes below it. ``at`` fixes
+    the timestamps (the demo seed must write the same rows every time).
+    """
+    stamps = {"created_at": at, "updated_at": at} if at is not None else {}
+    newest = conn.execute(
+        sa.select(t.form_template)
+        .where(t.form_template.c.slug == slug)
+        .order_by(t.form_template.c.version.desc())
+        .limit(1)
+    ).first()
+    values = {
+        "title_fr": title_fr,
+        "title_en": title_en,
+        "content": content,
+        "framework_version": framework_version,
+    }
+    if newest is None:
+        new_id = conn.execute(
+            sa.insert(t.form_template).values(
+                slug=slug, version=version, created_by=created_by, **values, **stamps
+            )
+        ).inserted_primary_key[0]
+        return new_id, version
+    if newest.content == content and newest.title_fr == title_fr and newest.title_en == title_en:
+        return newest.id, newest.version
+    if not template_has_answers(conn, newest.id):
+        number = max(newest.version, version)
+        conn.execute(
+            sa.update(t.form_template)
+            .where(t.form_template.c.id == newest.id)
+            .values(version=number, **values)
+        )
+        return newest.id, number
+    number = max(newest.version + 1, version)
+    new_id = conn.execute(
+        sa.insert(t.form_template).values(
+            slug=slug, version=number, created_by=created_by, **values, **stamps
+        )
+    ).inserted_primary_key[0]
+    return new_id, number
+
+
+# --- Campaigns -----------------------------------------------------------------------------
+
+
+def insert_campaign(conn: Connection, **values: Any) -> int:
+    return conn.execute(sa.insert(t.campaign).values(**values)).inserted_primary_key[0]
+
+
+def _campaign_query() -> sa.Select:
+    submitted = (
+        sa.select(
+            t.response.c.campaign_id,
+            sa.func.count().label("submitted_count"),
+        )
+        .where(t.response.c.status == SUBMITTED)
+        .group_by(t.response.c.campaign_id)
+        .subquery()
+    )
+    return sa.select(
+        t.campaign,
+        t.territory.c.name.label("territory_name"),
+        t.form_template.c.slug.label("template_slug"),
+        t.form_template.c.version.label("template_version"),
+        t.form_template.c.title_fr.label("template_title_fr"),
+        t.form_template.c.title_en.label("template_title_en"),
+        sa.func.coalesce(submitted.c.submitted_count, 0).label("submitted_count"),
+    ).select_from(
+        t.campaign.join(t.form_template, t.form_template.c.id == t.campaign.c.form_template_id)
+        .join(t.territory, t.territory.c.id == t.campaign.c.territory_id, isouter=True)
+        .join(submitted, submitted.c.campaign_id == t.campaign.c.id, isouter=True)
+    )
+
+
+def campaign_by_id(conn: Connection, campaign_id: int) -> Row | None:
+    return conn.execute(_campaign_query().where(t.campaign.c.id == campaign_id)).first()
+
+
+def campaign_by_token(conn: Connection, token: str) -> Row | None:
+    return conn.execute(_campaign_query().where(t.campaign.c.share_token == token)).first()
+
+
+def list_campaigns(conn: Connection, territory_ids: Sequence[int] | None) -> list[Row]:
+    """Campaigns of these territories plus the network-wide ones; every campaign when None."""
+    query = _campaign_query()
+    if territory_ids is not None:
+        query = query.where(
+            sa.or_(t.campaign.c.territory_id.in_(list(territory_ids)), t.campaign.c.territory_id.is_(None))
+        )
+    return list(conn.execute(query.order_by(t.campaign.c.opens_on.desc(), t.campaign.c.id.desc())))
+
+
+# --- Responses -----------------------------------------------------------------------------
+
+
+def insert_response(conn: Connection, **values: Any) -> int:
+    return conn.execute(sa.insert(t.response).values(**values)).inserted_primary_key[0]
+
+
+def response_by_code(conn: Connection, campaign_id: int, resume_code: str) -> Row | None:
+    return conn.execute(
+        sa.select(t.response).where(
+            t.response.c.campaign_id == campaign_id, t.response.c.resume_code == resume_code
+        )
+    ).first()
+
+
+def update_response(conn: Connection, response_id: int, **values: Any) -> None:
+    conn.execute(sa.update(t.response).where(t.response.c.id == response_id).values(**values))
+
+
+def replace_answers(
+    conn: Connection, response_id: int, rows: Iterable[tuple[str, float | None, str | None]]
+) -> None:
+    conn.execute(sa.delete(t.answer).where(t.answer.c.response_id == response_id))
+    payload = [
+        {"response_id": response_id, "question_id": q, "numeric_value": n, "text_value": s}
+        for q, n, s in rows
+    ]
+    if payload:
+        conn.execute(sa.insert(t.answer), payload)
+
+
+# --- Aggregates for the results page -------------------------------------------------------
+
+
+def _period(column: sa.ColumnElement, start: date | None, end: date | None) -> list[sa.ColumnElement]:
+    """Submission dates from ``start`` to ``end`` inclusive (UTC days)."""
+    clauses = []
+    if start is not None:
+        clauses.append(column >= datetime.combine(start, time.min, tzinfo=UTC))
+    if end is not None:
+        clauses.append(column < datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC))
+    return clauses
+
+
+def _submitted(campaign_id: int, start: date | None, end: date | None) -> list[sa.ColumnElement]:
+    return [
+        t.response.c.campaign_id == campaign_id,
+        t.response.c.status == SUBMITTED,
+        *_period(t.response.c.submitted_at, start, end),
+    ]
+
+
+def _day(conn: Connection, column: sa.ColumnElement) -> sa.ColumnElement:
+    # SQLite stores UTC text; PostgreSQL must be told to take the day in UTC, not the session's zone.
+    if conn.dialect.name == "postgresql":
+        return sa.cast(sa.func.timezone("UTC", column), sa.Date)
+    return sa.func.date(column)
+
+
+def counts_by_role_and_day(
+    conn: Connection, campaign_id: int, start: date | None = None, end: date | None = None
+) -> list[tuple[date, str, int]]:
+    day = _day(conn, t.response.c.submitted_at).label("day")
+    query = (
+        sa.select(day, t.response.c.respondent_role, sa.func.count().label("n"))
+        .where(*_submitted(campaign_id, start, end))
+        .group_by(day, t.response.c.respondent_role)
+        .order_by(day)
+    )
+    return [(_as_date(r.day), r.respondent_role, int(r.n)) for r in conn.execute(query)]
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def count_drafts(conn: Connection, campaign_id: int) -> int:
+    query = sa.select(sa.func.count()).where(
+        t.response.c.campaign_id == campaign_id, t.response.c.status == DRAFT
+    )
+    return int(conn.execute(query).scalar_one())
+
+
+def _answers_of_submitted(campaign_id: int, start: date | None, end: date | None) -> sa.Select:
+    return (
+        sa.select()
+        .select_from(t.answer.join(t.response, t.response.c.id == t.answer.c.response_id))
+        .where(*_submitted(campaign_id, start, end))
+    )
+
+
+def numeric_distribution(
+    conn: Connection,
+    campaign_id: int,
+    question_ids: Sequence[str],
+    start: date | None = None,
+    end: date | None = None,
+) -> list[tuple[str, str, float, int]]:
+    """``(question_id, role, value, answers)`` for numeric answers to these questions."""
+    if not question_ids:
+        return []
+    cols = (t.answer.c.question_id, t.response.c.respondent_role, t.answer.c.numeric_value)
+    query = (
+        _answers_of_submitted(campaign_id, start, end)
+        .add_columns(*cols, sa.func.count().label("n"))
+        .where(t.answer.c.question_id.in_(list(question_ids)), t.answer.c.numeric_value.is_not(None))
+        .group_by(*cols)
+        .order_by(*cols)
+    )
+    return [(r.question_id, r.respondent_role, float(r.numeric_value), int(r.n)) for r in conn.execute(query)]
+
+
+def choice_distribution(
+    conn: Connection,
+    campaign_id: int,
+    question_ids: Sequence[str],
+    start: date | None = None,
+    end: date | None = None,
+) -> list[tuple[str, str, str, int]]:
+    """``(question_id, role, option, answers)`` for choice questions."""
+    if not question_ids:
+        return []
+    cols = (t.answer.c.question_id, t.response.c.respondent_role, t.answer.c.text_value)
+    query = (
+        _answers_of_submitted(campaign_id, start, end)
+        .add_columns(*cols, sa.func.count().label("n"))
+        .where(t.answer.c.question_id.in_(list(question_ids)), t.answer.c.text_value.is_not(None))
+        .group_by(*cols)
+        .order_by(*cols)
+    )
+    return [(r.question_id, r.respondent_role, r.text_value, int(r.n)) for r in conn.execute(query)]
+
+
+def free_texts(
+    conn: Connection,
+    campaign_id: int,
+    question_ids: Sequence[str],
+    start: date | None = None,
+    end: date | None = None,
+    limit: int = 2000,
+) -> list[tuple[str, str, str]]:
+    """``(question_id, role, text)``, newest first, at most ``limit`` rows."""
+    if not question_ids:
+        return []
+    query = (
+        _answers_of_submitted(campaign_id, start, end)
+        .add_columns(t.answer.c.question_id, t.response.c.respondent_role, t.answer.c.text_value)
+        .where(t.answer.c.question_id.in_(list(question_ids)), t.answer.c.text_value.is_not(None))
+        .order_by(t.response.c.submitted_at.desc(), t.answer.c.id)
+        .limit(limit)
+    )
+    return [(r.question_id, r.respondent_role, r.text_value) for r in conn.execute(query)]
+
+
+def submitted_responses(
+    conn: Connection, campaign_id: int, start: date | None = None, end: date | None = None
+) -> list[dict[str, Any]]:
+    query = (
+        sa.select(
+            t.response.c.id,
+            t.response.c.respondent_role.label("role"),
+            t.response.c.created_at,
+            t.response.c.submitted_at,
+            t.response.c.document,
+        )
+        .where(*_submitted(campaign_id, start, end))
+        .order_by(t.response.c.submitted_at, t.response.c.id)
+    )
+    return [
+        {
+            "id": r.id,
+            "role": r.role,
+            "created_at": r.created_at,
+            "submitted_at": r.submitted_at,
+            "respondent_name": (r.document or {}).get("respondent_name"),
+        }
+        for r in conn.execute(query)
+    ]
+
+
+def submitted_answers(
+    conn: Connection, campaign_id: int, start: date | None = None, end: date | None = None
+) -> list[tuple[int, str, float | None, str | None]]:
+    query = (
+        _answers_of_submitted(campaign_id, start, end)
+        .add_columns(
+            t.answer.c.response_id, t.answer.c.question_id, t.answer.c.numeric_value, t.answer.c.text_value
+        )
+        .order_by(t.answer.c.response_id, t.answer.c.id)
+    )
+    return [(r.response_id, r.question_id, r.numeric_value, r.text_value) for r in conn.execute(query)]

@@ -1,0 +1,74 @@
+"""A stakeholder answers from a share link on a phone; a member sees the answer counted."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from lib.access import Role
+from lib.store import tables as t
+from tests.e2e.conftest import LOGIN_BUTTON, TERRITORIES, login_as, screenshot, unique_email, wait_for_app
+from tests.factories import make_campaign, make_membership, make_person
+
+PHONE = {"width": 390, "height": 844}
+TITLE = "Atelier coopération (e2e)"
+
+
+def test_a_stakeholder_answers_on_a_phone_and_a_member_sees_it_counted(live_app, browser_page):
+    page = browser_page
+    territory = live_app.territories[TERRITORIES[0]]
+    campaign_id, token = make_campaign(live_app.engine, territory, title=TITLE)
+
+    # The stakeholder: no account, a phone, the link from the QR code.
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_app.base_url}/?campagne={token}")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
+    expect(page.get_by_role("button", name=LOGIN_BUTTON)).to_have_count(0)  # no login asked
+    expect(page.get_by_test_id("stSidebar")).to_have_count(0)  # and nothing else of the app
+    page.get_by_text("Services de l’État (DDT/DDTM, préfecture, ADEME…)").click()
+    page.get_by_role("button", name="Commencer").click()
+    wait_for_app(page)
+
+    expect(page.get_by_text("Étape 1 sur 2")).to_be_visible()
+    page.get_by_text("4", exact=True).click()  # the scale, as pills
+    wait_for_app(page)
+    page.get_by_text("Alimentation", exact=True).click()
+    wait_for_app(page)
+    screenshot(page, "feedback-answer-phone-step1")
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    wait_for_app(page)
+
+    expect(page.get_by_text("Étape 2 sur 2")).to_be_visible()
+    page.get_by_label("En quelques mots *").fill("Ça avance")
+    page.get_by_label("En quelques mots *").press("Enter")
+    wait_for_app(page)
+    screenshot(page, "feedback-answer-phone-step2")
+    page.get_by_role("button", name="Envoyer mes réponses").click()
+    wait_for_app(page)
+    expect(page.get_by_text("Merci, vos réponses ont bien été envoyées.")).to_be_visible()
+    screenshot(page, "feedback-answer-phone-done")
+
+    with live_app.engine.connect() as conn:
+        role, status = conn.execute(
+            sa.select(t.response.c.respondent_role, t.response.c.status).where(
+                t.response.c.campaign_id == campaign_id
+            )
+        ).one()
+    assert (role, status) == ("state_services", "submitted")
+
+    # A member of the territory logs in and finds the answer counted, by role.
+    email = unique_email("lectrice")
+    make_membership(
+        live_app.engine, make_person(live_app.engine, "Rita Lectrice", email=email), territory, Role.READER
+    )
+    page.set_viewport_size({"width": 1280, "height": 900})
+    login_as(page, live_app, email, name="Rita Lectrice")
+    page.goto(f"{live_app.base_url}/resultats")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Résultats des questionnaires")).to_be_visible()
+    expect(page.get_by_text(TITLE).first).to_be_visible()  # the campaign chosen
+    submitted = page.get_by_test_id("stMetric").filter(has_text="Réponses envoyées")
+    expect(submitted.get_by_test_id("stMetricValue")).to_have_text("1")
+    expect(page.get_by_role("heading", name="Réponses par rôle au fil du temps")).to_be_visible()
+    screenshot(page, "feedback-results")

@@ -1,0 +1,339 @@
+"""Builders of test data, shared by every test module. Append new builders; keep them small."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from lib.access import Actor, Role
+from lib.domain.framework import Framework, load_framework
+from lib.services.identity import load_actor
+from lib.store import tables as t
+from lib.store.reference import register_framework
+
+# --- Territory journey (territories, people, memberships, assessments, milestones) -----------
+
+_serial = itertools.count(1)
+
+
+def make_territory(engine: Engine, name: str | None = None, *, kind: str = "commune", **values) -> int:
+    n = next(_serial)
+    with engine.begin() as conn:
+        return conn.execute(
+            sa.insert(t.territory)
+            .values(slug=f"territoire-{n}", name=name or f"Territoire {n}", kind=kind, **values)
+            .returning(t.territory.c.id)
+        ).scalar_one()
+
+
+def make_person(
+    engine: Engine, display_name: str | None = None, *, email: str | None = None, is_demo: bool = True
+) -> int:
+    n = next(_serial)
+    with engine.begin() as conn:
+        return conn.execute(
+            sa.insert(t.person)
+            .values(
+                email=email or f"personne{n}@exemple.test",
+                display_name=display_name or f"Personne {n}",
+                is_demo=is_demo,
+            )
+            .returning(t.person.c.id)
+        ).scalar_one()
+
+
+def make_membership(engine: Engine, person_id: int, territory_id: int | None, role: Role | str) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            sa.insert(t.membership).values(person_id=person_id, territory_id=territory_id, role=str(role))
+        )
+
+
+def make_actor(
+    engine: Engine, role: Role | str, territory_id: int | None, display_name: str | None = None
+) -> Actor:
+    """A person holding ``role`` on ``territory_id`` (None: network-wide), as the app loads them."""
+    person_id = make_person(engine, display_name)
+    make_membership(engine, person_id, territory_id, role)
+    actor = load_actor(engine, person_id)
+    assert actor is not None
+    return actor
+
+
+def make_assessment(
+    engine: Engine,
+    territory_id: int,
+    levels: dict[str, int | None] | int | None = 2,
+    *,
+    assessed_on: date | None = None,
+    status: str = "submitted",
+    comments: dict[str, str] | None = None,
+    framework: Framework | None = None,
+) -> int:
+    """An assessment with a level for every criterion (one int for all, or a dict by criterion)."""
+    framework = framework or load_framework()
+    if not isinstance(levels, dict):
+        levels = {c.id: levels for c in framework.criteria}
+    comments = comments or {}
+    with engine.begin() as conn:
+        version = register_framework(conn, framework)
+        assessment_id = conn.execute(
+            sa.insert(t.assessment)
+            .values(
+                territory_id=territory_id,
+                framework_version=version,
+                assessed_on=assessed_on or date(2025, 1, 15),
+                status=status,
+                submitted_at=t.utcnow() if status == "submitted" else None,
+            )
+            .returning(t.assessment.c.id)
+        ).scalar_one()
+        conn.execute(
+            sa.insert(t.assessment_score),
+            [
+                {
+                    "assessment_id": assessment_id,
+                    "criterion_id": cid,
+                    "level": level,
+                    "comment": comments.get(cid),
+                }
+                for cid, level in levels.items()
+            ],
+        )
+    return assessment_id
+
+
+def make_milestone(
+    engine: Engine,
+    territory_id: int,
+    title: str = "Premier forum citoyen",
+    *,
+    occurred_on: date | None = None,
+    phase: str = "impulse",
+    story: str | None = None,
+    storytelling_dimension: str | None = None,
+) -> int:
+    with engine.begin() as conn:
+        return conn.execute(
+            sa.insert(t.milestone)
+            .values(
+                territory_id=territory_id,
+                occurred_on=occurred_on or date(2024, 6, 1),
+                phase=phase,
+                title=title,
+                story=story,
+                storytelling_dimension=storytelling_dimension,
+            )
+            .returning(t.milestone.c.id)
+        ).scalar_one()
+
+
+# --- Access (invitations, access requests) ---------------------------------------------------
+
+
+def make_invitation(
+    engine: Engine,
+    email: str,
+    territory_id: int | None,
+    role: Role | str,
+    *,
+    expires_in: timedelta = timedelta(days=14),
+    revoked: bool = False,
+    invited_by: int | None = None,
+) -> int:
+    """An invitation as a coordinator or admin would leave it (lower-cased email, like the service)."""
+    with engine.begin() as conn:
+        return conn.execute(
+            sa.insert(t.invitation)
+            .values(
+                email=email.strip().lower(),
+                territory_id=territory_id,
+                role=str(role),
+                invited_by=invited_by,
+                expires_at=t.utcnow() + expires_in,
+                revoked_at=t.utcnow() if revoked else None,
+            )
+            .returning(t.invitation.c.id)
+        ).scalar_one()
+
+
+def make_access_request(engine: Engine, person_id: int, territory_id: int | None, message: str = "") -> int:
+    with engine.begin() as conn:
+        return conn.execute(
+            sa.insert(t.access_request)
+            .values(person_id=person_id, territory_id=territory_id, message=message, status="pending")
+            .returning(t.access_request.c.id)
+        ).scalar_one()
+
+
+# --- Feedback (form templates, campaigns, responses) -----------------------------------------
+
+
+def _label(fr: str, en: str) -> dict[str, str]:
+    return {"fr": fr, "en": en}
+
+
+# A two-section template with one question of each kind that has a limit to break.
+SHORT_TEMPLATE = {
+    "slug": "essai-court",
+    "version": 1,
+    "title": _label("Essai court", "Short trial"),
+    "sections": [
+        {
+            "id": "first",
+            "title": _label("Première partie", "First part"),
+            "questions": [
+                {
+                    "id": "mood",
+                    "type": "scale",
+                    "required": True,
+                    "min": 1,
+                    "max": 5,
+                    "min_label": _label("Morose", "Gloomy"),
+                    "max_label": _label("Enthousiaste", "Enthusiastic"),
+                    "label": _label("Votre humeur sur la coopération", "Your mood about cooperation"),
+                },
+                {
+                    "id": "topics",
+                    "type": "multiple_choice",
+                    "label": _label("Sujets abordés", "Topics discussed"),
+                    "options": [
+                        {"id": "energy", "label": _label("Énergie", "Energy")},
+                        {"id": "food", "label": _label("Alimentation", "Food")},
+                        {"id": "mobility", "label": _label("Mobilités", "Mobility")},
+                    ],
+                },
+            ],
+        },
+        {
+            "id": "second",
+            "title": _label("Seconde partie", "Second part"),
+            "questions": [
+                {
+                    "id": "story",
+                    "type": "short_text",
+                    "required": True,
+                    "max_length": 20,
+                    "label": _label("En quelques mots", "In a few words"),
+                },
+                {
+                    "id": "partners",
+                    "type": "number",
+                    "integer": True,
+                    "min": 0,
+                    "max": 10,
+                    "label": _label("Nouveaux partenaires", "New partners"),
+                },
+                {
+                    "id": "outcome",
+                    "type": "single_choice",
+                    "label": _label("Issue du désaccord", "Outcome of the disagreement"),
+                    "options": [
+                        {"id": "agreed", "label": _label("Accord", "Agreement")},
+                        {"id": "debated", "label": _label("En débat", "Under debate")},
+                    ],
+                },
+            ],
+        },
+    ],
+}
+
+
+def make_template(engine: Engine, document: dict | None = None) -> int:
+    """Store a template document (``SHORT_TEMPLATE`` by default); returns its id."""
+    from lib.domain.forms import parse_template
+    from lib.store import feedback as feedback_store
+
+    template = parse_template(document or SHORT_TEMPLATE, source="test")
+    with engine.begin() as conn:
+        template_id, _ = feedback_store.save_template(
+            conn,
+            slug=template.slug,
+            version=template.version,
+            title_fr=template.title.fr,
+            title_en=template.title.en,
+            content=template.raw,
+            framework_version=None,
+        )
+    return template_id
+
+
+def make_campaign(
+    engine: Engine,
+    territory_id: int | None,
+    *,
+    template_id: int | None = None,
+    title: str = "Campagne d’essai",
+    opens_on: date | None = None,
+    closes_on: date | None = None,
+    anonymous: bool = True,
+    token: str | None = None,
+) -> tuple[int, str]:
+    """A campaign open from five days ago for a month (by default); returns ``(id, share token)``."""
+    from lib.services.feedback import today_local
+
+    today = today_local()
+    token = token or f"jeton-{next(_serial)}-0123456789abcdefghijklmnopqrst"
+    with engine.begin() as conn:
+        campaign_id = conn.execute(
+            sa.insert(t.campaign)
+            .values(
+                territory_id=territory_id,
+                form_template_id=template_id or make_template(engine),
+                title=title,
+                opens_on=opens_on or today - timedelta(days=5),
+                closes_on=closes_on or today + timedelta(days=30),
+                anonymous=anonymous,
+                share_token=token,
+            )
+            .returning(t.campaign.c.id)
+        ).scalar_one()
+    return campaign_id, token
+
+
+def make_response(
+    engine: Engine,
+    campaign_id: int,
+    role: str,
+    answers: dict,
+    *,
+    submitted_at=None,
+    status: str = "submitted",
+) -> int:
+    """A response as the service stores it: the document, and one answer row per answer."""
+    from lib.domain.forms import answer_rows, clean_answers, parse_template
+
+    with engine.begin() as conn:
+        content = conn.execute(
+            sa.select(t.form_template.c.content)
+            .join(t.campaign, t.campaign.c.form_template_id == t.form_template.c.id)
+            .where(t.campaign.c.id == campaign_id)
+        ).scalar_one()
+        template = parse_template(content)
+        submitted = status == "submitted"
+        response_id = conn.execute(
+            sa.insert(t.response)
+            .values(
+                campaign_id=campaign_id,
+                respondent_role=role,
+                status=status,
+                resume_code=f"CODE{next(_serial):08d}",
+                document={"answers": clean_answers(template, answers) if submitted else answers},
+                submitted_at=(submitted_at or t.utcnow()) if submitted else None,
+            )
+            .returning(t.response.c.id)
+        ).scalar_one()
+        if submitted:
+            rows = answer_rows(template, answers)
+            if rows:
+                conn.execute(
+                    sa.insert(t.answer),
+                    [
+                        {"response_id": response_id, "question_id": q, "numeric_value": n, "text_value": s}
+                        for q, n, s in rows
+                    ],
+                )
+    return response_id

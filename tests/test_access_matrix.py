@@ -1,0 +1,203 @@
+"""The permission matrix: every role × every action × own territory / other territory / network.
+
+Each cell is checked AT THE SERVICE LEVEL: the test calls the real service behind the
+action, with valid input, and looks at whether it goes through or raises PermissionDenied.
+Hiding a button is never the protection; this is.
+
+Where no service takes that action on that scope, the cell is checked on
+``lib.access.can`` instead (the one function every service calls): those cells are listed
+in ``VIA_CAN``, and a test keeps that list honest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from copy import deepcopy
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from lib.access import Action, Actor, Role, can
+from lib.domain.errors import PermissionDenied
+from lib.domain.journey import MilestoneDraft
+from lib.services import feedback, journey, membership, territories
+from lib.services.identity import load_actor
+from tests.factories import (
+    SHORT_TEMPLATE,
+    make_actor,
+    make_campaign,
+    make_person,
+    make_template,
+    make_territory,
+)
+
+# Y: allowed, n: refused. "own" is the territory the person is a member of (any territory for a
+# coordinator, whose membership is network-wide); "other" a territory they are not a member of;
+# "network" the network as a whole.
+MATRIX = """
+role             scope    view  edit  answer results campaigns members net_view net_manage
+coordinator      own      Y     Y     Y      Y       Y         Y       Y        Y
+coordinator      other    Y     Y     Y      Y       Y         Y       Y        Y
+coordinator      network  Y     Y     Y      Y       Y         Y       Y        Y
+territory_admin  own      Y     Y     Y      Y       Y         Y       n        n
+territory_admin  other    n     n     n      n       n         n       n        n
+territory_admin  network  n     n     Y      n       n         n       n        n
+contributor      own      Y     Y     Y      Y       n         n       n        n
+contributor      other    n     n     n      n       n         n       n        n
+contributor      network  n     n     Y      n       n         n       n        n
+reader           own      Y     n     Y      Y       n         n       n        n
+reader           other    n     n     n      n       n         n       n        n
+reader           network  n     n     Y      n       n         n       n        n
+no_membership    own      n     n     n      n       n         n       n        n
+no_membership    other    n     n     n      n       n         n       n        n
+no_membership    network  n     n     n      n       n         n       n        n
+anonymous        own      n     n     n      n       n         n       n        n
+anonymous        other    n     n     n      n       n         n       n        n
+anonymous        network  n     n     n      n       n         n       n        n
+"""
+
+COLUMNS = {
+    "view": Action.VIEW_TERRITORY,
+    "edit": Action.EDIT_JOURNEY,
+    "answer": Action.ANSWER_FORM,
+    "results": Action.VIEW_RESULTS,
+    "campaigns": Action.MANAGE_CAMPAIGNS,
+    "members": Action.MANAGE_MEMBERS,
+    "net_view": Action.VIEW_NETWORK,
+    "net_manage": Action.MANAGE_NETWORK,
+}
+
+
+def _parse(matrix: str) -> dict[tuple[str, str], dict[Action, bool]]:
+    header, *rows = [line.split() for line in matrix.strip().splitlines()]
+    table = {}
+    for role, scope, *cells in rows:
+        table[(role, scope)] = {
+            COLUMNS[name]: cell == "Y" for name, cell in zip(header[2:], cells, strict=True)
+        }
+    return table
+
+
+EXPECTED = _parse(MATRIX)
+
+Probe = Callable[["World", Actor | None, int | None], object]
+
+
+@dataclass
+class World:
+    """Two territories, and on each of them (and on the network) a campaign to act on."""
+
+    engine: Engine
+    own: int
+    other: int
+    template_id: int
+    campaigns: dict[int | None, tuple[int, str]]  # territory (None: network) -> (id, share token)
+
+
+def _view(w: World, actor, territory_id):
+    return territories.get_territory(w.engine, actor, territory_id)
+
+
+def _edit(w: World, actor, territory_id):
+    draft = MilestoneDraft(occurred_on=date(2024, 3, 1), phase="impulse", title="Forum de lancement")
+    return journey.save_milestone(w.engine, actor, territory_id, draft)
+
+
+def _answer(w: World, actor, territory_id):
+    # As a logged-in member answering from inside the app. (Through a share link nobody is
+    # logged in and the token itself is the permission: not a matter of roles.)
+    _, token = w.campaigns[territory_id]
+    return feedback.start_response(w.engine, token, "local_agent", actor=actor)
+
+
+def _results(w: World, actor, territory_id):
+    campaign_id, _ = w.campaigns[territory_id]
+    return feedback.results(w.engine, actor, campaign_id)
+
+
+def _open_campaign(w: World, actor, territory_id):
+    opens = feedback.today_local()
+    return feedback.open_campaign(
+        w.engine,
+        actor,
+        territory_id=territory_id,
+        template_id=w.template_id,
+        title="Retour sur le forum",
+        opens_on=opens,
+        closes_on=opens + timedelta(days=30),
+    )
+
+
+def _members(w: World, actor, territory_id):
+    return membership.list_members(w.engine, actor, territory_id)
+
+
+def _edit_template(w: World, actor, territory_id):
+    # A network-only action: the territory plays no part, the answer must not depend on it.
+    return feedback.edit_template(w.engine, actor, deepcopy(SHORT_TEMPLATE))
+
+
+# The service that performs each action, by scope ("territory" or "network").
+PROBES: dict[Action, dict[str, Probe]] = {
+    Action.VIEW_TERRITORY: {"territory": _view},
+    Action.EDIT_JOURNEY: {"territory": _edit},
+    Action.ANSWER_FORM: {"territory": _answer, "network": _answer},
+    Action.VIEW_RESULTS: {"territory": _results, "network": _results},
+    Action.MANAGE_CAMPAIGNS: {"territory": _open_campaign, "network": _open_campaign},
+    Action.MANAGE_MEMBERS: {"territory": _members, "network": _members},
+    Action.MANAGE_NETWORK: {"territory": _edit_template, "network": _edit_template},
+}
+
+# Cells with no service of their own yet, checked on lib.access.can: viewing or editing a
+# journey concerns one territory, never "the network"; VIEW_NETWORK (engagement across the
+# network) has no service yet. Answering as an anonymous visitor goes through a share link.
+VIA_CAN = {
+    (Action.VIEW_TERRITORY, "network"),
+    (Action.EDIT_JOURNEY, "network"),
+    (Action.VIEW_NETWORK, "territory"),
+    (Action.VIEW_NETWORK, "network"),
+}
+
+
+def _actor(engine: Engine, role: str, own: int) -> Actor | None:
+    if role == "anonymous":
+        return None
+    if role == "no_membership":
+        return load_actor(engine, make_person(engine, "Sans Accès"))
+    return make_actor(engine, Role(role), None if role == "coordinator" else own)
+
+
+def _allowed(w: World, actor: Actor | None, action: Action, territory_id: int | None) -> bool:
+    scope = "network" if territory_id is None else "territory"
+    probe = PROBES.get(action, {}).get(scope)
+    if probe is None or (actor is None and action == Action.ANSWER_FORM):
+        return can(actor, action, territory_id)
+    try:
+        probe(w, actor, territory_id)
+    except PermissionDenied:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(("role", "scope"), list(EXPECTED))
+def test_permission_matrix(engine, role, scope):
+    own, other = make_territory(engine, "Territoire membre"), make_territory(engine, "Territoire voisin")
+    template_id = make_template(engine)
+    campaigns = {tid: make_campaign(engine, tid, template_id=template_id) for tid in (own, other, None)}
+    world = World(engine, own, other, template_id, campaigns)
+    actor = _actor(engine, role, own)
+    territory_id = {"own": own, "other": other, "network": None}[scope]
+
+    outcome = {action: _allowed(world, actor, action, territory_id) for action in Action}
+
+    assert outcome == EXPECTED[(role, scope)]
+
+
+def test_the_matrix_covers_every_role_and_action():
+    assert {role for role, _ in EXPECTED} == {r.value for r in Role} | {"no_membership", "anonymous"}
+    assert set(COLUMNS.values()) == set(Action)
+    # Every cell goes through a service except the few listed, and these are the ones without.
+    probed = {(a, s) for a, scopes in PROBES.items() for s in scopes}
+    assert {(a, s) for a in Action for s in ("territory", "network")} - probed == VIA_CAN

@@ -1,0 +1,390 @@
+"""The storage contract, checked the same way on SQLite and on the real PostgreSQL.
+
+What the rest of the code relies on: migrations that build exactly ``lib/store/tables.py``
+and take it all down again, constraints that the database itself enforces, timestamps that
+come back in UTC, and on PostgreSQL a schema that Supabase's REST API cannot read.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta, timezone
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, ProgrammingError, StatementError
+
+from lib.store import migrate
+from lib.store import tables as t
+from lib.store.db import PG_SCHEMA, ROOT, is_postgres, make_engine
+from tests.conftest import PG_ADMIN_DSN, _pg_admin, _postgres_or_skip, count_rows
+
+API_ROLES = ("anon", "authenticated")
+APP_TABLES = {table.name for table in t.metadata.sorted_tables}
+
+
+def _head() -> str:
+    return ScriptDirectory(str(ROOT / "migrations")).get_current_head()
+
+
+def _tables(engine: Engine) -> set[str]:
+    return set(sa.inspect(engine).get_table_names(schema=PG_SCHEMA if is_postgres(engine) else None))
+
+
+@pytest.fixture
+def fresh_pg_url() -> Iterator[str]:
+    """A brand-new empty PostgreSQL database, dropped after the test."""
+    _postgres_or_skip()
+    name = f"parcours_fresh_{uuid.uuid4().hex[:10]}"
+    with _pg_admin() as admin:
+        admin.execute(f'create database "{name}"')
+        for role in API_ROLES:  # as on Supabase, so that revoking them is exercised
+            admin.execute(
+                f"do $$ begin if not exists (select 1 from pg_roles where rolname = '{role}') "
+                f"then create role {role} nologin; end if; end $$"
+            )
+    params = psycopg.conninfo.conninfo_to_dict(PG_ADMIN_DSN)
+    yield f"postgresql+psycopg://{params['user']}@{params['host']}:{params['port']}/{name}"
+    with _pg_admin() as admin:
+        admin.execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def fresh_engine(request, tmp_path) -> Iterator[Engine]:
+    """An engine on an empty, never-migrated database."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    else:
+        url = request.getfixturevalue("fresh_pg_url")
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+# --- migrations ---------------------------------------------------------------------------
+
+
+def test_migrations_build_every_table_from_empty_and_take_them_all_down(fresh_engine):
+    assert _tables(fresh_engine) == set()
+
+    migrate.upgrade(fresh_engine)
+    assert _tables(fresh_engine) == APP_TABLES | {"alembic_version"}
+    assert migrate.current_revision(fresh_engine) == _head()
+
+    migrate.downgrade(fresh_engine)
+    # Alembic keeps its (now empty) bookkeeping table; nothing of Parcours remains.
+    assert _tables(fresh_engine) <= {"alembic_version"}
+    assert migrate.current_revision(fresh_engine) is None
+
+    migrate.upgrade(fresh_engine)  # and the way back up still works after a full downgrade
+    assert _tables(fresh_engine) == APP_TABLES | {"alembic_version"}
+
+
+def test_migrated_schema_is_exactly_tables_py(engine):
+    with engine.begin() as conn:
+        if is_postgres(engine):
+            # Reflection reads the default schema; point it at ours for this transaction only.
+            conn.exec_driver_sql(f"set local search_path to {PG_SCHEMA}")
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        differences = compare_metadata(context, t.metadata)
+    assert differences == []
+
+
+# --- constraints --------------------------------------------------------------------------
+
+
+def _territory(conn, slug: str = "tilleuls", **values) -> int:
+    return conn.execute(
+        sa.insert(t.territory)
+        .values(slug=slug, name=slug.title(), kind="commune", **values)
+        .returning(t.territory.c.id)
+    ).scalar_one()
+
+
+def _person(conn, email: str = "agent@exemple.test") -> int:
+    return conn.execute(sa.insert(t.person).values(email=email).returning(t.person.c.id)).scalar_one()
+
+
+def _form_template(conn) -> int:
+    return conn.execute(
+        sa.insert(t.form_template)
+        .values(slug="recit", version=1, title_fr="Récit", title_en="Story", content={"sections": []})
+        .returning(t.form_template.c.id)
+    ).scalar_one()
+
+
+def _campaign(conn, territory_id: int | None, template_id: int, token: str) -> int:
+    return conn.execute(
+        sa.insert(t.campaign)
+        .values(
+            territory_id=territory_id,
+            form_template_id=template_id,
+            title="Retours",
+            opens_on=date(2026, 1, 1),
+            closes_on=date(2026, 2, 1),
+            share_token=token,
+        )
+        .returning(t.campaign.c.id)
+    ).scalar_one()
+
+
+def test_foreign_keys_are_enforced(engine):
+    if not is_postgres(engine):
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(sa.insert(t.membership).values(person_id=424242, territory_id=None, role="reader"))
+    assert count_rows(engine, t.membership) == 0
+
+
+def _duplicate_person(conn) -> None:
+    _person(conn, "elise@exemple.test")
+    _person(conn, "elise@exemple.test")
+
+
+def _duplicate_territory(conn) -> None:
+    _territory(conn, "tilleuls")
+    _territory(conn, "tilleuls")
+
+
+def _duplicate_share_token(conn) -> None:
+    template = _form_template(conn)
+    _campaign(conn, None, template, "jeton-unique")
+    _campaign(conn, None, template, "jeton-unique")
+
+
+@pytest.mark.parametrize(
+    ("write_twice", "table"),
+    [
+        (_duplicate_person, t.person),
+        (_duplicate_territory, t.territory),
+        (_duplicate_share_token, t.campaign),
+    ],
+    ids=["person.email", "territory.slug", "campaign.share_token"],
+)
+def test_unique_values_are_refused_and_nothing_is_half_written(engine, write_twice, table):
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        write_twice(conn)
+    assert count_rows(engine, table) == 0
+
+
+def test_deleting_a_territory_removes_what_belongs_to_it_and_keeps_the_history(engine):
+    with engine.begin() as conn:
+        territory = _territory(conn)
+        other = _territory(conn, "ormes")
+        person = _person(conn)
+        group = conn.execute(
+            sa.insert(t.peer_group).values(slug="pairs", name="Pairs").returning(t.peer_group.c.id)
+        ).scalar_one()
+        conn.execute(
+            sa.insert(t.peer_group_member),
+            [{"peer_group_id": group, "territory_id": x} for x in (territory, other)],
+        )
+        conn.execute(
+            sa.insert(t.membership).values(person_id=person, territory_id=territory, role="contributor")
+        )
+        conn.execute(sa.insert(t.framework_version).values(version="test", content={}))
+        assessment = conn.execute(
+            sa.insert(t.assessment)
+            .values(
+                territory_id=territory,
+                framework_version="test",
+                assessed_on=date(2026, 1, 5),
+                created_by=person,
+            )
+            .returning(t.assessment.c.id)
+        ).scalar_one()
+        conn.execute(
+            sa.insert(t.assessment_score).values(assessment_id=assessment, criterion_id="c1", level=2)
+        )
+        conn.execute(
+            sa.insert(t.milestone).values(
+                territory_id=territory, occurred_on=date(2025, 6, 1), phase="impulse", title="Déclic"
+            )
+        )
+        campaign = _campaign(conn, territory, _form_template(conn), "jeton")
+        response = conn.execute(
+            sa.insert(t.response)
+            .values(campaign_id=campaign, respondent_role="inhabitant", resume_code="reprise")
+            .returning(t.response.c.id)
+        ).scalar_one()
+        conn.execute(sa.insert(t.answer).values(response_id=response, question_id="q1", numeric_value=3))
+        conn.execute(
+            sa.insert(t.invitation).values(
+                email="nouveau@exemple.test", territory_id=territory, role="reader", expires_at=t.utcnow()
+            )
+        )
+        conn.execute(sa.insert(t.access_request).values(person_id=person, territory_id=territory))
+        conn.execute(
+            sa.insert(t.activity_log).values(person_id=person, territory_id=territory, action="test.done")
+        )
+
+    with engine.begin() as conn:
+        conn.execute(sa.delete(t.territory).where(t.territory.c.id == territory))
+
+    for table in (
+        t.membership,
+        t.assessment,
+        t.assessment_score,
+        t.milestone,
+        t.campaign,
+        t.response,
+        t.answer,
+        t.invitation,
+        t.access_request,
+    ):
+        assert count_rows(engine, table) == 0, table.name
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(t.peer_group_member.c.territory_id)).scalars().all() == [other]
+        log = conn.execute(sa.select(t.activity_log)).one()
+    assert (log.action, log.person_id, log.territory_id) == ("test.done", person, None)
+    assert count_rows(engine, t.person) == 1 and count_rows(engine, t.peer_group) == 1
+
+
+def test_deleting_a_person_removes_their_rights_and_keeps_their_work(engine):
+    with engine.begin() as conn:
+        territory = _territory(conn)
+        person = _person(conn)
+        conn.execute(sa.insert(t.membership).values(person_id=person, territory_id=territory, role="reader"))
+        conn.execute(sa.insert(t.framework_version).values(version="test", content={}))
+        conn.execute(
+            sa.insert(t.assessment).values(
+                territory_id=territory,
+                framework_version="test",
+                assessed_on=date(2026, 1, 5),
+                created_by=person,
+            )
+        )
+    with engine.begin() as conn:
+        conn.execute(sa.delete(t.person).where(t.person.c.id == person))
+    assert count_rows(engine, t.membership) == 0
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(t.assessment.c.created_by)).scalars().all() == [None]
+
+
+# --- types and columns --------------------------------------------------------------------
+
+
+def test_timestamps_come_back_timezone_aware_in_utc(engine):
+    paris_summer = timezone(timedelta(hours=2))
+    written = datetime(2026, 6, 21, 23, 30, tzinfo=paris_summer)
+    with engine.begin() as conn:
+        person = _person(conn)
+        conn.execute(sa.update(t.person).where(t.person.c.id == person).values(last_login_at=written))
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(t.person.c.last_login_at, t.person.c.created_at)).one()
+    assert row.last_login_at == written
+    assert row.last_login_at.utcoffset() == timedelta(0)
+    assert (row.last_login_at.day, row.last_login_at.hour) == (21, 21)
+    assert row.created_at.tzinfo is not None and row.created_at.utcoffset() == timedelta(0)
+
+
+def test_a_naive_timestamp_is_refused(engine):
+    with pytest.raises(StatementError, match="naive datetime"), engine.begin() as conn:
+        conn.execute(sa.insert(t.person).values(email="x@exemple.test", last_login_at=datetime(2026, 1, 1)))
+    assert count_rows(engine, t.person) == 0
+
+
+@pytest.mark.parametrize("table", ["assessment", "milestone"])
+def test_records_edited_together_carry_a_version_starting_at_one(engine, table):
+    columns = {
+        c["name"]: c
+        for c in sa.inspect(engine).get_columns(table, schema=PG_SCHEMA if is_postgres(engine) else None)
+    }
+    assert "version" in columns and columns["version"]["nullable"] is False
+    with engine.begin() as conn:
+        territory = _territory(conn)
+        if table == "assessment":
+            conn.execute(sa.insert(t.framework_version).values(version="test", content={}))
+            conn.execute(
+                sa.insert(t.assessment).values(
+                    territory_id=territory, framework_version="test", assessed_on=date(2026, 1, 5)
+                )
+            )
+        else:
+            conn.execute(
+                sa.insert(t.milestone).values(
+                    territory_id=territory, occurred_on=date(2026, 1, 5), phase="impulse", title="x"
+                )
+            )
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(t.metadata.tables[table].c.version)).scalar_one() == 1
+
+
+# --- PostgreSQL: nothing readable through Supabase's REST API ----------------------------
+
+
+@pytest.mark.postgres
+def test_every_table_lives_in_the_parcours_schema_and_none_in_public(pg_engine):
+    with pg_engine.connect() as conn:
+        rows = conn.execute(
+            sa.text("select schemaname, tablename from pg_tables where schemaname in ('public', :s)"),
+            {"s": PG_SCHEMA},
+        ).all()
+    assert {name for schema, name in rows if schema == PG_SCHEMA} == APP_TABLES | {"alembic_version"}
+    assert [name for schema, name in rows if schema == "public"] == []
+
+
+@pytest.mark.postgres
+def test_every_table_has_row_level_security(pg_engine):
+    with pg_engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "select c.relname, c.relrowsecurity from pg_class c "
+                "join pg_namespace n on n.oid = c.relnamespace where n.nspname = :s and c.relkind = 'r'"
+            ),
+            {"s": PG_SCHEMA},
+        ).all()
+    assert {name for name, _ in rows} == APP_TABLES | {"alembic_version"}
+    assert [name for name, secured in rows if not secured] == []
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("role", API_ROLES)
+def test_supabase_api_roles_get_no_privilege_at_all(pg_engine, role):
+    with pg_engine.connect() as conn:
+        usage = conn.execute(
+            sa.text("select has_schema_privilege(:r, :s, 'USAGE')"), {"r": role, "s": PG_SCHEMA}
+        ).scalar()
+        granted_tables = (
+            conn.execute(
+                sa.text(
+                    "select tablename from pg_tables where schemaname = :s and has_table_privilege(:r, "
+                    "quote_ident(schemaname) || '.' || quote_ident(tablename), "
+                    "'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')"
+                ),
+                {"r": role, "s": PG_SCHEMA},
+            )
+            .scalars()
+            .all()
+        )
+        granted_sequences = (
+            conn.execute(
+                sa.text(
+                    "select sequencename from pg_sequences where schemaname = :s "
+                    "and has_sequence_privilege(:r, "
+                    "quote_ident(schemaname) || '.' || quote_ident(sequencename), 'USAGE, SELECT, UPDATE')"
+                ),
+                {"r": role, "s": PG_SCHEMA},
+            )
+            .scalars()
+            .all()
+        )
+    assert usage is False
+    assert granted_tables == []
+    assert granted_sequences == []
+
+
+@pytest.mark.postgres
+def test_an_api_role_reading_a_table_is_refused(pg_engine):
+    with pg_engine.begin() as conn:
+        _territory(conn)
+    with pytest.raises(ProgrammingError, match="permission denied"), pg_engine.begin() as conn:
+        conn.exec_driver_sql("set local role anon")
+        conn.exec_driver_sql(f"select * from {PG_SCHEMA}.territory")

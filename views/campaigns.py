@@ -1,0 +1,128 @@
+"""Feedback campaigns of the territory: open one, share its link and QR code, answer it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import streamlit as st
+
+from components.form_renderer import format_date, plain
+from components.pickers import territory_picker
+from components.qr import share_link, show_qr
+from components.ui import actor, engine, field_error, lang, service_error, t
+from lib.access import Action, can
+from lib.domain.errors import ServiceError, ValidationFailed
+from lib.services import feedback
+
+person = actor()
+if person is None:
+    st.title(t("feedback.campaigns.title"))
+    st.info(t("feedback.no_actor"))
+    st.stop()
+
+territory = territory_picker(person)
+here = territory.id if territory else None
+st.title(t("feedback.campaigns.title"))
+if territory is not None:
+    st.caption(territory.name)
+
+may_open_here = territory is not None and can(person, Action.MANAGE_CAMPAIGNS, here)
+may_open_network = can(person, Action.MANAGE_CAMPAIGNS, None)
+errors = st.session_state.get("campaign_form_errors", {})
+
+
+def open_form() -> None:
+    templates = feedback.list_templates(engine(), person)
+    names = {tpl.id: f"{tpl.title(lang())} (v{tpl.version})" for tpl in templates}
+    today = feedback.today_local()
+    with st.form("open_campaign"):
+        network = False
+        if may_open_network:
+            network = st.checkbox(t("feedback.campaigns.network_wide"), value=not may_open_here)
+        template_id = st.selectbox(
+            t("feedback.campaigns.template"),
+            list(names),
+            format_func=names.get,
+            key="campaign_template",
+        )
+        field_error(errors, "template_id")
+        title = st.text_input(t("feedback.campaigns.campaign_title"), max_chars=200, key="campaign_title")
+        field_error(errors, "title")
+        left, right = st.columns(2)
+        with left:
+            opens_on = st.date_input(t("feedback.campaigns.opens_on"), value=today, key="campaign_opens")
+            field_error(errors, "opens_on")
+        with right:
+            closes_on = st.date_input(
+                t("feedback.campaigns.closes_on"), value=today + timedelta(days=30), key="campaign_closes"
+            )
+            field_error(errors, "closes_on")
+        anonymous = st.checkbox(t("feedback.campaigns.anonymous"), value=True, key="campaign_anonymous")
+        st.caption(t("feedback.campaigns.anonymous_help"))
+        if st.form_submit_button(t("feedback.campaigns.open"), type="primary"):
+            try:
+                opened = feedback.open_campaign(
+                    engine(),
+                    person,
+                    territory_id=None if network else here,
+                    template_id=template_id,
+                    title=title,
+                    opens_on=opens_on,
+                    closes_on=closes_on,
+                    anonymous=anonymous,
+                )
+            except ValidationFailed as exc:
+                st.session_state["campaign_form_errors"] = exc.errors
+                st.rerun()
+            except ServiceError as exc:
+                service_error(exc)
+            else:
+                st.session_state.pop("campaign_form_errors", None)
+                st.session_state["campaign_opened"] = opened.title
+                st.rerun()
+
+
+if st.session_state.get("campaign_opened"):
+    st.success(t("feedback.campaigns.opened", title=st.session_state.pop("campaign_opened")))
+if may_open_here or may_open_network:
+    with st.expander(t("feedback.campaigns.open_new"), icon=":material/add:", expanded=bool(errors)):
+        try:
+            open_form()
+        except ServiceError as exc:
+            service_error(exc)
+
+campaigns = [c for c in feedback.list_campaigns(engine(), person) if c.territory_id in (here, None)]
+if not campaigns:
+    st.info(t("feedback.campaigns.none"))
+for c in campaigns:
+    with st.container(border=True):
+        st.subheader(plain(c.title))
+        where = c.territory_name or t("feedback.campaigns.network")
+        st.caption(
+            t(
+                "feedback.campaigns.line",
+                where=where,
+                template=c.template_title(lang()),
+                start=format_date(c.opens_on),
+                end=format_date(c.closes_on),
+                state=t(f"feedback.state.{c.state.value}"),
+                count=c.submitted_count,
+            )
+        )
+        answer_col, results_col = st.columns(2)
+        answerable = c.state == feedback.CampaignState.OPEN and feedback.may_answer(person, c)
+        if answerable and answer_col.button(
+            t("feedback.campaigns.answer"), key=f"answer.{c.id}", icon=":material/edit:"
+        ):
+            st.session_state["answer_token"] = c.share_token
+            st.switch_page("views/answer.py")
+        if can(person, Action.VIEW_RESULTS, c.territory_id) and results_col.button(
+            t("feedback.campaigns.results"), key=f"results.{c.id}", icon=":material/bar_chart:"
+        ):
+            st.session_state["results_campaign_id"] = c.id
+            st.switch_page("views/results.py")
+        if feedback.may_manage(person, c):
+            with st.expander(t("feedback.campaigns.share"), icon=":material/qr_code_2:"):
+                link = share_link(c.share_token)
+                st.code(link, language=None, wrap_lines=True)
+                show_qr(link, f"questionnaire-{c.id}", key=f"qr.{c.id}")

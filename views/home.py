@@ -1,0 +1,61 @@
+"""Accueil: the person's territory at a glance — latest axis scores, last milestone, what next."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.journey_charts import axis_kpis, fmt_date, fmt_score
+from components.pickers import territory_picker
+from components.ui import actor, engine, framework, lang, service_error, t
+from lib.domain.errors import ServiceError
+from lib.services import journey
+
+person = actor()
+if person is None:
+    st.title(t("home.title"))
+    st.info(t("journey.no_actor"), icon=":material/waving_hand:")
+    st.stop()
+
+territory = territory_picker(person)
+if territory is None:
+    st.title(t("home.welcome", name=person.display_name or person.email))
+    st.info(t("journey.no_territory"), icon=":material/waving_hand:")
+    st.stop()
+
+fw = framework()
+st.title(t("home.at_a_glance", territory=territory.name))
+try:
+    summary = journey.home_summary(engine(), person, territory.id, fw)
+except ServiceError as exc:
+    service_error(exc)
+    st.stop()
+
+if summary.latest is None:
+    st.info(t("home.no_assessment"))
+else:
+    st.subheader(t("home.latest_scores", date=fmt_date(summary.latest.assessed_on)))
+    axis_kpis(fw, summary.latest, summary.previous)
+
+left, right = st.columns([2, 3], gap="large")
+with left:
+    st.subheader(t("home.last_milestone"))
+    last = summary.last_milestone
+    if last is None:
+        st.write(t("home.no_milestone"))
+    else:
+        phase = {p.id: p.label(lang()) for p in fw.phases}.get(last.phase, last.phase)
+        with st.container(border=True):
+            st.markdown(f"**{last.title}**")
+            st.caption(t("home.milestone_line", date=fmt_date(last.occurred_on), phase=phase))
+            if last.story:
+                st.write(last.story)
+with right:
+    st.subheader(t("home.next"))
+    for step in summary.suggestions:
+        params = dict(step.params)
+        if step.axis_id:
+            params["axis"] = fw.axis(step.axis_id).label(lang())
+        if "score" in params:
+            params["score"] = fmt_score(params["score"])
+        st.markdown(f"- {t(step.code, **params)}")
+    st.page_link("views/journey.py", label=t("home.open_journey"), icon=":material/timeline:")

@@ -1,0 +1,49 @@
+"""Mon parcours: record a self-assessment, see the radar and the trend, tell the milestones."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import journey_charts as charts
+from components.journey_forms import assessment_form, milestone_form, refusal_after_losing_rights
+from components.pickers import territory_picker
+from components.ui import actor, engine, framework, service_error, t
+from lib.domain.errors import ServiceError
+from lib.services import journey
+
+person = actor()
+territory = territory_picker(person)
+if territory is None:
+    st.info(t("journey.no_territory"))
+    st.stop()
+
+fw = framework()
+st.title(f"{t('journey.title')} · {territory.name}")
+try:
+    data = journey.get_journey(engine(), person, territory.id, fw)
+except ServiceError as exc:
+    service_error(exc)
+    st.stop()
+if not data.can_edit:
+    refusal_after_losing_rights(territory.id)
+    st.info(t("journey.read_only"), icon=":material/visibility:")
+
+overview, assessment, milestones = st.tabs(
+    [t("journey.tab.overview"), t("journey.tab.assessment"), t("journey.tab.milestones")]
+)
+with overview:
+    charts.axis_kpis(fw, data.latest, data.previous)
+    charts.radar(fw, data.latest, data.previous)
+    charts.axis_history(fw, data.history)
+with assessment:
+    if data.latest is not None:
+        with st.expander(t("journey.details"), expanded=not data.can_edit):
+            charts.criteria_table(fw, data.latest)
+    elif not data.can_edit:
+        st.info(t("journey.radar.empty"))
+    if data.can_edit:
+        assessment_form(fw, person, territory.id, data.draft)
+with milestones:
+    charts.timeline(fw, data.milestones)
+    if data.can_edit:
+        milestone_form(fw, person, territory.id, data.milestones)

@@ -1,0 +1,93 @@
+"""Feedback results, split by stakeholder role: who answered when, how each role sees each
+question, where the roles disagree most, what they wrote; CSV and XLSX exports."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import feedback_results as parts
+from components.form_renderer import format_date, plain
+from components.pickers import territory_picker
+from components.ui import actor, engine, lang, service_error, t
+from lib.domain.errors import ServiceError
+from lib.services import feedback
+
+person = actor()
+st.title(t("feedback.results.title"))
+if person is None:
+    st.info(t("feedback.no_actor"))
+    st.stop()
+
+territory = territory_picker(person)
+here = territory.id if territory else None
+campaigns = [c for c in feedback.results_campaigns(engine(), person) if c.territory_id in (here, None)]
+if not campaigns:
+    st.info(t("feedback.results.no_campaign"))
+    st.stop()
+
+by_id = {c.id: c for c in campaigns}
+if st.session_state.get("results_campaign") not in by_id:
+    wanted = st.session_state.get("results_campaign_id")  # set by the campaigns page's button
+    st.session_state["results_campaign"] = wanted if wanted in by_id else campaigns[0].id
+
+
+def campaign_label(campaign_id: int) -> str:
+    c = by_id[campaign_id]
+    where = c.territory_name or t("feedback.campaigns.network")
+    return f"{c.title} · {where} · {format_date(c.opens_on)} – {format_date(c.closes_on)}"
+
+
+chosen = st.selectbox(
+    t("feedback.results.campaign"), list(by_id), format_func=campaign_label, key="results_campaign"
+)
+st.session_state["results_campaign_id"] = chosen
+start_col, end_col = st.columns(2)
+start = start_col.date_input(t("feedback.results.from"), value=None, key="results_from", format="DD/MM/YYYY")
+end = end_col.date_input(t("feedback.results.to"), value=None, key="results_to", format="DD/MM/YYYY")
+
+try:
+    res = feedback.results(engine(), person, chosen, start, end)
+except ServiceError as exc:
+    service_error(exc)
+    st.stop()
+
+campaign = res.campaign
+st.caption(
+    t(
+        "feedback.results.summary",
+        template=plain(campaign.template_title(lang())),
+        version=campaign.template_version,
+        state=t(f"feedback.state.{campaign.state.value}"),
+    )
+)
+first, second, third = st.columns(3)
+first.metric(t("feedback.results.submitted"), res.submitted)
+second.metric(t("feedback.results.drafts"), res.drafts, help=t("feedback.results.drafts_help"))
+third.metric(t("feedback.results.roles"), res.counts["role"].nunique() if not res.counts.empty else 0)
+
+parts.counts(res)
+parts.gaps(res)
+parts.distributions(res)
+parts.choices(res)
+parts.texts(res)
+
+st.subheader(t("feedback.results.export_title"))
+st.caption(t("feedback.results.export_help"))
+stem = f"retours-{campaign.id}"
+csv_col, xlsx_col = st.columns(2)
+csv_col.download_button(
+    t("feedback.results.export_csv"),
+    lambda: feedback.export_csv(engine(), person, chosen, start, end),
+    f"{stem}.csv",
+    "text/csv",
+    icon=":material/download:",
+    on_click="ignore",
+)
+xlsx_col.download_button(
+    t("feedback.results.export_xlsx"),
+    lambda: feedback.export_xlsx(engine(), person, chosen, start, end),
+    f"{stem}.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/download:",
+    on_click="ignore",
+)
