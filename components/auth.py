@@ -14,6 +14,7 @@ from typing import Any
 
 import streamlit as st
 
+from components.form_renderer import plain
 from components.ui import engine, t
 from lib.access import Actor
 from lib.domain.errors import ServiceError
@@ -134,7 +135,7 @@ def logged_in_actor() -> Actor | None:
     try:
         actor = None
         # The login is recorded (person, invitations, coordinators) once per browser session;
-        # the rights themselves are read afresh below on every rerun.
+        # either way the rights come straight from the database, at every rerun.
         if st.session_state.get(_SIGNED_IN_KEY) == identity_key:
             actor = identity.actor_for_login(engine(), claims, trusted_providers=trusted)
         if actor is None:
@@ -158,6 +159,6 @@ def sidebar_account(actor: Actor | None) -> None:
         return
     with st.sidebar:
         st.caption(t("auth.account.signed_in_as"))
-        st.markdown(f"**{actor.display_name or actor.email}**  \n{actor.email}")
+        st.markdown(f"**{plain(actor.display_name or actor.email)}**  \n{plain(actor.email)}")
         if st.button(t("auth.logout"), icon=":material/logout:", key="logout"):
             st.logout()

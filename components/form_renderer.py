@@ -17,6 +17,8 @@ from components.ui import field_error, lang, t
 from lib.domain import forms
 from lib.domain.errors import FieldError
 from lib.domain.forms import Question, Section
+from lib.i18n import LANGUAGES
+from lib.services.feedback import CampaignState, PublicCampaign
 
 # Every character Markdown (or Streamlit's :colour[...] and :emoji: syntax) gives a meaning to.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
@@ -25,6 +27,43 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 def plain(text: str) -> str:
     """Text someone typed, shown as typed: no formatting, links or remote images."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def language_choice() -> None:
+    """French or English, at the top of a page that has no sidebar (a share link)."""
+    names = {"fr": "Français", "en": "English"}
+    st.segmented_control(
+        t("app.language"),
+        LANGUAGES,
+        format_func=names.get,
+        key="lang",
+        default=lang(),
+        required=True,
+        label_visibility="collapsed",
+    )
+
+
+def campaign_header(campaign: PublicCampaign, token: str | None) -> bool:
+    """The campaign's title; for one that cannot be answered today, a page saying why.
+    Returns whether the form can be shown."""
+    if campaign.state == CampaignState.UNKNOWN:
+        st.header(t("feedback.answer.unknown_title"), anchor=False)
+        st.write(t("feedback.answer.unknown_text" if token else "feedback.answer.no_campaign"))
+        return False
+    st.header(plain(campaign.title), anchor=False)  # smaller than a title: phones first
+    if campaign.state == CampaignState.NOT_YET_OPEN:
+        when = format_date(campaign.opens_on)
+        st.info(t("feedback.answer.not_yet_open", date=when), icon=":material/schedule:")
+    elif campaign.state == CampaignState.CLOSED:
+        when = format_date(campaign.closes_on)
+        st.info(t("feedback.answer.closed", date=when), icon=":material/lock:")
+    return campaign.state == CampaignState.OPEN
+
+
+def forget(*prefixes: str) -> None:
+    """Drop the widget values kept under these key prefixes (a form starting afresh)."""
+    for key in [k for k in st.session_state if str(k).startswith(prefixes)]:
+        del st.session_state[key]
 
 
 def format_date(day: date | None, language: str | None = None) -> str:

@@ -7,8 +7,10 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from components.ui import lang, t
+from components.form_renderer import plain
+from components.ui import lang, service_error, t
 from lib.access import Role
+from lib.domain.errors import ServiceError, ValidationFailed
 from lib.services.membership import AccessRequest, Invitation, Member
 
 _FLASH_KEY = "members_flash"
@@ -39,13 +41,22 @@ def show_flash() -> None:
         st.success(t(key, **params), icon=":material/check_circle:")
 
 
+def refusal(exc: ServiceError) -> None:
+    """Why an action on a list (not a form) was refused: each reason, not just "fix the fields"."""
+    if isinstance(exc, ValidationFailed):
+        for error in exc.errors.values():
+            st.error(t(error.code, **error.params), icon=":material/error:")
+    else:
+        service_error(exc)
+
+
 def request_status_line(request: AccessRequest) -> None:
     icon = {"pending": ":material/hourglass_top:", "accepted": ":material/check_circle:"}.get(
         request.status, ":material/cancel:"
     )
     st.markdown(
-        f"{icon} **{scope_label(request.territory_name)}** — {t(f'auth.request.status.{request.status}')}"
-        f" · {when(request.created_at)}"
+        f"{icon} **{plain(scope_label(request.territory_name))}** — "
+        f"{t(f'auth.request.status.{request.status}')} · {when(request.created_at)}"
     )
 
 
@@ -53,13 +64,14 @@ def request_card(request: AccessRequest, roles: tuple[Role, ...]) -> tuple[str, 
     """One pending request with its decision buttons; returns ("accept", role), ("refuse", None)
     or None when nothing was clicked."""
     with st.container(border=True):
-        who = request.display_name or request.email
-        st.markdown(
-            t("auth.requests.card", who=who, email=request.email, scope=scope_label(request.territory_name))
-        )
+        # Names and messages come from outside (the asker, their identity provider): shown as
+        # typed, never as Markdown, so no link or remote image reaches an admin's browser.
+        who = plain(request.display_name or request.email)
+        scope = plain(scope_label(request.territory_name))
+        st.markdown(t("auth.requests.card", who=who, email=plain(request.email), scope=scope))
         st.caption(when(request.created_at))
         if request.message:
-            st.markdown(f"> {request.message}")
+            st.markdown(f"> {plain(request.message)}")
         role = st.selectbox(
             t("auth.requests.role"),
             roles,

@@ -47,3 +47,10 @@ def share_link(token: str, resume_code: str | None = None) -> str:
     root = urlunsplit((parts.scheme, parts.netloc, f"/{base_path}/" if base_path else "/", "", ""))
     query = {"campagne": token} | ({"reprise": resume_code} if resume_code else {})
     return f"{root}?{urlencode(query)}"
+
+
+def show_resume_link(token: str, code: str, shown_code: str) -> None:
+    """Where a respondent finds their way back to a draft: the code, and a link to copy."""
+    st.divider()
+    st.caption(t("feedback.answer.resume_code", code=shown_code))
+    st.code(share_link(token, code), language=None, wrap_lines=True)

@@ -166,6 +166,9 @@ def test_anyone_answers_through_the_share_link_without_logging_in(world):
         ).all()
     assert response.status == "submitted" and response.respondent_role == "state_services"
     assert response.person_id is None
+    # At a meeting, the phone or tablet goes round: the next person starts blank.
+    _click(at, "Une autre personne répond sur cet appareil")
+    assert at.radio(key=f"ans.{world.token}.role").value is None
     assert [tuple(a) for a in answers] == [
         ("mood", 4.0, None),
         ("topics", None, "food"),

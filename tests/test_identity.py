@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from lib.access import Role
 from lib.services import identity
 from lib.services.identity import EmailMissing, EmailNotVerified
+from lib.store import membership as store
 from lib.store import tables as t
 from tests.conftest import count_rows
 from tests.factories import make_invitation, make_membership, make_person, make_territory
@@ -140,3 +141,20 @@ def test_actor_for_login_reads_rights_afresh_without_writing(engine):
     assert identity.actor_for_login(engine, _claims("member@x.fr")).memberships == ()
     with pytest.raises(EmailNotVerified):
         identity.actor_for_login(engine, _claims("member@x.fr", email_verified=False))
+
+
+def test_two_first_logins_at_once_end_up_as_one_person(engine, monkeypatch):
+    existing = make_person(engine, email="double@x.fr")
+    real_lookup = store.get_person_by_email
+    calls = []
+
+    def lookup_that_misses_once(conn, email):
+        calls.append(email)
+        # The first lookup runs "before the other tab committed": it sees nobody yet.
+        return None if len(calls) == 1 else real_lookup(conn, email)
+
+    monkeypatch.setattr(store, "get_person_by_email", lookup_that_misses_once)
+    actor = identity.sign_in(engine, _claims("double@x.fr"))
+
+    assert actor.person_id == existing
+    assert count_rows(engine, t.person) == 1

@@ -25,7 +25,14 @@ from lib.store import migrate
 from lib.store import tables as t
 from lib.store.db import make_engine
 from tests.conftest import count_rows
-from tests.factories import make_access_request, make_actor, make_invitation, make_person, make_territory
+from tests.factories import (
+    make_access_request,
+    make_actor,
+    make_invitation,
+    make_membership,
+    make_person,
+    make_territory,
+)
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 SEND_REQUEST = "FormSubmitter:access_request_form-Envoyer la demande"
@@ -100,11 +107,13 @@ def _texts(at: AppTest, kind: str) -> list[str]:
 
 
 def _all_text(at: AppTest) -> str:
-    return " ".join(
+    """Everything written on the page, as a person reads it (Markdown escapes removed)."""
+    text = " ".join(
         str(v)
         for kind in ("title", "markdown", "info", "success", "error", "caption")
         for v in _texts(at, kind)
     )
+    return text.replace("\\", "")
 
 
 # --- the gate ---------------------------------------------------------------------------------
@@ -129,7 +138,7 @@ def test_a_campaign_link_opens_without_login_and_shows_nothing_else(logged_app):
     at.run()
 
     assert not at.exception
-    assert _texts(at, "title") == ["Questionnaire introuvable"]
+    assert "Questionnaire introuvable" in _texts(at, "title") + _texts(at, "header")
     assert LOGIN not in [b.label for b in at.button]
 
 
@@ -274,7 +283,7 @@ def test_a_configured_coordinator_manages_the_network_and_answers_requests(logge
     at.run()
 
     assert at.selectbox(key="members_scope").options[0] == "Réseau (coordination)"
-    assert "Agent de Grande-Synthe." in " ".join(_texts(at, "markdown"))
+    assert "Agent de Grande-Synthe." in _all_text(at)
     at.selectbox(key=f"request_role_{request}").set_value(Role.TERRITORY_ADMIN)
     at.button(key=f"request_accept_{request}").click()
     at.run()
@@ -303,3 +312,38 @@ def test_a_revoked_or_expired_invitation_gives_no_access(logged_app, case, optio
     assert _texts(at, "title") == ["Demander un accès"]
     assert at.session_state["actor"].memberships == ()
     assert count_rows(logged_app.engine, t.membership) == 0
+
+
+def test_accepting_a_request_from_someone_already_member_says_why_it_is_refused(logged_app):
+    admin = make_actor(logged_app.engine, Role.TERRITORY_ADMIN, logged_app.territory, "Anne Admin")
+    asker = make_person(logged_app.engine, "Déjà Là", email="deja@loos.test")
+    request = make_access_request(logged_app.engine, asker, logged_app.territory)
+    make_membership(logged_app.engine, asker, logged_app.territory, Role.READER)  # invited meanwhile
+
+    at = _open(_user(admin.email))
+    at.switch_page("views/members.py")
+    at.run()
+    at.button(key=f"request_accept_{request}").click()
+    at.run()
+
+    assert not at.exception
+    assert any(e.startswith("Cette personne a déjà un accès") for e in _texts(at, "error"))
+    with logged_app.engine.connect() as conn:
+        status = conn.execute(sa.select(t.access_request.c.status)).scalar_one()
+    assert status == "pending"
+
+
+def test_a_request_message_is_shown_as_typed_never_as_markdown(logged_app):
+    admin = make_actor(logged_app.engine, Role.TERRITORY_ADMIN, logged_app.territory, "Anne Admin")
+    asker = make_person(logged_app.engine, "[Cliquez ici](http://pirate.example)", email="p@x.test")
+    make_access_request(
+        logged_app.engine, asker, logged_app.territory, "![pixel](http://pirate.example/p.png)"
+    )
+
+    at = _open(_user(admin.email))
+    at.switch_page("views/members.py")
+    at.run()
+
+    sources = " ".join(_texts(at, "markdown"))
+    assert "](http" not in sources  # neither a link nor a remote image is left to render
+    assert "![pixel](http://pirate.example/p.png)" in _all_text(at)  # but every character is shown

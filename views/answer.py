@@ -10,14 +10,13 @@ from __future__ import annotations
 import streamlit as st
 
 from components import ui
-from components.form_renderer import format_date, plain, render_section
-from components.qr import share_link
+from components.form_renderer import campaign_header, forget, language_choice, render_section
+from components.qr import show_resume_link
 from components.ui import engine, field_error, lang, service_error, t
 from lib.domain.errors import ServiceError, ValidationFailed
 from lib.domain.forms import field_name
-from lib.i18n import LANGUAGES
 from lib.services import feedback
-from lib.services.feedback import CampaignState, CampaignUnavailable
+from lib.services.feedback import CampaignUnavailable
 
 link_token = st.query_params.get("campagne")
 token = link_token or st.session_state.get("answer_token")
@@ -25,31 +24,11 @@ token = link_token or st.session_state.get("answer_token")
 actor = None if link_token else ui.actor()
 
 if link_token:  # the app's sidebar is not there: respondents still choose their language
-    names = {"fr": "Français", "en": "English"}
-    st.segmented_control(
-        t("app.language"),
-        LANGUAGES,
-        format_func=names.get,
-        key="lang",
-        default=lang(),
-        required=True,
-        label_visibility="collapsed",
-    )
+    language_choice()
 
 campaign = feedback.public_campaign(engine(), token)
-if campaign.state == CampaignState.UNKNOWN:
-    st.header(t("feedback.answer.unknown_title"), anchor=False)
-    st.write(t("feedback.answer.unknown_text" if token else "feedback.answer.no_campaign"))
-    st.stop()
-st.header(plain(campaign.title), anchor=False)  # smaller than a title: phones first
-if campaign.state == CampaignState.NOT_YET_OPEN:
-    st.info(
-        t("feedback.answer.not_yet_open", date=format_date(campaign.opens_on)), icon=":material/schedule:"
-    )
-    st.stop()
-if campaign.state == CampaignState.CLOSED:
-    st.info(t("feedback.answer.closed", date=format_date(campaign.closes_on)), icon=":material/lock:")
-    st.stop()
+if not campaign_header(campaign, token):
+    st.stop()  # unknown, not yet open or closed: a clear page, and nothing else
 
 template = campaign.template
 sections = template.sections
@@ -112,7 +91,10 @@ if flow["done"]:
     st.success(t("feedback.answer.thanks_title"), icon=":material/check_circle:")
     st.write(t("feedback.answer.thanks_text"))
     if st.button(t("feedback.answer.another"), icon=":material/person_add:"):
+        # The next person starts blank: no hat, name or answer of the previous one.
+        forget(f"ans.{token}.", f"ans.{flow['code']}.")
         st.session_state["answer_flows"].pop(token)
+        st.query_params.pop("reprise", None)
         st.rerun()
     if not link_token:
         st.page_link("views/campaigns.py", label=t("feedback.answer.back"), icon=":material/arrow_back:")
@@ -166,6 +148,4 @@ else:
         act(submit)
 
 if flow["code"] and not flow["done"]:
-    st.divider()
-    st.caption(t("feedback.answer.resume_code", code=feedback.format_code(flow["code"])))
-    st.code(share_link(token, flow["code"]), language=None, wrap_lines=True)
+    show_resume_link(token, flow["code"], feedback.format_code(flow["code"]))

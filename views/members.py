@@ -22,7 +22,7 @@ for request in membership.pending_requests(engine(), me):
         try:
             membership.decide_request(engine(), me, request.id, accept=verb == "accept", role=role)
         except ServiceError as exc:
-            service_error(exc)
+            ui.refusal(exc)
         else:
             done = "auth.requests.accepted" if verb == "accept" else "auth.requests.refused"
             ui.flash(done, who=request.display_name or request.email)
@@ -72,7 +72,7 @@ with tab_members:
                 else:
                     membership.revoke_membership(engine(), me, chosen)
             except ServiceError as exc:
-                service_error(exc)
+                ui.refusal(exc)
             else:
                 key = "auth.members.changed" if change else "auth.members.revoked"
                 ui.flash(key, who=target.display_name or target.email)

@@ -31,14 +31,14 @@ if st.session_state.get("results_campaign") not in by_id:
     st.session_state["results_campaign"] = wanted if wanted in by_id else campaigns[0].id
 
 
-def campaign_label(campaign_id: int) -> str:
-    c = by_id[campaign_id]
+def campaign_label(c: feedback.Campaign) -> str:
     where = c.territory_name or t("feedback.campaigns.network")
     return f"{c.title} · {where} · {format_date(c.opens_on)} – {format_date(c.closes_on)}"
 
 
+labels = {c.id: campaign_label(c) for c in campaigns}
 chosen = st.selectbox(
-    t("feedback.results.campaign"), list(by_id), format_func=campaign_label, key="results_campaign"
+    t("feedback.results.campaign"), list(labels), format_func=labels.get, key="results_campaign"
 )
 st.session_state["results_campaign_id"] = chosen
 start_col, end_col = st.columns(2)

@@ -165,6 +165,7 @@ def _new_code() -> str:
 
 # --- Templates -----------------------------------------------------------------------------
 
+
 def ensure_templates(engine: Engine, framework: Framework | None = None) -> None:
     """Store the templates shipped in ``data/forms`` (a system task: no actor). Cheap when
     nothing changed: one comparison per template, no write."""

@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from lib.access import Actor, Membership, Role, stronger_role
 from lib.domain.errors import ServiceError, WriteFailed
@@ -159,41 +159,53 @@ def sign_in(
     email = verified_email(claims, trusted_providers)
     name = _display_name(claims)
     now = t.utcnow()
+    coordinator = email in normalise_emails(coordinators)
     try:
-        with transaction(engine) as conn:
-            person = store.get_person_by_email(conn, email)
-            if person is None:
-                person_id = store.insert_person(conn, email=email, display_name=name)
-                log_activity(
-                    conn,
-                    person_id=person_id,
-                    territory_id=None,
-                    action="person.created",
-                    subject_type="person",
-                    subject_id=person_id,
-                    details={"email": email, "provider": claims.get("provider")},
-                )
-            else:
-                person_id = person.id
-            store.record_login(conn, person_id, display_name=name, when=now)
-            log_activity(
-                conn,
-                person_id=person_id,
-                territory_id=None,
-                action="auth.login",
-                subject_type="person",
-                subject_id=person_id,
-                details={"provider": claims.get("provider")},
-            )
-            if email in normalise_emails(coordinators):
-                _bootstrap_coordinator(conn, person_id, email)
-            for invitation in store.open_invitations_for(conn, email, now):
-                _accept_invitation(conn, person_id, invitation, now)
+        person_id = _record_sign_in(engine, email, name, claims.get("provider"), coordinator, now)
+    except IntegrityError:
+        # Two tabs of a first login at the same instant: the other one created the person.
+        try:
+            person_id = _record_sign_in(engine, email, name, claims.get("provider"), coordinator, now)
+        except SQLAlchemyError as exc:
+            raise WriteFailed() from exc
     except SQLAlchemyError as exc:
         raise WriteFailed() from exc
     actor = load_actor(engine, person_id)
     assert actor is not None
     return actor
+
+
+def _record_sign_in(engine: Engine, email: str, name: str | None, provider, coordinator: bool, now) -> int:
+    with transaction(engine) as conn:
+        person = store.get_person_by_email(conn, email)
+        if person is None:
+            person_id = store.insert_person(conn, email=email, display_name=name)
+            log_activity(
+                conn,
+                person_id=person_id,
+                territory_id=None,
+                action="person.created",
+                subject_type="person",
+                subject_id=person_id,
+                details={"email": email, "provider": provider},
+            )
+        else:
+            person_id = person.id
+        store.record_login(conn, person_id, display_name=name, when=now)
+        log_activity(
+            conn,
+            person_id=person_id,
+            territory_id=None,
+            action="auth.login",
+            subject_type="person",
+            subject_id=person_id,
+            details={"provider": provider},
+        )
+        if coordinator:
+            _bootstrap_coordinator(conn, person_id, email)
+        for invitation in store.open_invitations_for(conn, email, now):
+            _accept_invitation(conn, person_id, invitation, now)
+    return person_id
 
 
 def _bootstrap_coordinator(conn, person_id: int, email: str) -> None:

@@ -36,6 +36,9 @@ Fixtures and helpers other end-to-end tests can reuse:
     Waits until Streamlit has finished running the script after a navigation or click.
 ``screenshot(page, name)``
     Saves ``test-artifacts/e2e/<name>.png`` (git-ignored), for people to look at.
+``expect``
+    Playwright's ``expect`` (waits up to ``TIMEOUT_MS``). Import it from here rather than
+    from Playwright, so a machine without Playwright skips instead of failing to collect.
 
 The tests skip when Playwright or Chromium is missing, unless ``REQUIRE_BROWSER=1`` (set
 by CI), which turns that skip into a failure.
@@ -60,6 +63,11 @@ from urllib.parse import urlparse
 
 import pytest
 from sqlalchemy.engine import Engine
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the fixtures skip (or fail under REQUIRE_BROWSER=1) before it is ever used
+    expect = None
 
 from lib.store import migrate
 from lib.store.db import make_engine
@@ -110,17 +118,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_http(
-    url: str, process: subprocess.Popen, log: Path, expect: str | None = None, timeout=30.0
-) -> None:
+def _wait_http(url: str, process: subprocess.Popen, log: Path, body: str | None = None, timeout=30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"{url}: the process stopped (code {process.returncode}).\n{_tail(log)}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
-                body = response.read().decode()
-                if response.status == 200 and (expect is None or body.strip() == expect):
+                answer = response.read().decode().strip()
+                if response.status == 200 and (body is None or answer == body):
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
@@ -260,7 +266,7 @@ def live_app(tmp_path_factory, oidc_provider, e2e_home) -> Iterator[LiveApp]:
         process = subprocess.Popen(command, cwd=workdir, stdout=out, stderr=subprocess.STDOUT, env=env)
     base_url = f"http://127.0.0.1:{port}"
     try:
-        _wait_http(f"{base_url}/_stcore/health", process, log, expect="ok")
+        _wait_http(f"{base_url}/_stcore/health", process, log, body="ok")
         yield LiveApp(base_url, engine, oidc_provider.url, territories, oidc_provider, log)
     finally:
         _stop(process)
@@ -287,7 +293,7 @@ def _browser_or_skip() -> None:
 @pytest.fixture(scope="session")
 def browser(e2e_home):
     _browser_or_skip()
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import sync_playwright
 
     # A first run of a page (new session, login recorded, charts) can take a few seconds on a
     # busy machine: every wait, ``expect`` included, gets the same generous limit.
@@ -354,8 +360,6 @@ def login_as(
     page, live_app: LiveApp, email: str, *, name: str | None = None, email_verified: bool = True
 ) -> None:
     """Log in through the real flow: app → provider's consent page → back to the app."""
-    from playwright.sync_api import expect
-
     claims = {"email": email, "email_verified": email_verified}
     if name:
         claims["name"] = name
@@ -367,14 +371,13 @@ def login_as(
     page.get_by_role("button", name="Authorize").click()
     page.wait_for_url(f"{live_app.base_url}/**")
     wait_for_app(page)
-    expected = LOGOUT_BUTTON if email_verified else "Connexion impossible"
-    target = page.get_by_role("button", name=LOGOUT_BUTTON) if email_verified else page.get_by_text(expected)
-    expect(target.first).to_be_visible()
+    if email_verified:
+        expect(page.get_by_role("button", name=LOGOUT_BUTTON).first).to_be_visible()
+    else:
+        expect(page.get_by_text("Connexion impossible")).to_be_visible()
 
 
 def logout(page, live_app: LiveApp) -> None:
-    from playwright.sync_api import expect
-
     with page.expect_navigation():
         page.get_by_role("button", name=LOGOUT_BUTTON).first.click()
     # The mock, like a real provider, shows its own end-of-session page before sending us back.

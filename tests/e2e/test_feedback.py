@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
@@ -67,7 +69,7 @@ def test_a_stakeholder_answers_on_a_phone_and_a_member_sees_it_counted(live_app,
     page.goto(f"{live_app.base_url}/resultats")
     wait_for_app(page)
     expect(page.get_by_role("heading", name="Résultats des questionnaires")).to_be_visible()
-    expect(page.get_by_text(TITLE).first).to_be_visible()  # the campaign chosen
+    expect(page.get_by_role("combobox", name="Questionnaire")).to_have_value(re.compile(re.escape(TITLE)))
     submitted = page.get_by_test_id("stMetric").filter(has_text="Réponses envoyées")
     expect(submitted.get_by_test_id("stMetricValue")).to_have_text("1")
     expect(page.get_by_role("heading", name="Réponses par rôle au fil du temps")).to_be_visible()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from playwright.sync_api import expect
 
 from lib.access import Role
 from lib.store import tables as t
 from tests.e2e.conftest import (
     LOGIN_BUTTON,
     TERRITORIES,
+    expect,
     login_as,
     logout,
     screenshot,
