@@ -82,14 +82,16 @@ def demo_actor() -> Actor | None:
     by_id = {p["id"]: p for p in personas}
 
     def label(person_id: int) -> str:
+        # Language-independent on purpose: Streamlit matches a selectbox's value by its label,
+        # so a translated label would lose the chosen persona when the language changes.
         p = by_id[person_id]
-        role = t(f"role.{p['role']}") if p["role"] else t("role.none")
-        where = p["territory_name"] or t("demo.network")
-        return f"{p['display_name']} — {role} · {where}"
+        return f"{p['display_name']} · {p['territory_name'] or 'Réseau / Network'}"
 
     if st.session_state.get("demo_person_id") not in ids:
         st.session_state["demo_person_id"] = ids[0]
     person_id = st.sidebar.selectbox(t("demo.persona"), ids, format_func=label, key="demo_person_id")
+    chosen = by_id[person_id]
+    st.sidebar.caption(t(f"role.{chosen['role']}") if chosen["role"] else t("role.none"))
     return identity.load_actor(engine(), person_id)
 
 

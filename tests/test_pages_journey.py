@@ -276,3 +276,18 @@ def test_rights_revoked_while_the_form_was_open_are_enforced_on_save(world):
     at.run()
     assert "Vous n’avez pas les droits pour cette action." in _texts(at, "error")
     assert count_rows(world.engine, t.assessment) == 2
+
+
+def test_switching_to_english_translates_the_journey_and_keeps_the_persona(world):
+    at = _open(world.reader, "views/journey.py")
+    assert any("Mon parcours" in title for title in _texts(at, "title"))
+
+    at.segmented_control(key="lang").set_value("en").run()
+    assert not at.exception, at.exception
+    assert any("My journey" in title for title in _texts(at, "title"))
+    assert at.selectbox(key="demo_person_id").value == world.reader.person_id
+
+    at.run()  # the next click after the switch: still the same person, still in English
+    assert not at.exception, at.exception
+    assert at.selectbox(key="demo_person_id").value == world.reader.person_id
+    assert any("My journey" in title for title in _texts(at, "title"))
