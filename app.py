@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import auth
-from components.ui import lang, t
-from lib.access import Action, can, can_anywhere
-from lib.i18n import LANGUAGES
+from components import auth, ui
+from components.ui import t
+from lib.access import Action, can_anywhere
 
 st.set_page_config(page_title="Parcours", page_icon=":material/route:", layout="wide")
-
-
-def _language_switch() -> None:
-    labels = {"fr": "Français", "en": "English"}
-    st.sidebar.segmented_control(
-        t("app.language"), LANGUAGES, format_func=labels.get, key="lang", default=lang()
-    )
 
 
 def _feedback_link_only(token: str) -> None:
@@ -62,8 +54,6 @@ def _pages(actor) -> list:
                 url_path="resultats",
             )
         )
-    if can(actor, Action.VIEW_NETWORK):
-        pass  # network pages are added by the features that need them
     if can_anywhere(actor, Action.MANAGE_MEMBERS):
         pages.append(st.Page("views/members.py", title=t("nav.members"), icon=":material/group:"))
     return pages
@@ -74,7 +64,7 @@ if token:
     _feedback_link_only(token)
     st.stop()
 
-_language_switch()
+ui.language_choice(st.sidebar)
 # Who is acting, with the rights they hold now: read afresh on every rerun, never cached.
 actor = auth.current_actor()
 st.session_state["actor"] = actor

@@ -14,8 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from components.form_renderer import plain
-from components.ui import engine, t
+from components.ui import engine, plain, t
 from lib.access import Actor
 from lib.domain.errors import ServiceError
 from lib.services import identity

@@ -9,8 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from components.charts import PALETTE, themed
-from components.form_renderer import plain, scale_format
-from components.ui import framework, lang, t
+from components.form_renderer import scale_format
+from components.ui import framework, lang, plain, t
 from lib.domain import forms
 from lib.domain.forms import Question
 from lib.services.feedback import Results

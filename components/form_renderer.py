@@ -7,40 +7,15 @@ widget's state once it is off screen, so the page hands the values back every ti
 
 from __future__ import annotations
 
-import re
-from datetime import date
 from typing import Any
 
 import streamlit as st
 
-from components.ui import field_error, lang, t
+from components.ui import field_error, format_date, lang, plain, t
 from lib.domain import forms
 from lib.domain.errors import FieldError
 from lib.domain.forms import Question, Section
-from lib.i18n import LANGUAGES
 from lib.services.feedback import CampaignState, PublicCampaign
-
-# Every character Markdown (or Streamlit's :colour[...] and :emoji: syntax) gives a meaning to.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def plain(text: str) -> str:
-    """Text someone typed, shown as typed: no formatting, links or remote images."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
-
-
-def language_choice() -> None:
-    """French or English, at the top of a page that has no sidebar (a share link)."""
-    names = {"fr": "Français", "en": "English"}
-    st.segmented_control(
-        t("app.language"),
-        LANGUAGES,
-        format_func=names.get,
-        key="lang",
-        default=lang(),
-        required=True,
-        label_visibility="collapsed",
-    )
 
 
 def campaign_header(campaign: PublicCampaign, token: str | None) -> bool:
@@ -64,12 +39,6 @@ def forget(*prefixes: str) -> None:
     """Drop the widget values kept under these key prefixes (a form starting afresh)."""
     for key in [k for k in st.session_state if str(k).startswith(prefixes)]:
         del st.session_state[key]
-
-
-def format_date(day: date | None, language: str | None = None) -> str:
-    if day is None:
-        return ""
-    return day.strftime("%d/%m/%Y") if (language or lang()) == "fr" else day.isoformat()
 
 
 def _signed(value: int, signed: bool) -> str:

@@ -8,15 +8,13 @@ network already uses; the table underneath gives the exact figures.
 
 from __future__ import annotations
 
-from datetime import date
-
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from components.charts import PALETTE, themed
 from components.kpi import Kpi, kpi_cards
-from components.ui import lang, t
+from components.ui import format_date, format_score, lang, t
 from lib.domain import journey as domain
 from lib.domain.framework import Framework
 from lib.services.journey import Assessment, AxisPoint, Milestone
@@ -25,24 +23,13 @@ _UNIT = 52  # pixels per level on the radar, the same both ways so rings stay re
 _X_SPAN, _Y_SPAN = 7.5, 5.6
 
 
-def fmt_date(value: date | None) -> str:
-    if value is None:
-        return ""
-    return value.strftime("%d/%m/%Y") if lang() == "fr" else value.isoformat()
-
-
-def fmt_score(value: float, signed: bool = False) -> str:
-    text = f"{value:+.1f}" if signed else f"{value:.1f}"
-    return text.replace(".", ",") if lang() == "fr" else text
-
-
 def _series(latest: Assessment | None, previous: Assessment | None) -> list[tuple[str, dict]]:
     series = []
     if latest is not None:
-        series.append((t("journey.series.latest", date=fmt_date(latest.assessed_on)), latest.axis_scores))
+        series.append((t("journey.series.latest", date=format_date(latest.assessed_on)), latest.axis_scores))
     if previous is not None:
         series.append(
-            (t("journey.series.previous", date=fmt_date(previous.assessed_on)), previous.axis_scores)
+            (t("journey.series.previous", date=format_date(previous.assessed_on)), previous.axis_scores)
         )
     return series
 
@@ -55,11 +42,11 @@ def axis_kpis(fw: Framework, latest: Assessment | None, previous: Assessment | N
     for axis in fw.axes:
         score = latest.axis_scores.get(axis.id)
         before = previous.axis_scores.get(axis.id) if previous else None
-        delta = None if score is None or before is None else fmt_score(score - before, signed=True)
-        value = "—" if score is None else f"{fmt_score(score)} / 4"
+        delta = None if score is None or before is None else format_score(score - before, signed=True)
+        value = "—" if score is None else f"{format_score(score)} / 4"
         steady = delta is not None and round(score - before, 1) == 0
         if steady:
-            delta = fmt_score(0.0)  # never "+0,0" or "-0,0", which read as a change
+            delta = format_score(0.0)  # never "+0,0" or "-0,0", which read as a change
         cards.append(Kpi(axis.label(lang()), value, delta, axis.description(lang()), steady=steady))
     kpi_cards(cards)
 
@@ -174,7 +161,7 @@ def axis_history(fw: Framework, history: list[AxisPoint]) -> None:
     st.altair_chart(themed(chart), width="stretch")
     table = domain.axis_history_table(frame)
     table = table.rename(
-        columns={"axis": t("journey.col.axis")} | {d: fmt_date(d) for d in table.columns[1:]}
+        columns={"axis": t("journey.col.axis")} | {d: format_date(d) for d in table.columns[1:]}
     )
     st.dataframe(table, hide_index=True, column_config=_score_columns(table))
 
@@ -226,7 +213,7 @@ def timeline(fw: Framework, milestones: list[Milestone]) -> None:
     )
     chart = alt.layer(span, dots, titles).properties(height=70 + 56 * len(phases))
     st.altair_chart(themed(chart), width="stretch")
-    table = frame.assign(occurred_on=[fmt_date(d.date()) for d in frame.occurred_on])[
+    table = frame.assign(occurred_on=[format_date(d.date()) for d in frame.occurred_on])[
         ["occurred_on", "phase", "dimension", "title", "story"]
     ].rename(
         columns={

@@ -11,8 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from components.journey_charts import fmt_date
-from components.ui import engine, field_error, lang, service_error, t
+from components.ui import engine, field_error, format_date, lang, service_error, t
 from lib.access import Actor
 from lib.domain.errors import ConcurrentEdit, FieldError, ServiceError, ValidationFailed
 from lib.domain.framework import LEVELS, Framework
@@ -121,7 +120,9 @@ def assessment_form(fw: Framework, actor: Actor, territory_id: int, draft: svc.A
     st.subheader(t("journey.form.title"))
     st.write(t("journey.form.intro"))
     if draft is not None and ss[f"{p}.base"][0] == draft.id:
-        st.caption(t("journey.form.editing_draft", date=fmt_date(draft.assessed_on), version=draft.version))
+        st.caption(
+            t("journey.form.editing_draft", date=format_date(draft.assessed_on), version=draft.version)
+        )
     errors = _show_outcome(p)
     if isinstance(ss.get(f"{p}.failure"), ConcurrentEdit):
         st.button(
@@ -245,7 +246,7 @@ def milestone_form(fw: Framework, actor: Actor, territory_id: int, milestones: l
         t("journey.ms.pick"),
         [None, *sorted(by_id, key=lambda i: (by_id[i].occurred_on, i), reverse=True)],
         format_func=lambda i: (
-            t("journey.ms.new") if i is None else f"{fmt_date(by_id[i].occurred_on)} · {by_id[i].title}"
+            t("journey.ms.new") if i is None else f"{format_date(by_id[i].occurred_on)} · {by_id[i].title}"
         ),
         key=pick_key,
     )

@@ -7,8 +7,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from components.form_renderer import plain
-from components.ui import lang, service_error, t
+from components.ui import lang, plain, service_error, t
 from lib.access import Role
 from lib.domain.errors import ServiceError, ValidationFailed
 from lib.services.membership import AccessRequest, Invitation, Member

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 import streamlit as st
 from sqlalchemy.engine import Engine
+from streamlit.delta_generator import DeltaGenerator
 
 from lib.access import Actor
 from lib.domain.errors import FieldError, ServiceError
@@ -53,3 +56,39 @@ def field_error(errors: dict[str, FieldError] | None, name: str) -> None:
 
 def service_error(exc: ServiceError) -> None:
     st.error(t(exc.code, **exc.params), icon=":material/error:")
+
+
+# Every character Markdown (or Streamlit's :colour[...] and :emoji: syntax) gives a meaning to.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain(text: str) -> str:
+    """Text someone typed, shown as typed: no formatting, links or remote images."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def language_choice(where: DeltaGenerator | None = None, *, collapsed: bool = False) -> None:
+    """French or English; the choice lives in ``st.session_state["lang"]`` for every page."""
+    names = {"fr": "Français", "en": "English"}
+    (where or st).segmented_control(
+        t("app.language"),
+        LANGUAGES,
+        format_func=names.get,
+        key="lang",
+        default=lang(),
+        required=True,
+        label_visibility="collapsed" if collapsed else "visible",
+    )
+
+
+def format_date(day: date | None, language: str | None = None) -> str:
+    """A date as people read it: 27/10/2026 in French, 2026-10-27 in English."""
+    if day is None:
+        return ""
+    return day.strftime("%d/%m/%Y") if (language or lang()) == "fr" else day.isoformat()
+
+
+def format_score(value: float, signed: bool = False) -> str:
+    """A score with one decimal and the decimal comma in French."""
+    text = f"{value:+.1f}" if signed else f"{value:.1f}"
+    return text.replace(".", ",") if lang() == "fr" else text

@@ -5,8 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import membership as ui_membership
-from components.form_renderer import plain
-from components.ui import actor, engine, field_error, service_error, t
+from components.ui import actor, engine, field_error, plain, service_error, t
 from lib.domain.errors import FieldError, ServiceError, ValidationFailed
 from lib.services import membership
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import streamlit as st
 
 from components import ui
-from components.form_renderer import campaign_header, forget, language_choice, render_section
+from components.form_renderer import campaign_header, forget, render_section
 from components.qr import show_resume_link
-from components.ui import engine, field_error, lang, service_error, t
+from components.ui import engine, field_error, lang, language_choice, service_error, t
 from lib.domain.errors import ServiceError, ValidationFailed
 from lib.domain.forms import field_name
 from lib.services import feedback
@@ -24,7 +24,7 @@ token = link_token or st.session_state.get("answer_token")
 actor = None if link_token else ui.actor()
 
 if link_token:  # the app's sidebar is not there: respondents still choose their language
-    language_choice()
+    language_choice(collapsed=True)
 
 campaign = feedback.public_campaign(engine(), token)
 if not campaign_header(campaign, token):

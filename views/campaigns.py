@@ -6,10 +6,9 @@ from datetime import timedelta
 
 import streamlit as st
 
-from components.form_renderer import format_date, plain
 from components.pickers import territory_picker
 from components.qr import share_link, show_qr
-from components.ui import actor, engine, field_error, lang, service_error, t
+from components.ui import actor, engine, field_error, format_date, lang, plain, service_error, t
 from lib.access import Action, can
 from lib.domain.errors import ServiceError, ValidationFailed
 from lib.services import feedback

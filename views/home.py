@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.journey_charts import axis_kpis, fmt_date, fmt_score
+from components.journey_charts import axis_kpis
 from components.pickers import territory_picker
-from components.ui import actor, engine, framework, lang, service_error, t
+from components.ui import actor, engine, format_date, format_score, framework, lang, service_error, t
 from lib.domain.errors import ServiceError
 from lib.services import journey
 
@@ -33,7 +33,7 @@ except ServiceError as exc:
 if summary.latest is None:
     st.info(t("home.no_assessment"))
 else:
-    st.subheader(t("home.latest_scores", date=fmt_date(summary.latest.assessed_on)))
+    st.subheader(t("home.latest_scores", date=format_date(summary.latest.assessed_on)))
     axis_kpis(fw, summary.latest, summary.previous)
 
 left, right = st.columns([2, 3], gap="large")
@@ -46,7 +46,7 @@ with left:
         phase = {p.id: p.label(lang()) for p in fw.phases}.get(last.phase, last.phase)
         with st.container(border=True):
             st.markdown(f"**{last.title}**")
-            st.caption(t("home.milestone_line", date=fmt_date(last.occurred_on), phase=phase))
+            st.caption(t("home.milestone_line", date=format_date(last.occurred_on), phase=phase))
             if last.story:
                 st.write(last.story)
 with right:
@@ -56,6 +56,6 @@ with right:
         if step.axis_id:
             params["axis"] = fw.axis(step.axis_id).label(lang())
         if "score" in params:
-            params["score"] = fmt_score(params["score"])
+            params["score"] = format_score(params["score"])
         st.markdown(f"- {t(step.code, **params)}")
     st.page_link("views/journey.py", label=t("home.open_journey"), icon=":material/timeline:")

@@ -6,9 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from components import feedback_results as parts
-from components.form_renderer import format_date, plain
 from components.pickers import territory_picker
-from components.ui import actor, engine, lang, service_error, t
+from components.ui import actor, engine, format_date, lang, plain, service_error, t
 from lib.domain.errors import ServiceError
 from lib.services import feedback
 

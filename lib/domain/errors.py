@@ -55,3 +55,9 @@ class WriteFailed(ServiceError):
     """The database refused or could not be reached; nothing was saved."""
 
     code = "error.write_failed"
+
+
+class ReadFailed(ServiceError):
+    """The database could not be read; the page says so instead of showing a trace."""
+
+    code = "error.read_failed"

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import io
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -21,7 +19,6 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy.engine import Connection, Engine, Row
-from sqlalchemy.exc import SQLAlchemyError
 
 from lib.access import Action, Actor, can, can_anywhere, require
 from lib.domain import feedback_analytics as fa
@@ -32,13 +29,12 @@ from lib.domain.errors import (
     PermissionDenied,
     ServiceError,
     ValidationFailed,
-    WriteFailed,
 )
 from lib.domain.forms import FormTemplate, parse_template
 from lib.domain.framework import Framework, Label, load_framework
+from lib.services.unit_of_work import writing
 from lib.store import activity
 from lib.store import feedback as store
-from lib.store.db import transaction
 from lib.store.reference import register_framework
 from lib.store.tables import RESPONDENT_ROLES, utcnow
 
@@ -141,16 +137,6 @@ class Results:
     min_answers: int = fa.MIN_ANSWERS_PER_ROLE
 
 
-@contextmanager
-def _writing(engine: Engine) -> Iterator[Connection]:
-    """One transaction; a database failure becomes a plain ``WriteFailed``."""
-    try:
-        with transaction(engine) as conn:
-            yield conn
-    except SQLAlchemyError as exc:
-        raise WriteFailed() from exc
-
-
 def format_code(code: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
@@ -170,7 +156,7 @@ def ensure_templates(engine: Engine, framework: Framework | None = None) -> None
     """Store the templates shipped in ``data/forms`` (a system task: no actor). Cheap when
     nothing changed: one comparison per template, no write."""
     framework = framework or load_framework()
-    with _writing(engine) as conn:
+    with writing(engine) as conn:
         version = register_framework(conn, framework)
         for template in forms.load_templates():
             _store_template(conn, template, version, None)
@@ -195,7 +181,7 @@ def edit_template(engine: Engine, actor: Actor | None, document: dict[str, Any])
     require(actor, Action.MANAGE_NETWORK)
     framework = load_framework()
     template = parse_template(document, source=str(document.get("slug", "?")), framework=framework)
-    with _writing(engine) as conn:
+    with writing(engine) as conn:
         version = register_framework(conn, framework)
         return _store_template(conn, template, version, actor.person_id)
 
@@ -276,7 +262,7 @@ def open_campaign(
         errors["closes_on"] = FieldError("feedback.error.closes_before_opens")
     if errors:
         raise ValidationFailed(errors)
-    with _writing(engine) as conn:
+    with writing(engine) as conn:
         if store.template_by_id(conn, template_id) is None:
             raise ValidationFailed({"template_id": FieldError("error.not_found")})
         campaign_id = store.insert_campaign(
@@ -313,7 +299,7 @@ def list_campaigns(engine: Engine, actor: Actor | None, today: date | None = Non
     return [
         c
         for c in campaigns
-        if _may_answer(actor, c.territory_id) or can(actor, Action.VIEW_RESULTS, c.territory_id)
+        if can(actor, Action.ANSWER_FORM, c.territory_id) or can(actor, Action.VIEW_RESULTS, c.territory_id)
     ]
 
 
@@ -331,22 +317,13 @@ def may_manage(actor: Actor | None, campaign: Campaign) -> bool:
 
 def may_answer(actor: Actor | None, campaign: Campaign) -> bool:
     """For pages: whether a logged-in member may answer this campaign from inside the app."""
-    return _may_answer(actor, campaign.territory_id)
+    return can(actor, Action.ANSWER_FORM, campaign.territory_id)
 
 
 def manageable_territories(actor: Actor | None) -> tuple[int, ...]:
     return tuple(
         tid for tid in (actor.territory_ids if actor else ()) if can(actor, Action.MANAGE_CAMPAIGNS, tid)
     )
-
-
-def _may_answer(actor: Actor | None, territory_id: int | None) -> bool:
-    if actor is None:
-        return False
-    if territory_id is None:
-        # Network-wide campaigns are for every member of the network.
-        return actor.is_coordinator or any(can(actor, Action.ANSWER_FORM, tid) for tid in actor.territory_ids)
-    return can(actor, Action.ANSWER_FORM, territory_id)
 
 
 def public_campaign(engine: Engine, token: str | None, today: date | None = None) -> PublicCampaign:
@@ -420,9 +397,9 @@ def start_response(
     today: date | None = None,
 ) -> Draft:
     """Begin a draft answer: the respondent's hat, and their name on a named campaign."""
-    with _writing(engine) as conn:
+    with writing(engine) as conn:
         campaign, _ = _open_campaign_row(conn, token, today)
-        if actor is not None and not _may_answer(actor, campaign.territory_id):
+        if actor is not None and not can(actor, Action.ANSWER_FORM, campaign.territory_id):
             raise PermissionDenied(action=str(Action.ANSWER_FORM), territory_id=campaign.territory_id)
         errors = _identity_errors(campaign, role, respondent_name)
         if errors:
@@ -480,7 +457,7 @@ def save_draft(
 ) -> Draft:
     """Save what was typed so far — even values that will not pass at submission, so that
     nothing typed is lost. ``answers`` replaces the given questions only."""
-    with _writing(engine) as conn:
+    with writing(engine) as conn:
         campaign, template = _open_campaign_row(conn, token, today)
         row = store.response_by_code(conn, campaign.id, normalise_code(code))
         if row is None or row.status == store.SUBMITTED:
@@ -512,7 +489,7 @@ def submit_response(
     """Check every answer and submit. On any problem, ALL problems are raised at once (keyed
     ``q.<question id>``) and what was typed stays saved in the draft."""
     problems: dict[str, FieldError] = {}
-    with _writing(engine) as conn:
+    with writing(engine) as conn:
         campaign, template = _open_campaign_row(conn, token, today)
         row = store.response_by_code(conn, campaign.id, normalise_code(code))
         if row is None or row.status == store.SUBMITTED:

@@ -6,23 +6,21 @@ or failed save leaves the database exactly as it was.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
 
 from lib.access import Action, Actor, can, require
 from lib.domain import journey as domain
-from lib.domain.errors import ConcurrentEdit, NotFound, ServiceError, ValidationFailed, WriteFailed
+from lib.domain.errors import ConcurrentEdit, NotFound, ServiceError, ValidationFailed
 from lib.domain.framework import Framework, load_framework
 from lib.domain.journey import CriterionScore, MilestoneDraft, Status, Suggestion
+from lib.services.unit_of_work import reading, writing
 from lib.store import journey as store
 from lib.store import tables as t
 from lib.store.activity import log_activity
-from lib.store.db import transaction
 from lib.store.reference import register_framework
 
 
@@ -88,24 +86,6 @@ class HomeSummary:
     has_draft: bool
     last_milestone: Milestone | None
     suggestions: list[Suggestion]
-
-
-@contextmanager
-def _writing(engine: Engine) -> Iterator[Connection]:
-    try:
-        with transaction(engine) as conn:
-            yield conn
-    except SQLAlchemyError as exc:
-        raise WriteFailed() from exc
-
-
-@contextmanager
-def _reading(engine: Engine) -> Iterator[Connection]:
-    try:
-        with transaction(engine) as conn:
-            yield conn
-    except SQLAlchemyError as exc:
-        raise ServiceError("journey.error.read_failed") from exc
 
 
 # --- Reading -------------------------------------------------------------------------------
@@ -174,7 +154,7 @@ def get_journey(
     """Everything the journey page shows: latest and previous assessment, draft, history, milestones."""
     require(actor, Action.VIEW_TERRITORY, territory_id)
     framework = framework or load_framework()
-    with _reading(engine) as conn:
+    with reading(engine) as conn:
         latest, previous, draft = _latest_two_and_draft(conn, framework, territory_id)
         history = _history(conn, framework, territory_id)
         milestones = [_milestone(r) for r in store.list_milestones(conn, territory_id)]
@@ -200,13 +180,13 @@ def axis_scores_over_time(
     """Mean level of each axis at each submitted assessment, oldest first."""
     require(actor, Action.VIEW_TERRITORY, territory_id)
     framework = framework or load_framework()
-    with _reading(engine) as conn:
+    with reading(engine) as conn:
         return _history(conn, framework, territory_id)
 
 
 def list_milestones(engine: Engine, actor: Actor | None, territory_id: int) -> list[Milestone]:
     require(actor, Action.VIEW_TERRITORY, territory_id)
-    with _reading(engine) as conn:
+    with reading(engine) as conn:
         return [_milestone(r) for r in store.list_milestones(conn, territory_id)]
 
 
@@ -221,7 +201,7 @@ def home_summary(
     """A territory at a glance: latest axis scores, last milestone, what to do next."""
     require(actor, Action.VIEW_TERRITORY, territory_id)
     framework = framework or load_framework()
-    with _reading(engine) as conn:
+    with reading(engine) as conn:
         latest, previous, draft = _latest_two_and_draft(conn, framework, territory_id)
         last = store.last_milestone(conn, territory_id)
     last_milestone = _milestone(last) if last is not None else None
@@ -277,7 +257,7 @@ def record_assessment(
     scores = domain.normalise_scores(framework, scores)
     submitted_at = t.utcnow() if status is Status.SUBMITTED else None
 
-    with _writing(engine) as conn:
+    with writing(engine) as conn:
         version_name = register_framework(conn, framework)
         if assessment_id is None:
             if store.latest_assessments(conn, territory_id, status=Status.DRAFT, limit=1):
@@ -351,7 +331,7 @@ def save_milestone(
         "title": draft.title.strip(),
         "story": draft.story.strip() or None,
     }
-    with _writing(engine) as conn:
+    with writing(engine) as conn:
         if milestone_id is None:
             milestone_id = store.insert_milestone(
                 conn, territory_id=territory_id, created_by=actor.person_id, **values

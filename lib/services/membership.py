@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
 
 from lib.access import Action, Actor, Role, can, grantable_roles, require
 from lib.domain.errors import (
@@ -30,12 +29,11 @@ from lib.domain.errors import (
     PermissionDenied,
     ServiceError,
     ValidationFailed,
-    WriteFailed,
 )
+from lib.services.unit_of_work import writing
 from lib.store import membership as store
 from lib.store import tables as t
 from lib.store.activity import log_activity
-from lib.store.db import transaction
 
 DEFAULT_INVITATION_DAYS = 14
 MAX_INVITATION_DAYS = 90
@@ -101,12 +99,8 @@ class AccessRequest:
 
 
 def _write(engine: Engine, work: Callable[[Connection], _T]) -> _T:
-    """One transaction; a database failure becomes a plain ``WriteFailed``."""
-    try:
-        with transaction(engine) as conn:
-            return work(conn)
-    except SQLAlchemyError as exc:
-        raise WriteFailed() from exc
+    with writing(engine) as conn:
+        return work(conn)
 
 
 def _logged_in(actor: Actor | None) -> Actor:
