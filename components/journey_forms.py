@@ -133,10 +133,17 @@ def assessment_form(fw: Framework, actor: Actor, territory_id: int, draft: svc.A
             args=(p, fw, actor, territory_id),
         )
     level_options = list(LEVELS)
-    captions = [fw.level(lv).description(lang()) for lv in LEVELS]
-
-    def level_label(level: int) -> str:
-        return t("journey.form.level_option", level=level, label=fw.level(level).label(lang()))
+    # The options show only the level number and the words go in captions: Streamlit matches a
+    # radio's value by its displayed label, so translated labels would drop every level picked
+    # so far when the person switches language.
+    captions = [
+        t(
+            "journey.form.level_caption",
+            label=fw.level(lv).label(lang()),
+            description=fw.level(lv).description(lang()),
+        )
+        for lv in LEVELS
+    ]
 
     with st.form(f"{p}.form", border=False, enter_to_submit=False):
         st.date_input(t("journey.form.assessed_on"), key=f"{p}.date", format="DD/MM/YYYY")
@@ -156,7 +163,7 @@ def assessment_form(fw: Framework, actor: Actor, territory_id: int, draft: svc.A
                             c.label(lang()),
                             level_options,
                             index=None,
-                            format_func=level_label,
+                            format_func=str,
                             captions=captions,
                             key=_level_key(p, c.id),
                             label_visibility="collapsed",

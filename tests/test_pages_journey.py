@@ -291,3 +291,4 @@ def test_switching_to_english_translates_the_journey_and_keeps_the_persona(world
     assert not at.exception, at.exception
     assert at.selectbox(key="demo_person_id").value == world.reader.person_id
     assert any("My journey" in title for title in _texts(at, "title"))
+

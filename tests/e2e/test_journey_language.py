@@ -1,0 +1,47 @@
+"""Switching language in the middle of a self-assessment loses nothing (real browser).
+
+Form values wait in the browser until the form is submitted, which AppTest cannot model:
+only a real browser shows whether a level picked in French survives the switch to English.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from lib.access import Role
+from lib.domain.framework import load_framework
+from lib.store import tables as t
+from tests.e2e.conftest import TERRITORIES, expect, login_as, unique_email, wait_for_app
+from tests.factories import make_invitation
+
+
+def test_a_level_picked_in_french_is_saved_after_switching_to_english(live_app, browser_page):
+    page = browser_page
+    territory_id = live_app.territories[TERRITORIES[1]]
+    email = unique_email("bilingue")
+    make_invitation(live_app.engine, email, territory_id, Role.CONTRIBUTOR)
+    login_as(page, live_app, email, name="Bao Bilingue")
+    first = load_framework().criteria[0]
+
+    page.goto(f"{live_app.base_url}/journey")
+    wait_for_app(page)
+    page.get_by_role("tab", name="Auto-évaluation").click()
+    level_picker = page.get_by_test_id("stRadio").first
+    level_picker.get_by_text("2", exact=True).click()
+    expect(level_picker.locator("input:checked")).to_have_count(1)
+    page.get_by_test_id("stTextArea").first.locator("textarea").fill("Écrit en français.")
+
+    page.get_by_test_id("stSidebar").get_by_text("English", exact=True).click()
+    wait_for_app(page)
+    page.get_by_role("tab", name="Self-assessment").click()
+    expect(page.get_by_test_id("stRadio").first.locator("input:checked")).to_have_count(1)
+    page.get_by_role("button", name="Save draft").click()
+    wait_for_app(page)
+
+    with live_app.engine.connect() as conn:
+        saved = conn.execute(
+            sa.select(t.assessment_score.c.level, t.assessment_score.c.comment)
+            .join(t.assessment, t.assessment.c.id == t.assessment_score.c.assessment_id)
+            .where(t.assessment.c.territory_id == territory_id, t.assessment_score.c.criterion_id == first.id)
+        ).one()
+    assert (saved.level, saved.comment) == (2, "Écrit en français.")
