@@ -67,6 +67,28 @@ def plain(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
+_TRANSLATED_CHOICES = "_translated_choice_keys"
+
+
+def translated_choice(key: str) -> str:
+    """Declare a choice widget, drawn outside any form, whose option labels are translated.
+
+    The browser identifies a chosen option by its displayed label: once the labels change
+    language it no longer finds it and the choice silently resets. The language switch hands
+    the values of the widgets declared here back to Streamlit, which sends them to the
+    browser in the new wording. (Inside an ``st.form`` a pending choice is out of reach of
+    the server: there, keep option labels language-independent and translate captions.)
+    """
+    st.session_state.setdefault(_TRANSLATED_CHOICES, set()).add(key)
+    return key
+
+
+def _keep_choices_across_languages() -> None:
+    for key in st.session_state.get(_TRANSLATED_CHOICES, ()):
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def language_choice(where: DeltaGenerator | None = None, *, collapsed: bool = False) -> None:
     """French or English; the choice lives in ``st.session_state["lang"]`` for every page."""
     names = {"fr": "Français", "en": "English"}
@@ -77,6 +99,7 @@ def language_choice(where: DeltaGenerator | None = None, *, collapsed: bool = Fa
         key="lang",
         default=lang(),
         required=True,
+        on_change=_keep_choices_across_languages,
         label_visibility="collapsed" if collapsed else "visible",
     )
 

@@ -74,3 +74,22 @@ def test_a_stakeholder_answers_on_a_phone_and_a_member_sees_it_counted(live_app,
     expect(submitted.get_by_test_id("stMetricValue")).to_have_text("1")
     expect(page.get_by_role("heading", name="Réponses par rôle au fil du temps")).to_be_visible()
     screenshot(page, "feedback-results")
+
+
+def test_a_role_chosen_in_french_stays_chosen_after_switching_to_english(live_app, browser_page):
+    page = browser_page
+    _, token = make_campaign(live_app.engine, live_app.territories[TERRITORIES[1]], title="Bilingue (e2e)")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_app.base_url}/?campagne={token}")
+    wait_for_app(page)
+    page.get_by_text("Habitant·e", exact=True).click()
+    wait_for_app(page)
+    expect(page.get_by_test_id("stRadio").locator("input:checked")).to_have_count(1)
+
+    page.get_by_text("English", exact=True).click()
+    wait_for_app(page)
+    expect(page.get_by_text("Inhabitant", exact=True)).to_be_visible()
+    expect(page.get_by_test_id("stRadio").locator("input:checked")).to_have_count(1)
+    page.get_by_role("button", name="Start").click()
+    wait_for_app(page)
+    expect(page.get_by_text("Step 1 of 2")).to_be_visible()
