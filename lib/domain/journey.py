@@ -11,13 +11,13 @@ import math
 import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from lib.domain.clock import today
 from lib.domain.errors import FieldError
 from lib.domain.framework import LEVELS, Framework
 
@@ -29,14 +29,6 @@ STORY_MAX = 5000
 ASSESSMENT_STALE_DAYS = 183
 # Past this without a milestone, the home page suggests telling what happened.
 MILESTONE_STALE_DAYS = 120
-
-# The people using Parcours work on French time: "today" is Paris's today, not the server's,
-# so an event entered just after midnight is not refused as "in the future".
-TIMEZONE = ZoneInfo("Europe/Paris")
-
-
-def today() -> date:
-    return datetime.now(TIMEZONE).date()
 
 
 class Status(StrEnum):
