@@ -11,6 +11,9 @@ import streamlit as st
 from components.ui import t
 
 
+# The image of a link is the same for everyone, and only whoever has the link can ask for it:
+# safe to share across sessions, and it spares three QR encodings per campaign on every rerun.
+@st.cache_data(max_entries=256, show_spinner=False)
 def qr_png(data: str, scale: int = 10) -> bytes:
     buffer = io.BytesIO()
     # Medium error correction survives a slightly blurry projector photo.
@@ -18,6 +21,7 @@ def qr_png(data: str, scale: int = 10) -> bytes:
     return buffer.getvalue()
 
 
+@st.cache_data(max_entries=256, show_spinner=False)
 def qr_svg(data: str, scale: int = 10) -> bytes:
     buffer = io.BytesIO()
     segno.make(data, error="m").save(buffer, kind="svg", scale=scale, border=2, xmldecl=False)

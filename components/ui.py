@@ -14,6 +14,7 @@ from lib.access import Actor
 from lib.domain.errors import FieldError, ServiceError
 from lib.domain.framework import Framework, load_framework
 from lib.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+from lib.services import feedback
 from lib.store import migrate
 from lib.store.db import database_url, make_engine
 
@@ -21,7 +22,9 @@ from lib.store.db import database_url, make_engine
 @st.cache_resource(show_spinner=False)
 def _engine_for(url: str) -> Engine:
     engine = make_engine(url)
-    migrate.upgrade(engine)  # migrations run at start-up, once per process and database
+    # Once per process and database: migrations, then the form templates shipped in data/forms.
+    migrate.upgrade(engine)
+    feedback.ensure_templates(engine)
     return engine
 
 

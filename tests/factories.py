@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from lib.access import Actor, Role
+from lib.domain import clock
 from lib.domain.framework import Framework, load_framework
 from lib.services.identity import load_actor
 from lib.store import tables as t
@@ -273,9 +274,7 @@ def make_campaign(
     token: str | None = None,
 ) -> tuple[int, str]:
     """A campaign open from five days ago for a month (by default); returns ``(id, share token)``."""
-    from lib.services.feedback import today_local
-
-    today = today_local()
+    today = clock.today()
     token = token or f"jeton-{next(_serial)}-0123456789abcdefghijklmnopqrst"
     with engine.begin() as conn:
         campaign_id = conn.execute(

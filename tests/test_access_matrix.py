@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from lib.access import Action, Actor, Role, can
+from lib.domain import clock
 from lib.domain.errors import PermissionDenied
 from lib.domain.journey import MilestoneDraft
 from lib.services import feedback, journey, membership, territories
@@ -118,7 +119,7 @@ def _results(w: World, actor, territory_id):
 
 
 def _open_campaign(w: World, actor, territory_id):
-    opens = feedback.today_local()
+    opens = clock.today()
     return feedback.open_campaign(
         w.engine,
         actor,

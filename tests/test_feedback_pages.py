@@ -12,6 +12,7 @@ from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
 from lib.access import Actor, Role
+from lib.domain import clock
 from lib.domain.errors import PermissionDenied
 from lib.services import feedback
 from lib.services.demo_seed import seed_demo
@@ -21,7 +22,7 @@ from lib.store.db import make_engine
 from tests.conftest import count_rows
 from tests.factories import make_actor, make_campaign, make_response, make_template, make_territory
 
-TODAY = feedback.today_local()
+TODAY = clock.today()
 
 
 @dataclass

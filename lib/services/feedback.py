@@ -12,17 +12,16 @@ from __future__ import annotations
 import io
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy.engine import Connection, Engine, Row
 
 from lib.access import Action, Actor, can, can_anywhere, require
+from lib.domain import clock, forms
 from lib.domain import feedback_analytics as fa
-from lib.domain import forms
 from lib.domain.errors import (
     FieldError,
     NotFound,
@@ -32,13 +31,12 @@ from lib.domain.errors import (
 )
 from lib.domain.forms import FormTemplate, parse_template
 from lib.domain.framework import Framework, Label, load_framework
-from lib.services.unit_of_work import writing
+from lib.services.unit_of_work import reading, writing
 from lib.store import activity
 from lib.store import feedback as store
 from lib.store.reference import register_framework
 from lib.store.tables import RESPONDENT_ROLES, utcnow
 
-LOCAL_TIMEZONE = ZoneInfo("Europe/Paris")
 TITLE_MAX = 200
 NAME_MAX = 200
 # Resume codes are typed on phones: no 0/O, 1/I/L look-alikes. 12 of 31 symbols ≈ 59 bits.
@@ -57,11 +55,6 @@ class CampaignUnavailable(ServiceError):
     """The campaign is not (or no longer) open: nothing can be saved to it."""
 
     code = "feedback.error.campaign_unavailable"
-
-
-def today_local() -> date:
-    """Campaign dates are French calendar days."""
-    return datetime.now(LOCAL_TIMEZONE).date()
 
 
 def state_on(opens_on: date, closes_on: date, today: date) -> CampaignState:
@@ -153,12 +146,18 @@ def _new_code() -> str:
 
 
 def ensure_templates(engine: Engine, framework: Framework | None = None) -> None:
-    """Store the templates shipped in ``data/forms`` (a system task: no actor). Cheap when
-    nothing changed: one comparison per template, no write."""
+    """Store the templates shipped in ``data/forms`` (a system task, run at start-up).
+
+    A coordinator's newer wording wins: a shipped file replaces it only when the file's
+    ``version`` is raised above the newest stored version.
+    """
     framework = framework or load_framework()
     with writing(engine) as conn:
         version = register_framework(conn, framework)
         for template in forms.load_templates():
+            newest = store.newest_template(conn, template.slug)
+            if newest is not None and newest.created_by is not None and template.version <= newest.version:
+                continue
             _store_template(conn, template, version, None)
 
 
@@ -195,8 +194,7 @@ def _require_manager(actor: Actor | None) -> Actor:
 def list_templates(engine: Engine, actor: Actor | None) -> list[TemplateChoice]:
     """The newest version of each template, for someone who may open a campaign."""
     _require_manager(actor)
-    ensure_templates(engine)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         rows = store.latest_templates(conn)
     return [
         TemplateChoice(id=r.id, slug=r.slug, version=r.version, title=Label(fr=r.title_fr, en=r.title_en))
@@ -284,7 +282,7 @@ def open_campaign(
             subject_type="campaign",
             subject_id=campaign_id,
         )
-        return _campaign(store.campaign_by_id(conn, campaign_id), today or today_local())
+        return _campaign(store.campaign_by_id(conn, campaign_id), today or clock.today())
 
 
 def list_campaigns(engine: Engine, actor: Actor | None, today: date | None = None) -> list[Campaign]:
@@ -292,9 +290,9 @@ def list_campaigns(engine: Engine, actor: Actor | None, today: date | None = Non
     if actor is None:
         return []
     scope = None if actor.is_coordinator else actor.territory_ids
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         rows = store.list_campaigns(conn, scope)
-    today = today or today_local()
+    today = today or clock.today()
     campaigns = [_campaign(r, today) for r in rows]
     return [
         c
@@ -330,13 +328,13 @@ def public_campaign(engine: Engine, token: str | None, today: date | None = None
     """The campaign behind a share link, and whether it can be answered today."""
     if not token:
         return PublicCampaign(state=CampaignState.UNKNOWN)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         row = store.campaign_by_token(conn, token)
         if row is None:
             return PublicCampaign(state=CampaignState.UNKNOWN)
         template = _template(conn, row.form_template_id)
     return PublicCampaign(
-        state=state_on(row.opens_on, row.closes_on, today or today_local()),
+        state=state_on(row.opens_on, row.closes_on, today or clock.today()),
         id=row.id,
         title=row.title,
         opens_on=row.opens_on,
@@ -353,7 +351,7 @@ def _open_campaign_row(conn: Connection, token: str, today: date | None) -> tupl
     row = store.campaign_by_token(conn, token) if token else None
     if row is None:
         raise CampaignUnavailable(state=CampaignState.UNKNOWN.value)
-    state = state_on(row.opens_on, row.closes_on, today or today_local())
+    state = state_on(row.opens_on, row.closes_on, today or clock.today())
     if state != CampaignState.OPEN:
         raise CampaignUnavailable(state=state.value)
     return row, _template(conn, row.form_template_id)
@@ -423,7 +421,7 @@ def start_response(
 
 def resume_response(engine: Engine, token: str, code: str, today: date | None = None) -> Draft:
     """Come back to a draft with its resume code."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         campaign, _ = _open_campaign_row(conn, token, today)
         row = store.response_by_code(conn, campaign.id, normalise_code(code))
     if row is None:
@@ -536,6 +534,13 @@ def _readable_campaign(conn: Connection, actor: Actor | None, campaign_id: int, 
     return _campaign(row, today)
 
 
+def _instants(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
+    """A period of French days, from ``start`` to ``end`` included, as UTC instants."""
+    since = clock.start_of_local_day(start) if start is not None else None
+    until = clock.start_of_local_day(end + timedelta(days=1)) if end is not None else None
+    return since, until
+
+
 def _roles() -> list[str]:
     return [r.id for r in load_framework().stakeholder_roles]
 
@@ -551,16 +556,18 @@ def results(
 ) -> Results:
     """Everything the results page shows for one campaign, aggregated in SQL."""
     roles = _roles()
-    with engine.connect() as conn:
-        campaign = _readable_campaign(conn, actor, campaign_id, today or today_local())
+    with reading(engine) as conn:
+        campaign = _readable_campaign(conn, actor, campaign_id, today or clock.today())
         template = _template(conn, campaign.template_id)
         scale_ids = [q.id for q in template.questions_of_type(forms.SCALE)]
         choice_ids = [q.id for q in template.questions_of_type(*forms.CHOICE_TYPES)]
         text_ids = [q.id for q in template.questions_of_type(*forms.TEXT_TYPES)]
-        counts = fa.counts_over_time(store.counts_by_role_and_day(conn, campaign_id, start, end), roles)
-        dist = fa.distribution(store.numeric_distribution(conn, campaign_id, scale_ids, start, end))
-        choices = fa.choice_counts(store.choice_distribution(conn, campaign_id, choice_ids, start, end))
-        texts = fa.texts_by_role(store.free_texts(conn, campaign_id, text_ids, start, end), roles)
+        since, until = _instants(start, end)
+        hours = store.counts_by_role_and_hour(conn, campaign_id, since, until)
+        counts = fa.counts_over_time(((clock.local_day(h), role, n) for h, role, n in hours), roles)
+        dist = fa.distribution(store.numeric_distribution(conn, campaign_id, scale_ids, since, until))
+        choices = fa.choice_counts(store.choice_distribution(conn, campaign_id, choice_ids, since, until))
+        texts = fa.texts_by_role(store.free_texts(conn, campaign_id, text_ids, since, until), roles)
         drafts = store.count_drafts(conn, campaign_id)
     scales = {q.id: (q.min, q.max) for q in template.questions_of_type(forms.SCALE)}
     return Results(
@@ -583,11 +590,12 @@ def export_table(
     engine: Engine, actor: Actor | None, campaign_id: int, start: date | None = None, end: date | None = None
 ) -> tuple[Campaign, FormTemplate, pd.DataFrame]:
     """One row per submitted response, one column per question (see ``responses_wide``)."""
-    with engine.connect() as conn:
-        campaign = _readable_campaign(conn, actor, campaign_id, today_local())
+    with reading(engine) as conn:
+        campaign = _readable_campaign(conn, actor, campaign_id, clock.today())
         template = _template(conn, campaign.template_id)
-        responses = store.submitted_responses(conn, campaign_id, start, end)
-        answers = store.submitted_answers(conn, campaign_id, start, end)
+        since, until = _instants(start, end)
+        responses = store.submitted_responses(conn, campaign_id, since, until)
+        answers = store.submitted_answers(conn, campaign_id, since, until)
     return campaign, template, fa.responses_wide(template, responses, answers)
 
 

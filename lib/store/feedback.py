@@ -7,7 +7,7 @@ Every function takes an open connection; services decide the transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -43,6 +43,15 @@ def latest_templates(conn: Connection) -> list[Row]:
     return list(conn.execute(query))
 
 
+def newest_template(conn: Connection, slug: str) -> Row | None:
+    return conn.execute(
+        sa.select(t.form_template)
+        .where(t.form_template.c.slug == slug)
+        .order_by(t.form_template.c.version.desc())
+        .limit(1)
+    ).first()
+
+
 def template_has_answers(conn: Connection, template_id: int) -> bool:
     """Whether any response (even a draft) was started on a campaign using this version."""
     query = (
@@ -69,19 +78,15 @@ def save_template(
     """Store a template document; returns ``(id, version)`` of the version that holds it.
 
     It is compared with the newest stored version of the same slug. Same content: nothing
-    changes. Different content while nobody has answered that version: it is updated in
-    place. Different content on an answered version: a NEW version is added — an answered
-    template is never changed, so old answers keep the questions they answered.
+    changes. Different content on a version nobody has answered, written by the same author
+    (the shipped file, or the same person): it is updated in place. Otherwise a NEW version
+    is added — an answered template is never changed, so old answers keep the questions they
+    answered, and nobody's wording is overwritten by someone else's.
     ``version`` (the file's) is a floor: the stored number never goes below it. ``at`` fixes
     the timestamps (the demo seed must write the same rows every time).
     """
     stamps = {"created_at": at, "updated_at": at} if at is not None else {}
-    newest = conn.execute(
-        sa.select(t.form_template)
-        .where(t.form_template.c.slug == slug)
-        .order_by(t.form_template.c.version.desc())
-        .limit(1)
-    ).first()
+    newest = newest_template(conn, slug)
     values = {
         "title_fr": title_fr,
         "title_en": title_en,
@@ -97,7 +102,7 @@ def save_template(
         return new_id, version
     if newest.content == content and newest.title_fr == title_fr and newest.title_en == title_en:
         return newest.id, newest.version
-    if not template_has_answers(conn, newest.id):
+    if newest.created_by == created_by and not template_has_answers(conn, newest.id):
         number = max(newest.version, version)
         conn.execute(
             sa.update(t.form_template)
@@ -122,14 +127,13 @@ def insert_campaign(conn: Connection, **values: Any) -> int:
 
 
 def _campaign_query() -> sa.Select:
-    submitted = (
-        sa.select(
-            t.response.c.campaign_id,
-            sa.func.count().label("submitted_count"),
-        )
-        .where(t.response.c.status == SUBMITTED)
-        .group_by(t.response.c.campaign_id)
-        .subquery()
+    # Correlated: counted through the (campaign_id, status) index for the campaigns selected,
+    # never over the whole response table.
+    submitted_count = (
+        sa.select(sa.func.count())
+        .where(t.response.c.campaign_id == t.campaign.c.id, t.response.c.status == SUBMITTED)
+        .correlate(t.campaign)
+        .scalar_subquery()
     )
     return sa.select(
         t.campaign,
@@ -138,11 +142,10 @@ def _campaign_query() -> sa.Select:
         t.form_template.c.version.label("template_version"),
         t.form_template.c.title_fr.label("template_title_fr"),
         t.form_template.c.title_en.label("template_title_en"),
-        sa.func.coalesce(submitted.c.submitted_count, 0).label("submitted_count"),
+        submitted_count.label("submitted_count"),
     ).select_from(
         t.campaign.join(t.form_template, t.form_template.c.id == t.campaign.c.form_template_id)
         .join(t.territory, t.territory.c.id == t.campaign.c.territory_id, isouter=True)
-        .join(submitted, submitted.c.campaign_id == t.campaign.c.id, isouter=True)
     )
 
 
@@ -198,46 +201,50 @@ def replace_answers(
 # --- Aggregates for the results page -------------------------------------------------------
 
 
-def _period(column: sa.ColumnElement, start: date | None, end: date | None) -> list[sa.ColumnElement]:
-    """Submission dates from ``start`` to ``end`` inclusive (UTC days)."""
+def _period(
+    column: sa.ColumnElement, since: datetime | None, until: datetime | None
+) -> list[sa.ColumnElement]:
+    """Timestamps from ``since`` (included) to ``until`` (excluded): instants, not days, so the
+    caller decides which time zone a day is taken in."""
     clauses = []
-    if start is not None:
-        clauses.append(column >= datetime.combine(start, time.min, tzinfo=UTC))
-    if end is not None:
-        clauses.append(column < datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC))
+    if since is not None:
+        clauses.append(column >= since)
+    if until is not None:
+        clauses.append(column < until)
     return clauses
 
 
-def _submitted(campaign_id: int, start: date | None, end: date | None) -> list[sa.ColumnElement]:
+def _submitted(campaign_id: int, since: datetime | None, until: datetime | None) -> list[sa.ColumnElement]:
     return [
         t.response.c.campaign_id == campaign_id,
         t.response.c.status == SUBMITTED,
-        *_period(t.response.c.submitted_at, start, end),
+        *_period(t.response.c.submitted_at, since, until),
     ]
 
 
-def _day(conn: Connection, column: sa.ColumnElement) -> sa.ColumnElement:
-    # SQLite stores UTC text; PostgreSQL must be told to take the day in UTC, not the session's zone.
+def _utc_hour(conn: Connection, column: sa.ColumnElement) -> sa.ColumnElement:
+    # Hours, not days: a French day starts at 23:00 or 22:00 UTC, so days are made from hours
+    # by the caller. SQLite stores UTC text; PostgreSQL must be told to read the hour in UTC.
     if conn.dialect.name == "postgresql":
-        return sa.cast(sa.func.timezone("UTC", column), sa.Date)
-    return sa.func.date(column)
+        return sa.func.to_char(sa.func.timezone("UTC", column), "YYYY-MM-DD HH24")
+    return sa.func.strftime("%Y-%m-%d %H", column)
 
 
-def counts_by_role_and_day(
-    conn: Connection, campaign_id: int, start: date | None = None, end: date | None = None
-) -> list[tuple[date, str, int]]:
-    day = _day(conn, t.response.c.submitted_at).label("day")
+def counts_by_role_and_hour(
+    conn: Connection, campaign_id: int, since: datetime | None = None, until: datetime | None = None
+) -> list[tuple[datetime, str, int]]:
+    """``(UTC hour, role, submitted responses)``."""
+    hour = _utc_hour(conn, t.response.c.submitted_at).label("hour")
     query = (
-        sa.select(day, t.response.c.respondent_role, sa.func.count().label("n"))
-        .where(*_submitted(campaign_id, start, end))
-        .group_by(day, t.response.c.respondent_role)
-        .order_by(day)
+        sa.select(hour, t.response.c.respondent_role, sa.func.count().label("n"))
+        .where(*_submitted(campaign_id, since, until))
+        .group_by(hour, t.response.c.respondent_role)
+        .order_by(hour)
     )
-    return [(_as_date(r.day), r.respondent_role, int(r.n)) for r in conn.execute(query)]
-
-
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
+    return [
+        (datetime.strptime(r.hour, "%Y-%m-%d %H").replace(tzinfo=UTC), r.respondent_role, int(r.n))
+        for r in conn.execute(query)
+    ]
 
 
 def count_drafts(conn: Connection, campaign_id: int) -> int:
@@ -247,11 +254,11 @@ def count_drafts(conn: Connection, campaign_id: int) -> int:
     return int(conn.execute(query).scalar_one())
 
 
-def _answers_of_submitted(campaign_id: int, start: date | None, end: date | None) -> sa.Select:
+def _answers_of_submitted(campaign_id: int, since: datetime | None, until: datetime | None) -> sa.Select:
     return (
         sa.select()
         .select_from(t.answer.join(t.response, t.response.c.id == t.answer.c.response_id))
-        .where(*_submitted(campaign_id, start, end))
+        .where(*_submitted(campaign_id, since, until))
     )
 
 
@@ -259,15 +266,15 @@ def numeric_distribution(
     conn: Connection,
     campaign_id: int,
     question_ids: Sequence[str],
-    start: date | None = None,
-    end: date | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> list[tuple[str, str, float, int]]:
     """``(question_id, role, value, answers)`` for numeric answers to these questions."""
     if not question_ids:
         return []
     cols = (t.answer.c.question_id, t.response.c.respondent_role, t.answer.c.numeric_value)
     query = (
-        _answers_of_submitted(campaign_id, start, end)
+        _answers_of_submitted(campaign_id, since, until)
         .add_columns(*cols, sa.func.count().label("n"))
         .where(t.answer.c.question_id.in_(list(question_ids)), t.answer.c.numeric_value.is_not(None))
         .group_by(*cols)
@@ -280,15 +287,15 @@ def choice_distribution(
     conn: Connection,
     campaign_id: int,
     question_ids: Sequence[str],
-    start: date | None = None,
-    end: date | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> list[tuple[str, str, str, int]]:
     """``(question_id, role, option, answers)`` for choice questions."""
     if not question_ids:
         return []
     cols = (t.answer.c.question_id, t.response.c.respondent_role, t.answer.c.text_value)
     query = (
-        _answers_of_submitted(campaign_id, start, end)
+        _answers_of_submitted(campaign_id, since, until)
         .add_columns(*cols, sa.func.count().label("n"))
         .where(t.answer.c.question_id.in_(list(question_ids)), t.answer.c.text_value.is_not(None))
         .group_by(*cols)
@@ -301,15 +308,15 @@ def free_texts(
     conn: Connection,
     campaign_id: int,
     question_ids: Sequence[str],
-    start: date | None = None,
-    end: date | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
     limit: int = 2000,
 ) -> list[tuple[str, str, str]]:
     """``(question_id, role, text)``, newest first, at most ``limit`` rows."""
     if not question_ids:
         return []
     query = (
-        _answers_of_submitted(campaign_id, start, end)
+        _answers_of_submitted(campaign_id, since, until)
         .add_columns(t.answer.c.question_id, t.response.c.respondent_role, t.answer.c.text_value)
         .where(t.answer.c.question_id.in_(list(question_ids)), t.answer.c.text_value.is_not(None))
         .order_by(t.response.c.submitted_at.desc(), t.answer.c.id)
@@ -319,7 +326,7 @@ def free_texts(
 
 
 def submitted_responses(
-    conn: Connection, campaign_id: int, start: date | None = None, end: date | None = None
+    conn: Connection, campaign_id: int, since: datetime | None = None, until: datetime | None = None
 ) -> list[dict[str, Any]]:
     query = (
         sa.select(
@@ -329,7 +336,7 @@ def submitted_responses(
             t.response.c.submitted_at,
             t.response.c.document,
         )
-        .where(*_submitted(campaign_id, start, end))
+        .where(*_submitted(campaign_id, since, until))
         .order_by(t.response.c.submitted_at, t.response.c.id)
     )
     return [
@@ -345,10 +352,10 @@ def submitted_responses(
 
 
 def submitted_answers(
-    conn: Connection, campaign_id: int, start: date | None = None, end: date | None = None
+    conn: Connection, campaign_id: int, since: datetime | None = None, until: datetime | None = None
 ) -> list[tuple[int, str, float | None, str | None]]:
     query = (
-        _answers_of_submitted(campaign_id, start, end)
+        _answers_of_submitted(campaign_id, since, until)
         .add_columns(
             t.answer.c.response_id, t.answer.c.question_id, t.answer.c.numeric_value, t.answer.c.text_value
         )
