@@ -24,7 +24,6 @@ import random
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -32,6 +31,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from bench.timing import median_seconds
 from lib.domain.framework import load_framework
 from lib.domain.journey import criterion_axis_map
 from lib.store import journey as journey_store
@@ -158,15 +158,6 @@ def territory_pandas_whole_tables(
 # --- timing -------------------------------------------------------------------------------------
 
 
-def _median_seconds(fn: Callable[[], object], repeat: int) -> float:
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
-
-
 def _same(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]) -> bool:
     left = left.sort_values(keys).reset_index(drop=True)
     right = right.sort_values(keys).reset_index(drop=True)
@@ -210,16 +201,16 @@ def main(argv: list[str] | None = None) -> int:
 
             def per_territory(fn) -> float:
                 return statistics.mean(
-                    _median_seconds(lambda tid=tid: fn(conn, axis_of, tid), args.repeat) for tid in sample
+                    median_seconds(lambda tid=tid: fn(conn, axis_of, tid), args.repeat) for tid in sample
                 )
 
             results["territory_sql"] = per_territory(territory_sql)
             results["territory_pandas"] = per_territory(territory_pandas)
-            results["territory_whole_tables_pandas"] = _median_seconds(
+            results["territory_whole_tables_pandas"] = median_seconds(
                 lambda: territory_pandas_whole_tables(conn, axis_of, sample[0]), args.repeat
             )
-            results["network_sql"] = _median_seconds(lambda: network_sql(conn, axis_of), args.repeat)
-            results["network_pandas"] = _median_seconds(lambda: network_pandas(conn, axis_of), args.repeat)
+            results["network_sql"] = median_seconds(lambda: network_sql(conn, axis_of), args.repeat)
+            results["network_pandas"] = median_seconds(lambda: network_pandas(conn, axis_of), args.repeat)
         engine.dispose()
 
     print("Same numbers from SQL and pandas. Median times:")

@@ -462,3 +462,17 @@ def test_a_period_is_a_french_day_in_results_and_exports(world):
         engine, world["admin"], campaign_id, date(2026, 3, 10), date(2026, 3, 10)
     )
     assert list(table["role"]) == ["inhabitant"]
+
+
+def test_campaigns_can_be_narrowed_to_one_territory_in_the_query(world):
+    engine = world["engine"]
+    make_campaign(engine, world["elsewhere"], title="Chez les voisins")
+    make_campaign(engine, None, title="Tout le réseau")
+    coordinator = world["coordinator"]
+    here = {c.title for c in feedback.list_campaigns(engine, coordinator, territory_ids=[world["here"]])}
+    assert here == {"Campagne d’essai", "Tout le réseau"}
+    network_only = feedback.results_campaigns(engine, coordinator, territory_ids=[])
+    assert [c.title for c in network_only] == ["Tout le réseau"]
+    # Narrowing never widens: a reader asking for another territory gets only the network's.
+    theirs = feedback.list_campaigns(engine, world["reader"], territory_ids=[world["elsewhere"]])
+    assert [c.title for c in theirs] == ["Tout le réseau"]

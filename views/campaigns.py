@@ -91,7 +91,7 @@ if may_open_here or may_open_network:
         except ServiceError as exc:
             service_error(exc)
 
-campaigns = [c for c in feedback.list_campaigns(engine(), person) if c.territory_id in (here, None)]
+campaigns = feedback.list_campaigns(engine(), person, territory_ids=[here] if here else [])
 if not campaigns:
     st.info(t("feedback.campaigns.none"))
 for c in campaigns:

@@ -19,7 +19,7 @@ if person is None:
 
 territory = territory_picker(person)
 here = territory.id if territory else None
-campaigns = [c for c in feedback.results_campaigns(engine(), person) if c.territory_id in (here, None)]
+campaigns = feedback.results_campaigns(engine(), person, territory_ids=[here] if here else [])
 if not campaigns:
     st.info(t("feedback.results.no_campaign"))
     st.stop()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -285,11 +286,21 @@ def open_campaign(
         return _campaign(store.campaign_by_id(conn, campaign_id), today or clock.today())
 
 
-def list_campaigns(engine: Engine, actor: Actor | None, today: date | None = None) -> list[Campaign]:
-    """Campaigns of the person's territories and the network-wide ones (every one for a coordinator)."""
+def list_campaigns(
+    engine: Engine,
+    actor: Actor | None,
+    today: date | None = None,
+    *,
+    territory_ids: Sequence[int] | None = None,
+) -> list[Campaign]:
+    """Campaigns this person may answer or read: of their territories (every territory for a
+    coordinator) and the network-wide ones. ``territory_ids`` narrows it down to those
+    territories and the network-wide campaigns, in SQL."""
     if actor is None:
         return []
-    scope = None if actor.is_coordinator else actor.territory_ids
+    scope = (
+        territory_ids if territory_ids is not None else None if actor.is_coordinator else actor.territory_ids
+    )
     with reading(engine) as conn:
         rows = store.list_campaigns(conn, scope)
     today = today or clock.today()
@@ -301,10 +312,18 @@ def list_campaigns(engine: Engine, actor: Actor | None, today: date | None = Non
     ]
 
 
-def results_campaigns(engine: Engine, actor: Actor | None, today: date | None = None) -> list[Campaign]:
+def results_campaigns(
+    engine: Engine,
+    actor: Actor | None,
+    today: date | None = None,
+    *,
+    territory_ids: Sequence[int] | None = None,
+) -> list[Campaign]:
     """The campaigns whose results this person may read."""
     return [
-        c for c in list_campaigns(engine, actor, today) if can(actor, Action.VIEW_RESULTS, c.territory_id)
+        c
+        for c in list_campaigns(engine, actor, today, territory_ids=territory_ids)
+        if can(actor, Action.VIEW_RESULTS, c.territory_id)
     ]
 
 

@@ -1,0 +1,136 @@
+"""Opening a share link on a busy network: the campaign lookup against its former query.
+
+Run with ``make bench`` or ``python -m bench.campaign_lookup [--campaigns N] [--responses N]``.
+It builds a throw-away SQLite database (default: 500 campaigns x 2,000 responses, one
+million responses) and times, in the same run, what every rerun of a share-link page asks
+for — ``lib.store.feedback.campaign_by_token``, whose submitted count is a correlated
+sub-query read through the ``(campaign_id, status)`` index — against the baseline it
+replaced (``grouped_baseline``: a count grouped over the whole response table, joined
+afterwards). Both must return the same row before any figure is printed. Figures are
+medians; nothing asserts on them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from bench.timing import median_seconds
+from lib.store import feedback as store
+from lib.store import migrate
+from lib.store import tables as t
+from lib.store.db import make_engine
+
+
+def build(conn: Connection, campaigns: int, responses: int) -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    conn.execute(
+        sa.insert(t.form_template).values(
+            id=1,
+            slug="bench",
+            version=1,
+            title_fr="Banc",
+            title_en="Bench",
+            content={},
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    conn.execute(
+        sa.insert(t.campaign),
+        [
+            {
+                "id": c,
+                "form_template_id": 1,
+                "title": f"Campagne {c}",
+                "opens_on": date(2026, 1, 1),
+                "closes_on": date(2026, 12, 31),
+                "anonymous": True,
+                "share_token": f"jeton-{c:06d}",
+                "created_at": now,
+                "updated_at": now,
+            }
+            for c in range(1, campaigns + 1)
+        ],
+    )
+    rows = (
+        {
+            "campaign_id": c,
+            "respondent_role": "inhabitant",
+            "status": "submitted" if r % 5 else "draft",
+            "resume_code": f"{c:06d}{r:07d}",
+            "document": {},
+            "created_at": now,
+            "updated_at": now,
+        }
+        for c in range(1, campaigns + 1)
+        for r in range(responses)
+    )
+    batch: list[dict] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == 50_000:
+            conn.execute(sa.insert(t.response), batch)
+            batch = []
+    if batch:
+        conn.execute(sa.insert(t.response), batch)
+
+
+def grouped_baseline(conn: Connection, token: str):
+    """The former query: every campaign's count computed over the whole table, then joined."""
+    submitted = (
+        sa.select(t.response.c.campaign_id, sa.func.count().label("submitted_count"))
+        .where(t.response.c.status == store.SUBMITTED)
+        .group_by(t.response.c.campaign_id)
+        .subquery()
+    )
+    query = (
+        sa.select(t.campaign, sa.func.coalesce(submitted.c.submitted_count, 0).label("submitted_count"))
+        .select_from(t.campaign.join(submitted, submitted.c.campaign_id == t.campaign.c.id, isouter=True))
+        .where(t.campaign.c.share_token == token)
+    )
+    return conn.execute(query).first()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--campaigns", type=int, default=500)
+    parser.add_argument("--responses", type=int, default=2_000, help="responses per campaign")
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="parcours-bench-") as folder:
+        engine = make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
+        migrate.upgrade(engine)
+        started = time.perf_counter()
+        with engine.begin() as conn:
+            build(conn, args.campaigns, args.responses)
+        total = args.campaigns * args.responses
+        print(
+            f"Built {args.campaigns} campaigns x {args.responses} responses = {total:,} responses "
+            f"in {time.perf_counter() - started:.1f} s (SQLite)"
+        )
+        token = f"jeton-{args.campaigns // 2:06d}"
+        with engine.connect() as conn:
+            ours, theirs = store.campaign_by_token(conn, token), grouped_baseline(conn, token)
+            if ours.submitted_count != theirs.submitted_count or ours.id != theirs.id:
+                print(f"MISMATCH: {ours.submitted_count} vs {theirs.submitted_count}")
+                return 1
+            new = median_seconds(lambda: store.campaign_by_token(conn, token), args.repeat) * 1000
+            old = median_seconds(lambda: grouped_baseline(conn, token), args.repeat) * 1000
+        engine.dispose()
+    print(f"Same campaign and count ({ours.submitted_count} submitted). Median of {args.repeat}:")
+    print(
+        f"  campaign by share token: correlated count {new:8.2f} ms   grouped baseline {old:8.2f} ms"
+        f"   baseline/ours = {old / new:6.1f}x"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
