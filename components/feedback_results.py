@@ -11,6 +11,7 @@ import streamlit as st
 from components.charts import PALETTE, themed
 from components.form_renderer import scale_format
 from components.ui import framework, lang, plain, t
+from lib.domain import feedback_analytics as fa
 from lib.domain import forms
 from lib.domain.forms import Question
 from lib.services.feedback import Results
@@ -229,5 +230,10 @@ def texts(res: Results) -> None:
         total = sum(len(items) for _, items in grouped)
         with st.expander(t("feedback.results.texts_question", question=q.label(lang()), count=total)):
             for role, items in grouped:
-                st.markdown(f"**{plain(role_label(role))}** ({len(items)})")
+                name = (
+                    t("feedback.results.pooled_roles", min=res.min_answers)
+                    if role == fa.POOLED_ROLES
+                    else role_label(role)
+                )
+                st.markdown(f"**{plain(name)}** ({len(items)})")
                 st.markdown("\n".join(f"- {plain(text)}" for text in items))

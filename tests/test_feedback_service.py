@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from lib.access import Role
 from lib.domain import clock, forms
+from lib.domain import feedback_analytics as fa
 from lib.domain.errors import NotFound, PermissionDenied, ValidationFailed
 from lib.services import feedback
 from lib.services.feedback import CampaignState, CampaignUnavailable
@@ -476,3 +477,21 @@ def test_campaigns_can_be_narrowed_to_one_territory_in_the_query(world):
     # Narrowing never widens: a reader asking for another territory gets only the network's.
     theirs = feedback.list_campaigns(engine, world["reader"], territory_ids=[world["elsewhere"]])
     assert [c.title for c in theirs] == ["Tout le réseau"]
+
+
+@pytest.mark.parametrize("anonymous", [True, False], ids=["anonymous", "named"])
+def test_in_an_anonymous_campaign_a_lone_role_is_not_named_beside_its_words(engine, anonymous):
+    here = make_territory(engine, "Loos")
+    campaign_id, _ = make_campaign(engine, here, anonymous=anonymous)
+    admin = make_actor(engine, Role.TERRITORY_ADMIN, here)
+    for story in ("Un", "Deux", "Trois"):
+        make_response(engine, campaign_id, "inhabitant", {"mood": 3, "story": story})
+    make_response(engine, campaign_id, "elected_official", {"mood": 1, "story": "Seul élu"})
+
+    texts = dict(feedback.results(engine, admin, campaign_id).texts["story"])
+
+    assert sorted(texts["inhabitant"]) == ["Deux", "Trois", "Un"]  # three answers: named
+    if anonymous:
+        assert "elected_official" not in texts and texts[fa.POOLED_ROLES] == ["Seul élu"]
+    else:
+        assert texts["elected_official"] == ["Seul élu"] and fa.POOLED_ROLES not in texts

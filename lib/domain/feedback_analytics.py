@@ -158,19 +158,39 @@ def choice_counts(rows: Iterable[tuple[str, str, str, int]]) -> pd.DataFrame:
     return df
 
 
+# Where the free texts of roles with too few answers go in an anonymous campaign.
+POOLED_ROLES = "_pooled"
+
+
 def texts_by_role(
-    rows: Iterable[tuple[str, str, str]], roles: Sequence[str]
+    rows: Iterable[tuple[str, str, str]], roles: Sequence[str], pooled: Iterable[str] = ()
 ) -> dict[str, list[tuple[str, list[str]]]]:
     """Free-text answers per question, then per role in the framework's order:
-    ``{question_id: [(role, [text, ...]), ...]}`` from ``(question_id, role, text)`` rows."""
+    ``{question_id: [(role, [text, ...]), ...]}`` from ``(question_id, role, text)`` rows.
+
+    Texts of the ``pooled`` roles come last under ``POOLED_ROLES``, sorted, so that the lone
+    elected official of an anonymous campaign cannot be recognised by their words."""
     rank = _role_rank(roles)
+    pooled = set(pooled)
     grouped: dict[str, dict[str, list[str]]] = {}
     for qid, role, text in rows:
-        grouped.setdefault(qid, {}).setdefault(role, []).append(text)
+        grouped.setdefault(qid, {}).setdefault(POOLED_ROLES if role in pooled else role, []).append(text)
+    if POOLED_ROLES in {key for by_role in grouped.values() for key in by_role}:
+        for by_role in grouped.values():
+            if POOLED_ROLES in by_role:
+                by_role[POOLED_ROLES].sort()
     return {
         qid: sorted(by_role.items(), key=lambda item: rank.get(item[0], len(rank)))
         for qid, by_role in grouped.items()
     }
+
+
+def roles_below(counts: pd.DataFrame, min_answers: int) -> set[str]:
+    """Roles with fewer than ``min_answers`` submitted responses (``counts`` as ``counts_over_time``)."""
+    if counts.empty:
+        return set()
+    totals = counts.groupby("role")["responses"].sum()
+    return {role for role, n in totals.items() if n < min_answers}
 
 
 def _local(moment: datetime | None) -> datetime | None:

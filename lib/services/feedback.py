@@ -586,7 +586,9 @@ def results(
         counts = fa.counts_over_time(((clock.local_day(h), role, n) for h, role, n in hours), roles)
         dist = fa.distribution(store.numeric_distribution(conn, campaign_id, scale_ids, since, until))
         choices = fa.choice_counts(store.choice_distribution(conn, campaign_id, choice_ids, since, until))
-        texts = fa.texts_by_role(store.free_texts(conn, campaign_id, text_ids, since, until), roles)
+        # Anonymous means anonymous: a role with too few answers is not named beside its words.
+        pooled = fa.roles_below(counts, min_answers) if campaign.anonymous else set()
+        texts = fa.texts_by_role(store.free_texts(conn, campaign_id, text_ids, since, until), roles, pooled)
         drafts = store.count_drafts(conn, campaign_id)
     scales = {q.id: (q.min, q.max) for q in template.questions_of_type(forms.SCALE)}
     return Results(
