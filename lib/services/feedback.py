@@ -36,7 +36,7 @@ from lib.services.unit_of_work import reading, writing
 from lib.store import activity
 from lib.store import feedback as store
 from lib.store.reference import register_framework
-from lib.store.tables import RESPONDENT_ROLES, utcnow
+from lib.store.tables import utcnow
 
 TITLE_MAX = 200
 NAME_MAX = 200
@@ -393,7 +393,7 @@ def _identity_errors(campaign: Row, role: str | None, name: str | None) -> dict[
     errors: dict[str, FieldError] = {}
     if not role:
         errors["role"] = FieldError(forms.REQUIRED)
-    elif role not in RESPONDENT_ROLES:
+    elif role not in _roles():
         errors["role"] = FieldError(forms.NOT_OFFERED)
     if not campaign.anonymous:
         name = (name or "").strip()
