@@ -337,12 +337,6 @@ def may_answer(actor: Actor | None, campaign: Campaign) -> bool:
     return can(actor, Action.ANSWER_FORM, campaign.territory_id)
 
 
-def manageable_territories(actor: Actor | None) -> tuple[int, ...]:
-    return tuple(
-        tid for tid in (actor.territory_ids if actor else ()) if can(actor, Action.MANAGE_CAMPAIGNS, tid)
-    )
-
-
 def public_campaign(engine: Engine, token: str | None, today: date | None = None) -> PublicCampaign:
     """The campaign behind a share link, and whether it can be answered today."""
     if not token:
