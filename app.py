@@ -7,6 +7,7 @@ import streamlit as st
 from components import auth, ui
 from components.ui import t
 from lib.access import Action, can_anywhere
+from lib.domain.errors import ReadFailed
 
 st.set_page_config(page_title="Parcours", page_icon=":material/route:", layout="wide")
 
@@ -59,16 +60,21 @@ def _pages(actor) -> list:
     return pages
 
 
-token = st.query_params.get("campagne")
-if token:
-    _feedback_link_only(token)
-    st.stop()
+try:
+    token = st.query_params.get("campagne")
+    if token:
+        _feedback_link_only(token)
+        st.stop()
 
-ui.language_choice(st.sidebar)
-# Who is acting, with the rights they hold now: read afresh on every rerun, never cached.
-actor = auth.current_actor()
-st.session_state["actor"] = actor
-if actor is None and auth.auth_configured():
-    st.stop()  # the login (or refusal) screen is all there is before a verified login
-auth.sidebar_account(actor)
-st.navigation(_pages(actor)).run()
+    ui.language_choice(st.sidebar)
+    # Who is acting, with the rights they hold now: read afresh on every rerun, never cached.
+    actor = auth.current_actor()
+    st.session_state["actor"] = actor
+    if actor is None and auth.auth_configured():
+        st.stop()  # the login (or refusal) screen is all there is before a verified login
+    auth.sidebar_account(actor)
+    st.navigation(_pages(actor)).run()
+except ReadFailed as exc:
+    # The database did not answer, whatever the page: a plain sentence rather than a trace.
+    # The next click reads again.
+    ui.service_error(exc)

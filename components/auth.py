@@ -16,7 +16,7 @@ import streamlit as st
 
 from components.ui import engine, plain, t
 from lib.access import Actor
-from lib.domain.errors import ServiceError
+from lib.domain.errors import ReadFailed, ServiceError
 from lib.services import identity
 
 # Keys of a provider block that Streamlit passes to Authlib; our own keys sit beside them.
@@ -142,6 +142,8 @@ def logged_in_actor() -> Actor | None:
         if actor is None:
             actor = identity.sign_in(engine(), claims, trusted_providers=trusted, coordinators=coordinators())
             st.session_state[_SIGNED_IN_KEY] = identity_key
+    except ReadFailed:
+        raise  # the database is down, the person is not refused: app.py says so plainly
     except ServiceError as exc:
         _refused_screen(exc)
         return None

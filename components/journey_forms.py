@@ -30,7 +30,8 @@ def _run_save(prefix: str, actor: Actor, save) -> Any:
     """Call ``save(actor)``; keep what the page must show about the outcome.
 
     Callbacks run before ``app.py`` reads the person's rights for this rerun, so they are
-    read again here: a membership revoked since the page was drawn no longer counts.
+    read again here: a membership revoked since the page was drawn no longer counts. That
+    read failing is a failed save like any other: said plainly, the form kept.
     """
     errors_key, failure_key, _ = _outcome_keys(prefix)
     ss[errors_key], ss[failure_key] = None, None

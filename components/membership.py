@@ -9,6 +9,7 @@ import streamlit as st
 
 from components.ui import lang, plain, service_error, t
 from lib.access import Role
+from lib.domain.clock import LOCAL_TIMEZONE
 from lib.domain.errors import ServiceError, ValidationFailed
 from lib.services.membership import AccessRequest, Invitation, Member
 
@@ -18,7 +19,7 @@ _FLASH_KEY = "members_flash"
 def when(value: datetime | None) -> str:
     if value is None:
         return t("auth.never")
-    return value.astimezone().strftime("%d/%m/%Y %H:%M" if lang() == "fr" else "%Y-%m-%d %H:%M")
+    return value.astimezone(LOCAL_TIMEZONE).strftime("%d/%m/%Y %H:%M" if lang() == "fr" else "%Y-%m-%d %H:%M")
 
 
 def scope_label(name: str | None) -> str:

@@ -8,10 +8,11 @@ from typing import Any
 
 import streamlit as st
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from streamlit.delta_generator import DeltaGenerator
 
 from lib.access import Actor
-from lib.domain.errors import FieldError, ServiceError
+from lib.domain.errors import FieldError, ReadFailed, ServiceError, WriteFailed
 from lib.domain.framework import Framework, load_framework
 from lib.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 from lib.services import feedback
@@ -22,9 +23,15 @@ from lib.store.db import database_url, make_engine
 @st.cache_resource(show_spinner=False)
 def _engine_for(url: str) -> Engine:
     engine = make_engine(url)
-    # Once per process and database: migrations, then the form templates shipped in data/forms.
-    migrate.upgrade(engine)
-    feedback.ensure_templates(engine)
+    try:
+        # Once per process and database: migrations, then the form templates shipped in data/forms.
+        migrate.upgrade(engine)
+        feedback.ensure_templates(engine)
+    except (SQLAlchemyError, WriteFailed) as exc:
+        # The database cannot be reached: pages say so plainly. A failure is never cached, so
+        # the next rerun tries again.
+        engine.dispose()
+        raise ReadFailed() from exc
     return engine
 
 

@@ -23,7 +23,7 @@ from lib.access import Action, Actor, Role, can
 from lib.domain import clock
 from lib.domain.errors import PermissionDenied
 from lib.domain.journey import MilestoneDraft
-from lib.services import feedback, journey, membership, territories
+from lib.services import feedback, journey, membership
 from lib.services.identity import load_actor
 from tests.factories import (
     SHORT_TEMPLATE,
@@ -98,7 +98,7 @@ class World:
 
 
 def _view(w: World, actor, territory_id):
-    return territories.get_territory(w.engine, actor, territory_id)
+    return journey.get_journey(w.engine, actor, territory_id)
 
 
 def _edit(w: World, actor, territory_id):

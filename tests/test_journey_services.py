@@ -134,6 +134,28 @@ def test_starting_a_second_draft_while_one_exists_is_a_concurrent_edit(engine, t
     assert count_rows(engine, t.assessment) == 1
 
 
+def test_two_people_starting_the_first_draft_at_the_same_instant_end_up_with_one(
+    engine, territory, contributor, monkeypatch
+):
+    colleague = make_actor(engine, Role.TERRITORY_ADMIN, territory, "Ali Admin")
+    first = svc.record_assessment(engine, colleague, territory, _levels(4, "vu par Ali"), Status.DRAFT)
+    before = _snapshot(engine)
+    # The contributor looked for a draft just before the colleague's was committed: saw none.
+    real_latest = svc.store.latest_assessments
+
+    def before_the_colleague_committed(conn, territory_id, *, status, limit=2):
+        return [] if status == Status.DRAFT else real_latest(conn, territory_id, status=status, limit=limit)
+
+    monkeypatch.setattr(svc.store, "latest_assessments", before_the_colleague_committed)
+    with pytest.raises(ConcurrentEdit):
+        svc.record_assessment(engine, contributor, territory, _levels(1), Status.DRAFT)
+    monkeypatch.undo()
+
+    assert _snapshot(engine) == before  # nothing of the second draft was written
+    kept = svc.get_journey(engine, contributor, territory).draft
+    assert kept.id == first.id and kept.scores[FW.criteria[0].id] == CriterionScore(4, "vu par Ali")
+
+
 def test_a_submitted_assessment_is_never_edited_the_next_one_is_new(engine, territory, contributor):
     first = svc.record_assessment(engine, contributor, territory, _levels(1), Status.SUBMITTED)
     with pytest.raises(ServiceError) as caught:
@@ -170,7 +192,7 @@ def test_a_reader_sees_the_journey_but_every_write_is_refused(engine, territory,
 
 def test_someone_from_another_territory_sees_nothing(engine, territory):
     stranger = make_actor(engine, Role.TERRITORY_ADMIN, make_territory(engine))
-    for read in (svc.get_journey, svc.list_milestones, svc.axis_scores_over_time, svc.home_summary):
+    for read in (svc.get_journey, svc.list_milestones, svc.home_summary):
         with pytest.raises(PermissionDenied):
             read(engine, stranger, territory)
     with pytest.raises(PermissionDenied):
@@ -189,13 +211,13 @@ def test_a_database_failure_is_reported_and_rolls_everything_back(engine):
 # --- Reading the journey -----------------------------------------------------------------
 
 
-def test_axis_scores_over_time_are_means_per_axis_of_submitted_assessments(engine, territory, contributor):
+def test_the_history_holds_means_per_axis_of_submitted_assessments(engine, territory, contributor):
     eng, coop = FW.axes[0], FW.axes[1]
     early = {c.id: 1 for c in FW.criteria} | {eng.criteria[0].id: 4}  # engagement mean rises by 3/n
     make_assessment(engine, territory, early, assessed_on=date(2024, 3, 1))
     make_assessment(engine, territory, 3, assessed_on=date(2025, 3, 1))
     make_assessment(engine, territory, 0, assessed_on=date(2025, 9, 1), status="draft")
-    points = svc.axis_scores_over_time(engine, contributor, territory)
+    points = svc.get_journey(engine, contributor, territory).history
     by_key = {(p.assessed_on, p.axis_id): p.score for p in points}
     assert len(points) == 2 * len(FW.axes)  # the draft is not charted
     assert by_key[(date(2024, 3, 1), eng.id)] == pytest.approx(1 + 3 / len(eng.criteria))

@@ -10,8 +10,10 @@ the identity cookie that Streamlit signs after a real login.
 
 from __future__ import annotations
 
+import os
+import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -347,3 +349,50 @@ def test_a_request_message_is_shown_as_typed_never_as_markdown(logged_app):
     sources = " ".join(_texts(at, "markdown"))
     assert "](http" not in sources  # neither a link nor a remote image is left to render
     assert "![pixel](http://pirate.example/p.png)" in _all_text(at)  # but every character is shown
+
+
+def test_a_database_down_at_login_is_said_plainly_not_as_a_refusal(logged_app, tmp_path, monkeypatch):
+    # A directory where the database file should be: it cannot be opened, like a server that is down.
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}")
+
+    at = _open(_user("camille@loos.test"))
+
+    assert _texts(at, "error") == [
+        "Impossible de lire les données : la base de données n’a pas répondu. Réessayez dans un instant."
+    ]
+    assert "Connexion impossible" not in _texts(at, "title")
+
+
+@pytest.fixture
+def server_clock_in_new_york():
+    """A server whose own time zone is neither UTC nor Paris, so only Paris time can pass."""
+    previous = os.environ.get("TZ")
+    os.environ["TZ"] = "America/New_York"
+    time.tzset()
+    yield
+    if previous is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = previous
+    time.tzset()
+
+
+def test_times_on_the_members_page_are_paris_times_whatever_the_server_clock(
+    logged_app, server_clock_in_new_york
+):
+    admin = make_actor(logged_app.engine, Role.TERRITORY_ADMIN, logged_app.territory, "Anne Admin")
+    member = make_actor(logged_app.engine, Role.CONTRIBUTOR, logged_app.territory, "Camille Contributrice")
+    with logged_app.engine.begin() as conn:  # 8:05 UTC on 14 July is 10:05 in Paris (summer time)
+        conn.execute(
+            sa.update(t.person)
+            .where(t.person.c.id == member.person_id)
+            .values(last_login_at=datetime(2026, 7, 14, 8, 5, tzinfo=UTC))
+        )
+
+    at = _open(_user(admin.email))
+    at.switch_page("views/members.py")
+    at.run()
+
+    members = next(df.value for df in at.dataframe if member.email in df.value.iloc[:, 1].tolist())
+    row = members[members.iloc[:, 1] == member.email]
+    assert row.iloc[0, -1] == "14/07/2026 10:05"

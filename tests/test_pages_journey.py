@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pyarrow as pa
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
 from lib.access import Actor, Role
@@ -292,3 +296,55 @@ def test_switching_to_english_translates_the_journey_and_keeps_the_persona(world
     assert at.selectbox(key="demo_person_id").value == world.reader.person_id
     assert any("My journey" in title for title in _texts(at, "title"))
 
+
+@contextmanager
+def next_statement_fails() -> Iterator[None]:
+    """The database drops the very next statement any engine sends (one blip, then it is back)."""
+    armed = [True]
+
+    def refuse(conn, cursor, statement, parameters, context, executemany):
+        if armed[0]:
+            armed[0] = False
+            raise conn.dialect.loaded_dbapi.OperationalError("database is locked")
+
+    sa.event.listen(Engine, "before_cursor_execute", refuse)
+    try:
+        yield
+    finally:
+        sa.event.remove(Engine, "before_cursor_execute", refuse)
+
+
+def test_a_database_failure_while_saving_is_said_plainly_and_the_form_kept(world):
+    at = _open(world.contributor, "views/journey.py")
+    for cid in CRITERIA:
+        at.radio(key=_level(world, cid)).set_value(3)
+    at.text_area(key=_comment(world, CRITERIA[0])).input("Le conseil des jeunes a pris son envol.")
+    at.button(key=f"assess{world.territory}.submit").click()
+    with next_statement_fails():  # the save's first read (the person's current rights) fails
+        at.run()
+    assert not at.exception, at.exception
+    assert any(text.startswith("Impossible de lire les données") for text in _texts(at, "error"))
+    assert at.radio(key=_level(world, CRITERIA[0])).value == 3
+    assert at.text_area(key=_comment(world, CRITERIA[0])).value == "Le conseil des jeunes a pris son envol."
+    assert count_rows(world.engine, t.assessment) == 2
+
+    at.button(key=f"assess{world.territory}.submit").click()  # the database is back: it saves
+    at.run()
+    assert "Auto-évaluation soumise. Merci !" in _texts(at, "success")
+    assert count_rows(world.engine, t.assessment) == 3
+
+
+def test_a_milestone_story_is_shown_on_home_as_typed_never_as_markdown(world):
+    make_milestone(
+        world.engine,
+        world.territory,
+        "[Cliquez ici](http://example.invalid/piege)",
+        occurred_on=date(2025, 2, 1),
+        story="Voir ![x](http://example.invalid/x.png) et **gras**",
+    )
+    at = _open(world.contributor)
+    markdown = _texts(at, "markdown")
+    assert not any("![x](" in text or "](http" in text for text in markdown)
+    shown = [text.replace("\\", "") for text in markdown]
+    assert "Voir ![x](http://example.invalid/x.png) et **gras**" in shown
+    assert "**[Cliquez ici](http://example.invalid/piege)**" in shown

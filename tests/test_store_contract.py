@@ -174,6 +174,59 @@ def test_unique_values_are_refused_and_nothing_is_half_written(engine, write_twi
     assert count_rows(engine, table) == 0
 
 
+def _assessment(conn, territory_id: int, status: str) -> int:
+    if conn.execute(sa.select(t.framework_version.c.version)).first() is None:
+        conn.execute(sa.insert(t.framework_version).values(version="test", content={}))
+    return conn.execute(
+        sa.insert(t.assessment)
+        .values(
+            territory_id=territory_id, framework_version="test", assessed_on=date(2026, 1, 5), status=status
+        )
+        .returning(t.assessment.c.id)
+    ).scalar_one()
+
+
+def _second_draft_is_refused(engine: Engine, territory_id: int) -> bool:
+    try:
+        with engine.begin() as conn:
+            _assessment(conn, territory_id, "draft")
+    except IntegrityError:
+        return True
+    return False
+
+
+def test_a_territory_holds_at_most_one_draft_assessment(engine):
+    with engine.begin() as conn:
+        territory, other = _territory(conn), _territory(conn, "ormes")
+        for status in ("submitted", "submitted", "draft"):
+            _assessment(conn, territory, status)
+        draft = _assessment(conn, other, "draft")  # each territory has its own draft
+
+    assert _second_draft_is_refused(engine, territory)
+    assert count_rows(engine, t.assessment) == 4
+
+    with engine.begin() as conn:  # once the draft is submitted, the next one may start
+        conn.execute(sa.update(t.assessment).where(t.assessment.c.id == draft).values(status="submitted"))
+    assert not _second_draft_is_refused(engine, other)
+
+
+def test_the_one_draft_rule_comes_and_goes_with_its_migration(fresh_engine):
+    migrate.upgrade(fresh_engine)
+    with fresh_engine.begin() as conn:
+        territory = _territory(conn)
+        _assessment(conn, territory, "draft")
+    assert _second_draft_is_refused(fresh_engine, territory)
+
+    migrate.downgrade(fresh_engine, "0001")
+    assert not _second_draft_is_refused(fresh_engine, territory)
+
+    with fresh_engine.begin() as conn:  # the rule cannot come back over two drafts: keep one
+        newest = conn.execute(sa.select(sa.func.max(t.assessment.c.id))).scalar_one()
+        conn.execute(sa.delete(t.assessment).where(t.assessment.c.id == newest))
+    migrate.upgrade(fresh_engine)
+    assert _second_draft_is_refused(fresh_engine, territory)
+
+
 def test_deleting_a_territory_removes_what_belongs_to_it_and_keeps_the_history(engine):
     with engine.begin() as conn:
         territory = _territory(conn)

@@ -6,7 +6,17 @@ import streamlit as st
 
 from components.journey_charts import axis_kpis
 from components.pickers import territory_picker
-from components.ui import actor, engine, format_date, format_score, framework, lang, service_error, t
+from components.ui import (
+    actor,
+    engine,
+    format_date,
+    format_score,
+    framework,
+    lang,
+    plain,
+    service_error,
+    t,
+)
 from lib.domain.errors import ServiceError
 from lib.services import journey
 
@@ -45,10 +55,10 @@ with left:
     else:
         phase = {p.id: p.label(lang()) for p in fw.phases}.get(last.phase, last.phase)
         with st.container(border=True):
-            st.markdown(f"**{last.title}**")
+            st.markdown(f"**{plain(last.title)}**")
             st.caption(t("home.milestone_line", date=format_date(last.occurred_on), phase=phase))
             if last.story:
-                st.write(last.story)
+                st.markdown(plain(last.story))
 with right:
     st.subheader(t("home.next"))
     for step in summary.suggestions:

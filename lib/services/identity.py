@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from lib.access import Actor, Membership, Role, stronger_role
 from lib.domain.errors import ServiceError, WriteFailed
+from lib.services.unit_of_work import reading
 from lib.store import membership as store
 from lib.store import tables as t
 from lib.store.activity import log_activity
@@ -37,43 +37,28 @@ class EmailNotVerified(ServiceError):
 
 def load_actor(engine: Engine, person_id: int) -> Actor | None:
     """Read the person and their memberships afresh; None when the person is gone."""
-    with engine.connect() as conn:
-        person = conn.execute(sa.select(t.person).where(t.person.c.id == person_id)).first()
-        if person is None:
-            return None
-        rows = conn.execute(
-            sa.select(t.membership.c.territory_id, t.membership.c.role).where(
-                t.membership.c.person_id == person_id
-            )
-        ).all()
+    with reading(engine) as conn:
+        return _actor(conn, store.get_person(conn, person_id))
+
+
+def _actor(conn: Connection, person: Row | None) -> Actor | None:
+    if person is None:
+        return None
     return Actor(
         person_id=person.id,
         email=person.email,
         display_name=person.display_name,
-        memberships=tuple(Membership(territory_id=r.territory_id, role=Role(r.role)) for r in rows),
+        memberships=tuple(
+            Membership(territory_id=r.territory_id, role=Role(r.role))
+            for r in store.memberships_of(conn, person.id)
+        ),
     )
 
 
 def list_demo_personas(engine: Engine) -> list[dict]:
     """Demo people with their main role, for the persona picker of demo mode only."""
-    query = (
-        sa.select(
-            t.person.c.id,
-            t.person.c.display_name,
-            t.person.c.email,
-            t.membership.c.role,
-            t.territory.c.name.label("territory_name"),
-        )
-        .select_from(
-            t.person.join(t.membership, t.membership.c.person_id == t.person.c.id, isouter=True).join(
-                t.territory, t.territory.c.id == t.membership.c.territory_id, isouter=True
-            )
-        )
-        .where(t.person.c.is_demo.is_(True))
-        .order_by(t.person.c.id, t.territory.c.name)
-    )
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
+    with reading(engine) as conn:
+        rows = store.demo_people(conn)
     personas: dict[int, dict] = {}
     for r in rows:
         personas.setdefault(
@@ -138,9 +123,8 @@ def actor_for_login(
     Read-only: called on every rerun. Raises ``EmailMissing`` or ``EmailNotVerified``.
     """
     email = verified_email(claims, trusted_providers)
-    with engine.connect() as conn:
-        person = store.get_person_by_email(conn, email)
-    return load_actor(engine, person.id) if person is not None else None
+    with reading(engine) as conn:
+        return _actor(conn, store.get_person_by_email(conn, email))
 
 
 def sign_in(

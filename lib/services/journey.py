@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
 from lib.access import Action, Actor, can, require
 from lib.domain import journey as domain
@@ -174,16 +175,6 @@ def _history(conn: Connection, framework: Framework, territory_id: int) -> list[
     return [AxisPoint(r.assessment_id, r.assessed_on, r.axis_id, r.score) for r in rows]
 
 
-def axis_scores_over_time(
-    engine: Engine, actor: Actor | None, territory_id: int, framework: Framework | None = None
-) -> list[AxisPoint]:
-    """Mean level of each axis at each submitted assessment, oldest first."""
-    require(actor, Action.VIEW_TERRITORY, territory_id)
-    framework = framework or load_framework()
-    with reading(engine) as conn:
-        return _history(conn, framework, territory_id)
-
-
 def list_milestones(engine: Engine, actor: Actor | None, territory_id: int) -> list[Milestone]:
     require(actor, Action.VIEW_TERRITORY, territory_id)
     with reading(engine) as conn:
@@ -262,15 +253,21 @@ def record_assessment(
         if assessment_id is None:
             if store.latest_assessments(conn, territory_id, status=Status.DRAFT, limit=1):
                 raise ConcurrentEdit()
-            assessment_id = store.insert_assessment(
-                conn,
-                territory_id=territory_id,
-                framework_version=version_name,
-                assessed_on=assessed_on,
-                status=status,
-                created_by=actor.person_id,
-                submitted_at=submitted_at,
-            )
+            try:
+                assessment_id = store.insert_assessment(
+                    conn,
+                    territory_id=territory_id,
+                    framework_version=version_name,
+                    assessed_on=assessed_on,
+                    status=status,
+                    created_by=actor.person_id,
+                    submitted_at=submitted_at,
+                )
+            except IntegrityError as exc:
+                # Someone started the territory's draft between our check and our insert.
+                if store.is_second_draft(exc):
+                    raise ConcurrentEdit() from exc
+                raise
             version = 1
         else:
             row = store.get_assessment(conn, assessment_id)

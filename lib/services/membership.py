@@ -15,10 +15,8 @@ Rules (checked here, whatever the page shows):
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
 
 from sqlalchemy.engine import Connection, Engine
 
@@ -30,17 +28,16 @@ from lib.domain.errors import (
     ServiceError,
     ValidationFailed,
 )
-from lib.services.unit_of_work import writing
+from lib.services.unit_of_work import reading, writing
 from lib.store import membership as store
 from lib.store import tables as t
+from lib.store import territories as territory_store
 from lib.store.activity import log_activity
 
 DEFAULT_INVITATION_DAYS = 14
 MAX_INVITATION_DAYS = 90
 MAX_MESSAGE_LENGTH = 2000
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-_T = TypeVar("_T")
 
 
 class AlreadyDecided(ServiceError):
@@ -98,11 +95,6 @@ class AccessRequest:
     created_at: datetime
 
 
-def _write(engine: Engine, work: Callable[[Connection], _T]) -> _T:
-    with writing(engine) as conn:
-        return work(conn)
-
-
 def _logged_in(actor: Actor | None) -> Actor:
     if actor is None:
         raise PermissionDenied()
@@ -122,7 +114,7 @@ def _require_grantable(actor: Actor, territory_id: int | None, role: Role | str 
 
 
 def _check_territory(conn: Connection, territory_id: int | None) -> None:
-    if territory_id is not None and not store.territory_exists(conn, territory_id):
+    if territory_id is not None and not territory_store.territory_exists(conn, territory_id):
         raise NotFound(territory_id=territory_id)
 
 
@@ -134,11 +126,15 @@ def manageable_scopes(engine: Engine, actor: Actor | None) -> list[Scope]:
     coordinator, the territories they administer otherwise."""
     if actor is None:
         return []
-    with engine.connect() as conn:
-        if actor.is_coordinator:
-            return [Scope(None, None)] + [Scope(r.id, r.name) for r in store.territory_names(conn)]
-        ids = [tid for tid in actor.territory_ids if can(actor, Action.MANAGE_MEMBERS, tid)]
-        return [Scope(r.id, r.name) for r in store.territory_names(conn, ids)] if ids else []
+    if actor.is_coordinator:
+        with reading(engine) as conn:
+            rows = territory_store.list_territories(conn)
+        return [Scope(None, None)] + [Scope(r.id, r.name) for r in rows]
+    ids = [tid for tid in actor.territory_ids if can(actor, Action.MANAGE_MEMBERS, tid)]
+    if not ids:
+        return []
+    with reading(engine) as conn:
+        return [Scope(r.id, r.name) for r in territory_store.list_territories(conn, ids)]
 
 
 def request_targets(engine: Engine, actor: Actor | None) -> list[Scope]:
@@ -147,8 +143,9 @@ def request_targets(engine: Engine, actor: Actor | None) -> list[Scope]:
     Only names are shown, never a territory's data, so a private territory stays private.
     """
     _logged_in(actor)
-    with engine.connect() as conn:
-        return [Scope(None, None)] + [Scope(r.id, r.name) for r in store.territory_names(conn)]
+    with reading(engine) as conn:
+        rows = territory_store.list_territories(conn)
+    return [Scope(None, None)] + [Scope(r.id, r.name) for r in rows]
 
 
 # --- members ------------------------------------------------------------------------------------
@@ -156,7 +153,7 @@ def request_targets(engine: Engine, actor: Actor | None) -> list[Scope]:
 
 def list_members(engine: Engine, actor: Actor | None, territory_id: int | None) -> list[Member]:
     require(actor, Action.MANAGE_MEMBERS, territory_id)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         rows = store.list_members(conn, territory_id)
     return [Member(r.id, r.person_id, r.email, r.display_name, Role(r.role), r.last_login_at) for r in rows]
 
@@ -176,7 +173,7 @@ def _membership_to_manage(conn: Connection, actor: Actor, membership_id: int):
 def change_role(engine: Engine, actor: Actor | None, membership_id: int, role: Role | str) -> None:
     actor = _logged_in(actor)
 
-    def work(conn: Connection) -> None:
+    with writing(engine) as conn:
         row = _membership_to_manage(conn, actor, membership_id)
         new_role = _require_grantable(actor, row.territory_id, role)
         if new_role == row.role:
@@ -192,14 +189,12 @@ def change_role(engine: Engine, actor: Actor | None, membership_id: int, role: R
             details={"member_id": row.person_id, "previous_role": row.role, "role": new_role.value},
         )
 
-    _write(engine, work)
-
 
 def revoke_membership(engine: Engine, actor: Actor | None, membership_id: int) -> None:
     """Remove someone's access; it is gone at their next click."""
     actor = _logged_in(actor)
 
-    def work(conn: Connection) -> None:
+    with writing(engine) as conn:
         row = _membership_to_manage(conn, actor, membership_id)
         store.delete_membership(conn, membership_id)
         log_activity(
@@ -211,8 +206,6 @@ def revoke_membership(engine: Engine, actor: Actor | None, membership_id: int) -
             subject_id=membership_id,
             details={"member_id": row.person_id, "role": row.role},
         )
-
-    _write(engine, work)
 
 
 # --- invitations --------------------------------------------------------------------------------
@@ -253,7 +246,7 @@ def invite(
     granted = _require_grantable(actor, territory_id, role)
     now = t.utcnow()
 
-    def work(conn: Connection) -> int:
+    with writing(engine) as conn:
         _check_territory(conn, territory_id)
         person = store.get_person_by_email(conn, email)
         if person is not None and store.get_membership(conn, person.id, territory_id) is not None:
@@ -279,14 +272,12 @@ def invite(
         )
         return invitation_id
 
-    return _write(engine, work)
-
 
 def revoke_invitation(engine: Engine, actor: Actor | None, invitation_id: int) -> None:
     actor = _logged_in(actor)
     now = t.utcnow()
 
-    def work(conn: Connection) -> None:
+    with writing(engine) as conn:
         row = store.get_invitation(conn, invitation_id)
         if row is None:
             raise NotFound(invitation_id=invitation_id)
@@ -303,13 +294,11 @@ def revoke_invitation(engine: Engine, actor: Actor | None, invitation_id: int) -
             details={"email": row.email, "role": row.role},
         )
 
-    _write(engine, work)
-
 
 def list_invitations(engine: Engine, actor: Actor | None, territory_id: int | None) -> list[Invitation]:
     require(actor, Action.MANAGE_MEMBERS, territory_id)
     now = t.utcnow()
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         rows = store.list_invitations(conn, territory_id)
     return [
         Invitation(
@@ -354,7 +343,7 @@ def request_access(engine: Engine, actor: Actor | None, *, territory_id: int | N
     if any(m.territory_id == territory_id for m in actor.memberships):
         raise ValidationFailed({"territory": FieldError("auth.error.already_member_self")})
 
-    def work(conn: Connection) -> int:
+    with writing(engine) as conn:
         _check_territory(conn, territory_id)
         if store.pending_request_exists(conn, actor.person_id, territory_id):
             raise ValidationFailed({"territory": FieldError("auth.error.already_requested")})
@@ -372,12 +361,10 @@ def request_access(engine: Engine, actor: Actor | None, *, territory_id: int | N
         )
         return request_id
 
-    return _write(engine, work)
-
 
 def my_requests(engine: Engine, actor: Actor | None) -> list[AccessRequest]:
     actor = _logged_in(actor)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return [_access_request(r) for r in store.list_requests_of(conn, actor.person_id)]
 
 
@@ -385,7 +372,7 @@ def pending_requests(engine: Engine, actor: Actor | None) -> list[AccessRequest]
     """Requests this person may decide: all for a coordinator, their territories' otherwise."""
     if actor is None:
         return []
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         if actor.is_coordinator:
             rows = store.list_pending_requests(conn, territory_ids=None, include_network=True)
         else:
@@ -401,7 +388,7 @@ def decide_request(
     actor = _logged_in(actor)
     now = t.utcnow()
 
-    def work(conn: Connection) -> None:
+    with writing(engine) as conn:
         row = store.get_access_request(conn, request_id)
         if row is None:
             raise NotFound(request_id=request_id)
@@ -432,5 +419,3 @@ def decide_request(
             subject_id=request_id,
             details=details,
         )
-
-    _write(engine, work)

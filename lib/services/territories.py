@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from lib.access import Action, Actor, require
-from lib.domain.errors import NotFound
-from lib.store import tables as t
+from lib.access import Actor
+from lib.services.unit_of_work import reading
+from lib.store import territories as store
 
 
 @dataclass(frozen=True)
@@ -41,17 +40,6 @@ def list_own_territories(engine: Engine, actor: Actor | None) -> list[Territory]
     """Territories whose journey this person may open: all for a coordinator, else their own."""
     if actor is None:
         return []
-    query = sa.select(t.territory).order_by(t.territory.c.name)
-    if not actor.is_coordinator:
-        query = query.where(t.territory.c.id.in_(actor.territory_ids))
-    with engine.connect() as conn:
-        return [_territory(r) for r in conn.execute(query)]
-
-
-def get_territory(engine: Engine, actor: Actor | None, territory_id: int) -> Territory:
-    require(actor, Action.VIEW_TERRITORY, territory_id)
-    with engine.connect() as conn:
-        row = conn.execute(sa.select(t.territory).where(t.territory.c.id == territory_id)).first()
-    if row is None:
-        raise NotFound(territory_id=territory_id)
-    return _territory(row)
+    with reading(engine) as conn:
+        rows = store.list_territories(conn, None if actor.is_coordinator else actor.territory_ids)
+    return [_territory(r) for r in rows]

@@ -144,8 +144,9 @@ def _campaign_query() -> sa.Select:
         t.form_template.c.title_en.label("template_title_en"),
         submitted_count.label("submitted_count"),
     ).select_from(
-        t.campaign.join(t.form_template, t.form_template.c.id == t.campaign.c.form_template_id)
-        .join(t.territory, t.territory.c.id == t.campaign.c.territory_id, isouter=True)
+        t.campaign.join(t.form_template, t.form_template.c.id == t.campaign.c.form_template_id).join(
+            t.territory, t.territory.c.id == t.campaign.c.territory_id, isouter=True
+        )
     )
 
 

@@ -12,12 +12,15 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
+from sqlalchemy.exc import IntegrityError
 
 from lib.store import tables as t
 
 A = t.assessment
 S = t.assessment_score
 M = t.milestone
+
+ONE_DRAFT_INDEX = "uq_assessment_one_draft_per_territory"
 
 
 # --- Assessments ---------------------------------------------------------------------------
@@ -49,6 +52,15 @@ def insert_assessment(
         )
         .returning(A.c.id)
     ).scalar_one()
+
+
+def is_second_draft(exc: IntegrityError) -> bool:
+    """Whether the database refused an assessment because its territory already has a draft."""
+    diag = getattr(exc.orig, "diag", None)
+    if diag is not None:  # PostgreSQL names the index it enforced
+        return diag.constraint_name == ONE_DRAFT_INDEX
+    # SQLite names the indexed columns; no other unique index covers exactly this one.
+    return str(exc.orig) == "UNIQUE constraint failed: assessment.territory_id"
 
 
 def update_draft_assessment(

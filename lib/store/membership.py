@@ -23,6 +23,10 @@ def _same_territory(column: sa.Column, territory_id: int | None):
 # --- people -----------------------------------------------------------------------------------
 
 
+def get_person(conn: Connection, person_id: int) -> Row | None:
+    return conn.execute(sa.select(t.person).where(t.person.c.id == person_id)).first()
+
+
 def get_person_by_email(conn: Connection, email: str) -> Row | None:
     return conn.execute(sa.select(t.person).where(t.person.c.email == email)).first()
 
@@ -40,6 +44,27 @@ def record_login(conn: Connection, person_id: int, *, display_name: str | None, 
     conn.execute(sa.update(t.person).where(t.person.c.id == person_id).values(**values))
 
 
+def demo_people(conn: Connection) -> list[Row]:
+    """Demo people, each once per membership (or once with no role), by id then territory name."""
+    query = (
+        sa.select(
+            t.person.c.id,
+            t.person.c.display_name,
+            t.person.c.email,
+            t.membership.c.role,
+            t.territory.c.name.label("territory_name"),
+        )
+        .select_from(
+            t.person.outerjoin(t.membership, t.membership.c.person_id == t.person.c.id).outerjoin(
+                t.territory, t.territory.c.id == t.membership.c.territory_id
+            )
+        )
+        .where(t.person.c.is_demo.is_(True))
+        .order_by(t.person.c.id, t.territory.c.name)
+    )
+    return list(conn.execute(query))
+
+
 # --- memberships ------------------------------------------------------------------------------
 
 
@@ -50,6 +75,14 @@ def get_membership(conn: Connection, person_id: int, territory_id: int | None) -
             _same_territory(t.membership.c.territory_id, territory_id),
         )
     ).first()
+
+
+def memberships_of(conn: Connection, person_id: int) -> list[Row]:
+    """Where this person holds a role (territory_id None: the network), and which."""
+    query = sa.select(t.membership.c.territory_id, t.membership.c.role).where(
+        t.membership.c.person_id == person_id
+    )
+    return list(conn.execute(query))
 
 
 def get_membership_by_id(conn: Connection, membership_id: int) -> Row | None:
@@ -254,20 +287,3 @@ def list_pending_requests(
 
 def list_requests_of(conn: Connection, person_id: int) -> list[Row]:
     return list(conn.execute(_request_columns().where(t.access_request.c.person_id == person_id)))
-
-
-# --- territories as choices -------------------------------------------------------------------
-
-
-def territory_names(conn: Connection, territory_ids: Iterable[int] | None = None) -> list[Row]:
-    """Territory ids and names (every territory when ``territory_ids`` is None), by name."""
-    query = sa.select(t.territory.c.id, t.territory.c.name).order_by(t.territory.c.name)
-    if territory_ids is not None:
-        query = query.where(t.territory.c.id.in_(list(territory_ids)))
-    return list(conn.execute(query))
-
-
-def territory_exists(conn: Connection, territory_id: int) -> bool:
-    return (
-        conn.execute(sa.select(t.territory.c.id).where(t.territory.c.id == territory_id)).first() is not None
-    )

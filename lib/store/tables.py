@@ -206,6 +206,14 @@ assessment = sa.Table(
     *_timestamps(),
     sa.CheckConstraint(f"status in {RECORD_STATUSES}", name="status"),
     sa.Index("ix_assessment_territory_date", "territory_id", "assessed_on"),
+    # A territory's team shares one draft: two started at the same instant cannot both be saved.
+    sa.Index(
+        "uq_assessment_one_draft_per_territory",
+        "territory_id",
+        unique=True,
+        sqlite_where=sa.text("status = 'draft'"),
+        postgresql_where=sa.text("status = 'draft'"),
+    ),
 )
 
 assessment_score = sa.Table(

@@ -1,0 +1,24 @@
+"""Territories as rows: the SQL behind pickers and scope choices."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from lib.store import tables as t
+
+
+def list_territories(conn: Connection, territory_ids: Iterable[int] | None = None) -> list[Row]:
+    """Territories by name: every one when ``territory_ids`` is None, else only those."""
+    query = sa.select(t.territory).order_by(t.territory.c.name, t.territory.c.id)
+    if territory_ids is not None:
+        query = query.where(t.territory.c.id.in_(list(territory_ids)))
+    return list(conn.execute(query))
+
+
+def territory_exists(conn: Connection, territory_id: int) -> bool:
+    return (
+        conn.execute(sa.select(t.territory.c.id).where(t.territory.c.id == territory_id)).first() is not None
+    )
