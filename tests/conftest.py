@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg
 import pytest
@@ -35,11 +36,11 @@ def _postgres_or_skip() -> None:
         pytest.skip(f"PostgreSQL not reachable: {exc}")
 
 
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    """A throw-away database for this test run, dropped at the end."""
+@contextmanager
+def throwaway_pg_database(prefix: str) -> Iterator[str]:
+    """A brand-new empty PostgreSQL database (its URL), dropped afterwards."""
     _postgres_or_skip()
-    name = f"parcours_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with _pg_admin() as admin:
         admin.execute(f'create database "{name}"')
         # Supabase's API roles exist there; create them so grants can be checked here too.
@@ -49,9 +50,18 @@ def pg_url() -> Iterator[str]:
                 f"then create role {role} nologin; end if; end $$"
             )
     params = psycopg.conninfo.conninfo_to_dict(PG_ADMIN_DSN)
-    yield f"postgresql+psycopg://{params['user']}@{params['host']}:{params['port']}/{name}"
-    with _pg_admin() as admin:
-        admin.execute(f'drop database if exists "{name}" with (force)')
+    try:
+        yield f"postgresql+psycopg://{params['user']}@{params['host']}:{params['port']}/{name}"
+    finally:
+        with _pg_admin() as admin:
+            admin.execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A throw-away database for this test run, dropped at the end."""
+    with throwaway_pg_database("parcours_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -7,11 +7,9 @@ come back in UTC, and on PostgreSQL a schema that Supabase's REST API cannot rea
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 
-import psycopg
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -23,7 +21,7 @@ from sqlalchemy.exc import IntegrityError, ProgrammingError, StatementError
 from lib.store import migrate
 from lib.store import tables as t
 from lib.store.db import PG_SCHEMA, ROOT, is_postgres, make_engine
-from tests.conftest import PG_ADMIN_DSN, _pg_admin, _postgres_or_skip, count_rows
+from tests.conftest import count_rows, throwaway_pg_database
 
 API_ROLES = ("anon", "authenticated")
 APP_TABLES = {table.name for table in t.metadata.sorted_tables}
@@ -40,19 +38,8 @@ def _tables(engine: Engine) -> set[str]:
 @pytest.fixture
 def fresh_pg_url() -> Iterator[str]:
     """A brand-new empty PostgreSQL database, dropped after the test."""
-    _postgres_or_skip()
-    name = f"parcours_fresh_{uuid.uuid4().hex[:10]}"
-    with _pg_admin() as admin:
-        admin.execute(f'create database "{name}"')
-        for role in API_ROLES:  # as on Supabase, so that revoking them is exercised
-            admin.execute(
-                f"do $$ begin if not exists (select 1 from pg_roles where rolname = '{role}') "
-                f"then create role {role} nologin; end if; end $$"
-            )
-    params = psycopg.conninfo.conninfo_to_dict(PG_ADMIN_DSN)
-    yield f"postgresql+psycopg://{params['user']}@{params['host']}:{params['port']}/{name}"
-    with _pg_admin() as admin:
-        admin.execute(f'drop database if exists "{name}" with (force)')
+    with throwaway_pg_database("parcours_fresh") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
