@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from components.ui import field_error, format_date, lang, plain, t, translated_choice
+from components.ui import field_error, format_date, keep_on_language_switch, lang, plain, t
 from lib.domain import forms
 from lib.domain.errors import FieldError
 from lib.domain.forms import Question, Section
@@ -95,7 +95,10 @@ def render_question(question: Question, value: Any, errors: dict[str, FieldError
     _seed(q, key, value)
     if q.type == forms.SCALE:
         result = st.pills(
-            label, list(q.scale_points), format_func=scale_format(q, language), key=translated_choice(key)
+            label,
+            list(q.scale_points),
+            format_func=scale_format(q, language),
+            key=keep_on_language_switch(key),
         )
     elif q.type == forms.SINGLE_CHOICE:
         result = st.radio(
@@ -103,7 +106,7 @@ def render_question(question: Question, value: Any, errors: dict[str, FieldError
             list(q.option_ids),
             format_func=lambda o: q.option_label(o, language),
             index=None,
-            key=translated_choice(key),
+            key=keep_on_language_switch(key),
         )
     elif q.type == forms.MULTIPLE_CHOICE:
         result = st.pills(
@@ -111,7 +114,7 @@ def render_question(question: Question, value: Any, errors: dict[str, FieldError
             list(q.option_ids),
             selection_mode="multi",
             format_func=lambda o: q.option_label(o, language),
-            key=translated_choice(key),
+            key=keep_on_language_switch(key),
         )
     elif q.type == forms.SHORT_TEXT:
         result = st.text_input(label, key=key)

@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from components.ui import engine, field_error, format_date, lang, service_error, t
+from components.ui import engine, field_error, format_date, keep_on_language_switch, lang, service_error, t
 from lib.access import Actor
 from lib.domain.errors import ConcurrentEdit, FieldError, ServiceError, ValidationFailed
 from lib.domain.framework import LEVELS, Framework
@@ -146,8 +146,12 @@ def assessment_form(fw: Framework, actor: Actor, territory_id: int, draft: svc.A
         for lv in LEVELS
     ]
 
-    with st.form(f"{p}.form", border=False, enter_to_submit=False):
-        st.date_input(t("journey.form.assessed_on"), key=f"{p}.date", format="DD/MM/YYYY")
+    # Not an st.form: a level picked is held by the server at once, so nothing picked is lost
+    # when the person switches language before saving (a form keeps it in the browser only).
+    with st.container():
+        st.date_input(
+            t("journey.form.assessed_on"), key=keep_on_language_switch(f"{p}.date"), format="DD/MM/YYYY"
+        )
         field_error(errors, "assessed_on")
         for axis in fw.axes:
             st.markdown(f"#### {axis.label(lang())}")
@@ -157,7 +161,11 @@ def assessment_form(fw: Framework, actor: Actor, territory_id: int, draft: svc.A
                     about, choice = st.columns([2, 3], gap="medium")
                     with about:
                         st.markdown(f"**{c.label(lang())}**  \n{c.description(lang())}")
-                        st.text_area(t("journey.form.comment"), key=_comment_key(p, c.id), height=100)
+                        st.text_area(
+                            t("journey.form.comment"),
+                            key=keep_on_language_switch(_comment_key(p, c.id)),
+                            height=100,
+                        )
                         field_error(errors, f"comment.{c.id}")
                     with choice:
                         st.radio(
@@ -166,7 +174,7 @@ def assessment_form(fw: Framework, actor: Actor, territory_id: int, draft: svc.A
                             index=None,
                             format_func=str,
                             captions=captions,
-                            key=_level_key(p, c.id),
+                            key=keep_on_language_switch(_level_key(p, c.id)),
                             label_visibility="collapsed",
                         )
                         field_error(errors, f"level.{c.id}")
@@ -178,7 +186,7 @@ def assessment_form(fw: Framework, actor: Actor, territory_id: int, draft: svc.A
             )
         left, right = st.columns(2)
         with left:
-            st.form_submit_button(
+            st.button(
                 t("journey.form.save_draft"),
                 icon=":material/save:",
                 key=f"{p}.save_draft",
@@ -186,7 +194,7 @@ def assessment_form(fw: Framework, actor: Actor, territory_id: int, draft: svc.A
                 args=(p, fw, actor, territory_id, Status.DRAFT),
             )
         with right:
-            st.form_submit_button(
+            st.button(
                 t("journey.form.submit"),
                 type="primary",
                 icon=":material/send:",
@@ -243,21 +251,29 @@ def _reload_milestone(p: str, actor: Actor, territory_id: int, milestone_id: int
         _load_milestone(p, next((m for m in milestones if m.id == milestone_id), None))
 
 
+# The "new milestone" entry of the picker: 0, never a milestone's id, and unlike None a value
+# Streamlit can hand back to the browser when the language changes.
+NEW_MILESTONE = 0
+
+
 def milestone_form(fw: Framework, actor: Actor, territory_id: int, milestones: list[svc.Milestone]) -> None:
     """Add a milestone, or pick one to edit; each keeps its own typed values."""
     st.subheader(t("journey.ms.title"))
     by_id = {m.id: m for m in milestones}
     pick_key = f"ms{territory_id}.pick"
-    if ss.get(pick_key) not in (None, *by_id):
-        ss[pick_key] = None
-    milestone_id = st.selectbox(
+    if ss.get(pick_key) not in (NEW_MILESTONE, *by_id):
+        ss[pick_key] = NEW_MILESTONE
+    picked = st.selectbox(
         t("journey.ms.pick"),
-        [None, *sorted(by_id, key=lambda i: (by_id[i].occurred_on, i), reverse=True)],
+        [NEW_MILESTONE, *sorted(by_id, key=lambda i: (by_id[i].occurred_on, i), reverse=True)],
         format_func=lambda i: (
-            t("journey.ms.new") if i is None else f"{format_date(by_id[i].occurred_on)} · {by_id[i].title}"
+            t("journey.ms.new")
+            if i == NEW_MILESTONE
+            else f"{format_date(by_id[i].occurred_on)} · {by_id[i].title}"
         ),
-        key=pick_key,
+        key=keep_on_language_switch(pick_key),
     )
+    milestone_id = None if picked == NEW_MILESTONE else picked
     p = _ms_prefix(territory_id, milestone_id)
     if f"{p}.title" not in ss or f"{p}.base" not in ss:
         _load_milestone(p, by_id.get(milestone_id))
@@ -273,10 +289,14 @@ def milestone_form(fw: Framework, actor: Actor, territory_id: int, milestones: l
         )
     phases = {ph.id: ph.label(lang()) for ph in fw.phases}
     dimensions = {d.id: d.label(lang()) for d in fw.storytelling_dimensions}
-    with st.form(f"{p}.form", enter_to_submit=False):
+    # Not an st.form: the phase and dimension are picked from translated labels, and only a value
+    # the server already holds survives a language switch (see components.ui.keep_on_language_switch).
+    with st.container(border=True):
         left, right = st.columns(2)
         with left:
-            st.date_input(t("journey.ms.occurred_on"), key=f"{p}.date", format="DD/MM/YYYY")
+            st.date_input(
+                t("journey.ms.occurred_on"), key=keep_on_language_switch(f"{p}.date"), format="DD/MM/YYYY"
+            )
             field_error(errors, "occurred_on")
         with right:
             st.selectbox(
@@ -285,10 +305,10 @@ def milestone_form(fw: Framework, actor: Actor, territory_id: int, milestones: l
                 index=None,
                 format_func=phases.get,
                 placeholder=t("journey.ms.choose"),
-                key=f"{p}.phase",
+                key=keep_on_language_switch(f"{p}.phase"),
             )
             field_error(errors, "phase")
-        st.text_input(t("journey.ms.title_field"), key=f"{p}.title")
+        st.text_input(t("journey.ms.title_field"), key=keep_on_language_switch(f"{p}.title"))
         field_error(errors, "title")
         st.selectbox(
             t("journey.ms.dimension"),
@@ -296,12 +316,12 @@ def milestone_form(fw: Framework, actor: Actor, territory_id: int, milestones: l
             index=None,
             format_func=dimensions.get,
             placeholder=t("journey.ms.choose"),
-            key=f"{p}.dimension",
+            key=keep_on_language_switch(f"{p}.dimension"),
         )
         field_error(errors, "storytelling_dimension")
-        st.text_area(t("journey.ms.story"), key=f"{p}.story", height=120)
+        st.text_area(t("journey.ms.story"), key=keep_on_language_switch(f"{p}.story"), height=120)
         field_error(errors, "story")
-        st.form_submit_button(
+        st.button(
             t("journey.ms.add") if milestone_id is None else t("journey.ms.save"),
             type="primary",
             icon=":material/flag:",

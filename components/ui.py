@@ -77,24 +77,25 @@ def plain(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
-_TRANSLATED_CHOICES = "_translated_choice_keys"
+_KEPT_ON_LANGUAGE_SWITCH = "_kept_on_language_switch"
 
 
-def translated_choice(key: str) -> str:
-    """Declare a choice widget, drawn outside any form, whose option labels are translated.
+def keep_on_language_switch(key: str) -> str:
+    """Declare a widget, drawn outside any ``st.form``, whose value must survive a language switch.
 
-    The browser identifies a chosen option by its displayed label: once the labels change
-    language it no longer finds it and the choice silently resets. The language switch hands
-    the values of the widgets declared here back to Streamlit, which sends them to the
-    browser in the new wording. (Inside an ``st.form`` a pending choice is out of reach of
-    the server: there, keep option labels language-independent and translate captions.)
+    A switch redraws the page with translated labels and sections: the browser may then
+    redraw the widget from scratch, and a choice is identified by its (now translated)
+    label. Either way what the person picked or typed could silently reset. The switch hands
+    the value the server holds for each declared widget back to Streamlit, which sends it to
+    the browser again. (Inside an ``st.form`` values wait in the browser, out of the server's
+    reach: keep such pages free of forms.)
     """
-    st.session_state.setdefault(_TRANSLATED_CHOICES, set()).add(key)
+    st.session_state.setdefault(_KEPT_ON_LANGUAGE_SWITCH, set()).add(key)
     return key
 
 
-def _keep_choices_across_languages() -> None:
-    for key in st.session_state.get(_TRANSLATED_CHOICES, ()):
+def _hand_values_back() -> None:
+    for key in st.session_state.get(_KEPT_ON_LANGUAGE_SWITCH, ()):
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
 
@@ -109,7 +110,7 @@ def language_choice(where: DeltaGenerator | None = None, *, collapsed: bool = Fa
         key="lang",
         default=lang(),
         required=True,
-        on_change=_keep_choices_across_languages,
+        on_change=_hand_values_back,
         label_visibility="collapsed" if collapsed else "visible",
     )
 

@@ -109,7 +109,7 @@ elif step == 0:
         list(role_names),
         format_func=role_names.get,
         index=None,
-        key=ui.translated_choice(f"ans.{token}.role"),
+        key=ui.keep_on_language_switch(f"ans.{token}.role"),
         help=t("feedback.answer.role_help"),
     )
     field_error(errors, "role")
