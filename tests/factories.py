@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import itertools
 from datetime import date, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from streamlit.testing.v1 import AppTest
 
 from lib.access import Actor, Role
 from lib.domain import clock
@@ -336,3 +338,18 @@ def make_response(
                     ],
                 )
     return response_id
+
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
+
+
+def open_app_as(actor: Actor, page: str | None = None) -> AppTest:
+    """The app in demo mode as ``actor`` (their persona picked), on ``page`` when given."""
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.session_state["demo_person_id"] = actor.person_id
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, at.exception
+    return at

@@ -20,7 +20,14 @@ from lib.store import migrate
 from lib.store import tables as t
 from lib.store.db import make_engine
 from tests.conftest import count_rows
-from tests.factories import make_actor, make_campaign, make_response, make_template, make_territory
+from tests.factories import (
+    make_actor,
+    make_campaign,
+    make_response,
+    make_template,
+    make_territory,
+    open_app_as,
+)
 
 TODAY = clock.today()
 
@@ -58,17 +65,6 @@ def _link(token: str, resume: str | None = None) -> AppTest:
     if resume:
         at.query_params["reprise"] = resume
     at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def _as(actor: Actor, page: str | None = None) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=60)
-    at.session_state["demo_person_id"] = actor.person_id
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
     assert not at.exception, at.exception
     return at
 
@@ -318,7 +314,7 @@ def test_a_role_is_required_before_starting(world):
 
 
 def test_a_reader_cannot_open_a_campaign_nor_see_its_share_link(world):
-    at = _as(world.reader, "views/campaigns.py")
+    at = open_app_as(world.reader, "views/campaigns.py")
     text = _page_text(at)
     assert "Notre coopération en 2026" in text
     assert "Lancer un questionnaire" not in text and "Lien de partage" not in text
@@ -336,7 +332,7 @@ def test_a_reader_cannot_open_a_campaign_nor_see_its_share_link(world):
 
 
 def test_an_admin_opens_a_campaign_and_gets_its_link_and_qr_code(world):
-    at = _as(world.admin, "views/campaigns.py")
+    at = open_app_as(world.admin, "views/campaigns.py")
     at.text_input(key="campaign_title").input("Atelier du 12 mars")
     next(b for b in at.button if b.label == "Lancer").click()
     at.run()
@@ -351,7 +347,7 @@ def test_an_admin_opens_a_campaign_and_gets_its_link_and_qr_code(world):
 
 
 def test_a_campaign_form_error_is_shown_under_its_field(world):
-    at = _as(world.admin, "views/campaigns.py")
+    at = open_app_as(world.admin, "views/campaigns.py")
     at.date_input(key="campaign_closes").set_value(TODAY - timedelta(days=3))
     next(b for b in at.button if b.label == "Lancer").click()
     at.run()
@@ -360,7 +356,7 @@ def test_a_campaign_form_error_is_shown_under_its_field(world):
 
 
 def test_a_member_answers_from_the_campaigns_page(world):
-    at = _as(world.reader, "views/campaigns.py")
+    at = open_app_as(world.reader, "views/campaigns.py")
     at.button(key=f"answer.{world.campaign_id}").click()
     at.run()
     assert not at.exception
@@ -408,10 +404,10 @@ def test_results_render_from_the_demo_data_with_a_table_after_every_chart(tmp_pa
 
 
 def test_results_need_the_right_to_read_them(world):
-    at = _as(world.reader, "views/results.py")
+    at = open_app_as(world.reader, "views/results.py")
     assert "Résultats des questionnaires" in [x.value for x in at.title]
     other_territory = make_territory(world.engine, "Ailleurs")
     stranger = make_actor(world.engine, Role.TERRITORY_ADMIN, other_territory, "Sam Inconnu")
-    at = _as(stranger, "views/results.py")
+    at = open_app_as(stranger, "views/results.py")
     assert world.secret_title not in _page_text(at)
     assert "Aucun questionnaire dont vous pouvez lire les résultats ici." in [i.value for i in at.info]

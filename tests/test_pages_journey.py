@@ -22,7 +22,7 @@ from lib.store import migrate
 from lib.store import tables as t
 from lib.store.db import make_engine
 from tests.conftest import count_rows
-from tests.factories import make_actor, make_assessment, make_milestone, make_territory
+from tests.factories import make_actor, make_assessment, make_milestone, make_territory, open_app_as
 
 FW = load_framework()
 CRITERIA = [c.id for c in FW.criteria]
@@ -52,17 +52,6 @@ def world(tmp_path, monkeypatch) -> World:
     monkeypatch.setenv("DATABASE_URL", url)
     yield World(engine, territory, contributor, reader)
     engine.dispose()
-
-
-def _open(actor: Actor, page: str | None = None) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=60)
-    at.session_state["demo_person_id"] = actor.person_id
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def _texts(at: AppTest, kind: str) -> list[str]:
@@ -103,7 +92,7 @@ def _comment(world: World, cid: str) -> str:
 
 @pytest.mark.parametrize("who", ["contributor", "reader"])
 def test_home_shows_the_territory_at_a_glance(world, who):
-    at = _open(getattr(world, who))
+    at = open_app_as(getattr(world, who))
     assert _texts(at, "title") == ["Loos-en-Gohelle (démo) en un coup d’œil"]
     assert len(at.metric) == len(FW.axes)  # one card per axis
     assert at.metric[0].value == "2,0 / 4" and at.metric[0].delta == "+1,0"
@@ -126,7 +115,7 @@ def test_home_without_anybody_is_a_friendly_welcome(tmp_path, monkeypatch):
 
 
 def test_a_reader_sees_every_chart_and_table_but_no_save_button(world):
-    at = _open(world.reader, "views/journey.py")
+    at = open_app_as(world.reader, "views/journey.py")
     assert "lecture seule" in " ".join(_texts(at, "info"))
     assert len(at.get("vega_lite_chart")) == 3  # radar, axes over time, milestones timeline
     assert len(at.dataframe) >= 4  # a table under each chart, and the criteria in detail
@@ -138,7 +127,7 @@ def test_a_reader_sees_every_chart_and_table_but_no_save_button(world):
 
 
 def test_the_radar_holds_latest_and_previous_assessments(world):
-    at = _open(world.contributor, "views/journey.py")
+    at = open_app_as(world.contributor, "views/journey.py")
     specs = _specs(at)
     assert "Dernière (10/01/2025)" in specs and "Précédente (10/01/2024)" in specs
     radar_table = next(df.value for df in at.dataframe if "Dernière (10/01/2025)" in df.value.columns)
@@ -150,7 +139,7 @@ def test_the_radar_holds_latest_and_previous_assessments(world):
 
 
 def test_a_contributor_submits_an_assessment_and_sees_it_in_the_charts(world):
-    at = _open(world.contributor, "views/journey.py")
+    at = open_app_as(world.contributor, "views/journey.py")
     for cid in CRITERIA:
         at.radio(key=_level(world, cid)).set_value(3)
     at.text_area(key=_comment(world, CRITERIA[0])).input("Le conseil des jeunes a pris son envol.")
@@ -171,7 +160,7 @@ def test_a_contributor_submits_an_assessment_and_sees_it_in_the_charts(world):
 
 
 def test_a_missing_level_is_named_next_to_its_criterion_and_nothing_typed_is_lost(world):
-    at = _open(world.contributor, "views/journey.py")
+    at = open_app_as(world.contributor, "views/journey.py")
     missing = CRITERIA[5]
     for cid in CRITERIA:
         if cid != missing:
@@ -189,7 +178,7 @@ def test_a_missing_level_is_named_next_to_its_criterion_and_nothing_typed_is_los
 
 
 def test_an_over_long_comment_is_refused_under_that_comment(world):
-    at = _open(world.contributor, "views/journey.py")
+    at = open_app_as(world.contributor, "views/journey.py")
     long_comment = "x" * 2100
     at.text_area(key=_comment(world, CRITERIA[1])).input(long_comment)
     at.button(key=f"assess{world.territory}.save_draft").click()
@@ -204,7 +193,7 @@ def test_a_draft_saved_by_someone_else_meanwhile_is_reported_and_the_form_kept(w
     draft = svc.record_assessment(
         world.engine, world.contributor, world.territory, {CRITERIA[0]: CriterionScore(1)}, Status.DRAFT
     )
-    at = _open(world.contributor, "views/journey.py")
+    at = open_app_as(world.contributor, "views/journey.py")
     assert at.radio(key=_level(world, CRITERIA[0])).value == 1  # the shared draft was loaded
     colleague = make_actor(world.engine, Role.CONTRIBUTOR, world.territory)
     svc.record_assessment(
@@ -222,7 +211,7 @@ def test_a_draft_saved_by_someone_else_meanwhile_is_reported_and_the_form_kept(w
 
 
 def test_a_milestone_dated_in_the_future_is_refused_next_to_the_date(world):
-    at = _open(world.contributor, "views/journey.py")
+    at = open_app_as(world.contributor, "views/journey.py")
     p = f"ms{world.territory}.new"
     at.date_input(key=f"{p}.date").set_value(today() + timedelta(days=30))
     at.selectbox(key=f"{p}.phase").set_value("town_project")
@@ -236,7 +225,7 @@ def test_a_milestone_dated_in_the_future_is_refused_next_to_the_date(world):
 
 
 def test_a_contributor_adds_a_milestone_and_it_joins_the_timeline(world):
-    at = _open(world.contributor, "views/journey.py")
+    at = open_app_as(world.contributor, "views/journey.py")
     p = f"ms{world.territory}.new"
     at.date_input(key=f"{p}.date").set_value(date(2025, 6, 12))
     at.selectbox(key=f"{p}.phase").set_value("town_project")
@@ -250,7 +239,7 @@ def test_a_contributor_adds_a_milestone_and_it_joins_the_timeline(world):
 
 
 def test_a_contributor_edits_a_milestone_picked_from_the_list(world):
-    at = _open(world.contributor, "views/journey.py")
+    at = open_app_as(world.contributor, "views/journey.py")
     picker = at.selectbox(key=f"ms{world.territory}.pick")
     assert picker.options == ["+ Nouveau jalon", "01/05/2024 · Premier forum citoyen"]
     picker.select_index(1).run()
@@ -267,7 +256,7 @@ def test_a_contributor_edits_a_milestone_picked_from_the_list(world):
 
 
 def test_rights_revoked_while_the_form_was_open_are_enforced_on_save(world):
-    at = _open(world.contributor, "views/journey.py")
+    at = open_app_as(world.contributor, "views/journey.py")
     for cid in CRITERIA:
         at.radio(key=_level(world, cid)).set_value(2)
     with world.engine.begin() as conn:  # an admin turns the contributor into a reader meanwhile
@@ -283,7 +272,7 @@ def test_rights_revoked_while_the_form_was_open_are_enforced_on_save(world):
 
 
 def test_switching_to_english_translates_the_journey_and_keeps_the_persona(world):
-    at = _open(world.reader, "views/journey.py")
+    at = open_app_as(world.reader, "views/journey.py")
     assert any("Mon parcours" in title for title in _texts(at, "title"))
 
     at.segmented_control(key="lang").set_value("en").run()
@@ -315,7 +304,7 @@ def next_statement_fails() -> Iterator[None]:
 
 
 def test_a_database_failure_while_saving_is_said_plainly_and_the_form_kept(world):
-    at = _open(world.contributor, "views/journey.py")
+    at = open_app_as(world.contributor, "views/journey.py")
     for cid in CRITERIA:
         at.radio(key=_level(world, cid)).set_value(3)
     at.text_area(key=_comment(world, CRITERIA[0])).input("Le conseil des jeunes a pris son envol.")
@@ -342,7 +331,7 @@ def test_a_milestone_story_is_shown_on_home_as_typed_never_as_markdown(world):
         occurred_on=date(2025, 2, 1),
         story="Voir ![x](http://example.invalid/x.png) et **gras**",
     )
-    at = _open(world.contributor)
+    at = open_app_as(world.contributor)
     markdown = _texts(at, "markdown")
     assert not any("![x](" in text or "](http" in text for text in markdown)
     shown = [text.replace("\\", "") for text in markdown]

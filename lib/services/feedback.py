@@ -298,9 +298,10 @@ def list_campaigns(
     territories and the network-wide campaigns, in SQL."""
     if actor is None:
         return []
-    scope = (
-        territory_ids if territory_ids is not None else None if actor.is_coordinator else actor.territory_ids
-    )
+    if territory_ids is not None:
+        scope = territory_ids
+    else:  # None: every territory, for a coordinator
+        scope = None if actor.is_coordinator else actor.territory_ids
     with reading(engine) as conn:
         rows = store.list_campaigns(conn, scope)
     today = today or clock.today()
