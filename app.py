@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import auth, ui
+from components.navigation import page_path
 from components.ui import t
 from lib.access import Action, can_anywhere
 from lib.domain.errors import ReadFailed
@@ -14,7 +15,7 @@ st.set_page_config(page_title="Parcours", page_icon=":material/route:", layout="
 
 def _feedback_link_only(token: str) -> None:
     """A shared campaign link opens that one form and nothing else of the app."""
-    page = st.Page("views/answer.py", title=t("nav.answer"), url_path="repondre", default=True)
+    page = st.Page(page_path("answer"), title=t("nav.answer"), url_path="repondre", default=True)
     st.navigation([page], position="hidden").run()
 
 
@@ -23,20 +24,20 @@ def _pages(actor) -> list:
         # Logged in but not (yet) a member: the one thing to do here is to ask for access.
         return [
             st.Page(
-                "views/access_request.py",
+                page_path("access_request"),
                 title=t("nav.access_request"),
                 icon=":material/how_to_reg:",
                 url_path="demander-un-acces",
                 default=True,
             )
         ]
-    pages = [st.Page("views/home.py", title=t("nav.home"), icon=":material/home:", default=True)]
+    pages = [st.Page(page_path("home"), title=t("nav.home"), icon=":material/home:", default=True)]
     if actor is not None and (actor.is_coordinator or actor.territory_ids):
-        pages.append(st.Page("views/journey.py", title=t("nav.journey"), icon=":material/timeline:"))
+        pages.append(st.Page(page_path("journey"), title=t("nav.journey"), icon=":material/timeline:"))
     if can_anywhere(actor, Action.MANAGE_CAMPAIGNS) or can_anywhere(actor, Action.ANSWER_FORM):
         pages.append(
             st.Page(
-                "views/campaigns.py",
+                page_path("campaigns"),
                 title=t("nav.campaigns"),
                 icon=":material/forum:",
                 url_path="questionnaires",
@@ -44,19 +45,19 @@ def _pages(actor) -> list:
         )
         # Reached from a campaign's "Answer" button only: members answer inside the app.
         pages.append(
-            st.Page("views/answer.py", title=t("nav.answer"), url_path="repondre", visibility="hidden")
+            st.Page(page_path("answer"), title=t("nav.answer"), url_path="repondre", visibility="hidden")
         )
     if can_anywhere(actor, Action.VIEW_RESULTS):
         pages.append(
             st.Page(
-                "views/results.py",
+                page_path("results"),
                 title=t("nav.results"),
                 icon=":material/insights:",
                 url_path="resultats",
             )
         )
     if can_anywhere(actor, Action.MANAGE_MEMBERS):
-        pages.append(st.Page("views/members.py", title=t("nav.members"), icon=":material/group:"))
+        pages.append(st.Page(page_path("members"), title=t("nav.members"), icon=":material/group:"))
     return pages
 
 

@@ -340,12 +340,13 @@ def make_response(
     return response_id
 
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
+# AppTest opens the app through this script, never app.py itself (decision 0004).
+APP_ENTRY = str(Path(__file__).resolve().parent / "app_entry.py")
 
 
 def open_app_as(actor: Actor, page: str | None = None) -> AppTest:
     """The app in demo mode as ``actor`` (their persona picked), on ``page`` when given."""
-    at = AppTest.from_file(str(APP), default_timeout=60)
+    at = AppTest.from_file(APP_ENTRY, default_timeout=60)
     at.session_state["demo_person_id"] = actor.person_id
     at.run()
     if page:

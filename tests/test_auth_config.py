@@ -13,8 +13,8 @@ EXAMPLE = ROOT / ".streamlit" / "secrets.example.toml"
 AUTH_FILES = [
     "components/auth.py",
     "components/membership.py",
-    "views/access_request.py",
-    "views/members.py",
+    "pages/access_request.py",
+    "pages/members.py",
     "lib/services/identity.py",
     "lib/services/membership.py",
 ]

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
+from components.navigation import page_path
 from lib.access import Actor, Role
 from lib.domain import clock
 from lib.domain.errors import PermissionDenied
@@ -21,6 +22,7 @@ from lib.store import tables as t
 from lib.store.db import make_engine
 from tests.conftest import count_rows
 from tests.factories import (
+    APP_ENTRY,
     make_actor,
     make_campaign,
     make_response,
@@ -60,7 +62,7 @@ def world(tmp_path, monkeypatch) -> World:
 
 
 def _link(token: str, resume: str | None = None) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=60)
+    at = AppTest.from_file(APP_ENTRY, default_timeout=60)
     at.query_params["campagne"] = token
     if resume:
         at.query_params["reprise"] = resume
@@ -198,9 +200,9 @@ def test_a_share_link_reveals_nothing_else_of_the_app(world):
 def test_a_share_link_cannot_be_turned_into_another_page(world):
     at = _link(world.token)
     with pytest.raises(ValueError) as caught:  # the results page is not even registered
-        at.switch_page("views/results.py")
+        at.switch_page(page_path("results"))
     known = str(caught.value).split("Known pages:")[1]
-    assert "views/answer.py" in known and known.count(".py") == 1
+    assert page_path("answer") in known and known.count(".py") == 1
 
 
 def test_respondents_may_answer_in_english(world):
@@ -314,7 +316,7 @@ def test_a_role_is_required_before_starting(world):
 
 
 def test_a_reader_cannot_open_a_campaign_nor_see_its_share_link(world):
-    at = open_app_as(world.reader, "views/campaigns.py")
+    at = open_app_as(world.reader, page_path("campaigns"))
     text = _page_text(at)
     assert "Notre coopération en 2026" in text
     assert "Lancer un questionnaire" not in text and "Lien de partage" not in text
@@ -332,7 +334,7 @@ def test_a_reader_cannot_open_a_campaign_nor_see_its_share_link(world):
 
 
 def test_an_admin_opens_a_campaign_and_gets_its_link_and_qr_code(world):
-    at = open_app_as(world.admin, "views/campaigns.py")
+    at = open_app_as(world.admin, page_path("campaigns"))
     at.text_input(key="campaign_title").input("Atelier du 12 mars")
     next(b for b in at.button if b.label == "Lancer").click()
     at.run()
@@ -347,7 +349,7 @@ def test_an_admin_opens_a_campaign_and_gets_its_link_and_qr_code(world):
 
 
 def test_a_campaign_form_error_is_shown_under_its_field(world):
-    at = open_app_as(world.admin, "views/campaigns.py")
+    at = open_app_as(world.admin, page_path("campaigns"))
     at.date_input(key="campaign_closes").set_value(TODAY - timedelta(days=3))
     next(b for b in at.button if b.label == "Lancer").click()
     at.run()
@@ -356,14 +358,14 @@ def test_a_campaign_form_error_is_shown_under_its_field(world):
 
 
 def test_a_member_answers_from_the_campaigns_page(world):
-    at = open_app_as(world.reader, "views/campaigns.py")
+    at = open_app_as(world.reader, page_path("campaigns"))
     at.button(key=f"answer.{world.campaign_id}").click()
     at.run()
     assert not at.exception
     assert at.radio(key=f"ans.{world.token}.role").label == "À quel titre répondez-vous ?"
     assert len(at.sidebar.children) > 0  # inside the app: navigation and account stay
     # A browser stays on the page st.switch_page opened; AppTest must be told.
-    at.switch_page("views/answer.py")
+    at.switch_page(page_path("answer"))
     _start(at, world.token, "local_agent")
     assert at.subheader[0].value == "Première partie"
 
@@ -381,10 +383,10 @@ def test_results_render_from_the_demo_data_with_a_table_after_every_chart(tmp_pa
         admin = conn.execute(
             sa.select(t.membership.c.person_id).where(t.membership.c.role == "territory_admin").limit(1)
         ).scalar_one()
-    at = AppTest.from_file("../app.py", default_timeout=60)
+    at = AppTest.from_file(APP_ENTRY, default_timeout=60)
     at.session_state["demo_person_id"] = admin
     at.run()
-    at.switch_page("views/results.py")
+    at.switch_page(page_path("results"))
     at.run()
     assert not at.exception, at.exception
     assert int(at.metric[0].value) > 0
@@ -404,10 +406,10 @@ def test_results_render_from_the_demo_data_with_a_table_after_every_chart(tmp_pa
 
 
 def test_results_need_the_right_to_read_them(world):
-    at = open_app_as(world.reader, "views/results.py")
+    at = open_app_as(world.reader, page_path("results"))
     assert "Résultats des questionnaires" in [x.value for x in at.title]
     other_territory = make_territory(world.engine, "Ailleurs")
     stranger = make_actor(world.engine, Role.TERRITORY_ADMIN, other_territory, "Sam Inconnu")
-    at = open_app_as(stranger, "views/results.py")
+    at = open_app_as(stranger, page_path("results"))
     assert world.secret_title not in _page_text(at)
     assert "Aucun questionnaire dont vous pouvez lire les résultats ici." in [i.value for i in at.info]

@@ -31,7 +31,7 @@ def test_every_text_has_french_and_english_with_the_same_placeholders():
 
 def test_every_key_used_in_code_is_in_the_catalogue():
     used: dict[str, str] = {}
-    for folder in ("app.py", "views", "components", "lib"):
+    for folder in ("app.py", "pages", "components", "lib"):
         paths = [ROOT / folder] if folder.endswith(".py") else (ROOT / folder).rglob("*.py")
         for path in paths:
             for key in KEY_CALL.findall(path.read_text(encoding="utf-8")):

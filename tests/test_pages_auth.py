@@ -14,7 +14,6 @@ import os
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -22,12 +21,14 @@ from sqlalchemy.engine import Engine
 from streamlit.runtime.secrets import secrets_singleton
 from streamlit.testing.v1 import AppTest
 
+from components.navigation import page_path
 from lib.access import Role
 from lib.store import migrate
 from lib.store import tables as t
 from lib.store.db import make_engine
 from tests.conftest import count_rows
 from tests.factories import (
+    APP_ENTRY,
     make_access_request,
     make_actor,
     make_invitation,
@@ -36,7 +37,6 @@ from tests.factories import (
     make_territory,
 )
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
 SEND_REQUEST = "FormSubmitter:access_request_form-Envoyer la demande"
 INVITE = "FormSubmitter:invite_form-Inviter"
 LOGIN = "Se connecter avec Compte de test"
@@ -95,7 +95,7 @@ def _user(email: str, **claims) -> dict:
 
 
 def _open(user: dict | None, session: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
+    at = AppTest.from_file(APP_ENTRY, default_timeout=60)
     at.user = user if user is not None else {"is_logged_in": False}
     for key, value in (session or {}).items():
         at.session_state[key] = value
@@ -134,7 +134,7 @@ def test_a_visitor_sees_only_the_login_screen_with_each_provider_by_name(logged_
 
 
 def test_a_campaign_link_opens_without_login_and_shows_nothing_else(logged_app):
-    at = AppTest.from_file(str(APP), default_timeout=60)
+    at = AppTest.from_file(APP_ENTRY, default_timeout=60)
     at.user = {"is_logged_in": False}
     at.query_params["campagne"] = "lien-inconnu"
     at.run()
@@ -223,7 +223,7 @@ def test_a_contributor_lands_on_their_territory_without_the_members_page(logged_
     assert at.session_state["actor"].role_in(logged_app.territory) == Role.CONTRIBUTOR
     assert "Se déconnecter" in [b.label for b in at.button]
     with pytest.raises(Exception, match=r"not found|Could not find"):
-        at.switch_page("views/members.py")
+        at.switch_page(page_path("members"))
 
 
 def test_a_revoked_membership_is_gone_at_the_next_click(logged_app):
@@ -241,7 +241,7 @@ def test_a_revoked_membership_is_gone_at_the_next_click(logged_app):
 def test_a_territory_admin_invites_to_their_territory(logged_app):
     admin = make_actor(logged_app.engine, Role.TERRITORY_ADMIN, logged_app.territory, "Anne Admin")
     at = _open(_user(admin.email))
-    at.switch_page("views/members.py")
+    at.switch_page(page_path("members"))
     at.run()
     assert _texts(at, "title") == ["Membres et accès"]
     # Only their territory to manage, and no coordinator role to hand out.
@@ -281,7 +281,7 @@ def test_a_configured_coordinator_manages_the_network_and_answers_requests(logge
 
     at = _open(_user("Coord@Reseau.test"))
     assert at.session_state["actor"].is_coordinator
-    at.switch_page("views/members.py")
+    at.switch_page(page_path("members"))
     at.run()
 
     assert at.selectbox(key="members_scope").options[0] == "Réseau (coordination)"
@@ -323,7 +323,7 @@ def test_accepting_a_request_from_someone_already_member_says_why_it_is_refused(
     make_membership(logged_app.engine, asker, logged_app.territory, Role.READER)  # invited meanwhile
 
     at = _open(_user(admin.email))
-    at.switch_page("views/members.py")
+    at.switch_page(page_path("members"))
     at.run()
     at.button(key=f"request_accept_{request}").click()
     at.run()
@@ -343,7 +343,7 @@ def test_a_request_message_is_shown_as_typed_never_as_markdown(logged_app):
     )
 
     at = _open(_user(admin.email))
-    at.switch_page("views/members.py")
+    at.switch_page(page_path("members"))
     at.run()
 
     sources = " ".join(_texts(at, "markdown"))
@@ -390,7 +390,7 @@ def test_times_on_the_members_page_are_paris_times_whatever_the_server_clock(
         )
 
     at = _open(_user(admin.email))
-    at.switch_page("views/members.py")
+    at.switch_page(page_path("members"))
     at.run()
 
     members = next(df.value for df in at.dataframe if member.email in df.value.iloc[:, 1].tolist())

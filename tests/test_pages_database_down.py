@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
 from lib.access import Role
 from lib.store import migrate
 from lib.store import tables as t
 from lib.store.db import make_engine
-from tests.factories import make_actor, make_milestone, make_territory
+from tests.factories import APP_ENTRY, make_actor, make_milestone, make_territory
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
 READ_FAILED = (
     "Impossible de lire les données : la base de données n’a pas répondu. Réessayez dans un instant."
 )
@@ -30,7 +27,7 @@ def test_a_database_emptied_while_the_app_runs_is_said_plainly(tmp_path, monkeyp
     contributor = make_actor(engine, Role.CONTRIBUTOR, territory, "Camille Contributrice")
     make_milestone(engine, territory, "Premier forum citoyen")
     monkeypatch.setenv("DATABASE_URL", url)
-    at = AppTest.from_file(str(APP), default_timeout=60)
+    at = AppTest.from_file(APP_ENTRY, default_timeout=60)
     at.session_state["demo_person_id"] = contributor.person_id
     at.run()
     assert not at.exception and READ_FAILED not in _errors(at)
@@ -47,7 +44,7 @@ def test_a_database_that_cannot_be_opened_at_start_up_is_said_plainly(tmp_path, 
     # A directory where the database file should be: SQLite cannot open it, as a server that is
     # down cannot be reached.
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}")
-    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at = AppTest.from_file(APP_ENTRY, default_timeout=60).run()
 
     assert not at.exception, at.exception
     assert READ_FAILED in _errors(at)

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
+from components.navigation import page_path
 from lib.access import Actor, Role
 from lib.domain.errors import PermissionDenied
 from lib.domain.framework import load_framework
@@ -22,7 +23,14 @@ from lib.store import migrate
 from lib.store import tables as t
 from lib.store.db import make_engine
 from tests.conftest import count_rows
-from tests.factories import make_actor, make_assessment, make_milestone, make_territory, open_app_as
+from tests.factories import (
+    APP_ENTRY,
+    make_actor,
+    make_assessment,
+    make_milestone,
+    make_territory,
+    open_app_as,
+)
 
 FW = load_framework()
 CRITERIA = [c.id for c in FW.criteria]
@@ -106,7 +114,7 @@ def test_home_without_anybody_is_a_friendly_welcome(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     migrate.upgrade(make_engine(url))
     monkeypatch.setenv("DATABASE_URL", url)
-    at = AppTest.from_file("../app.py", default_timeout=60).run()
+    at = AppTest.from_file(APP_ENTRY, default_timeout=60).run()
     assert not at.exception
     assert any(text.startswith("Bienvenue sur Parcours") for text in _texts(at, "info"))
 
@@ -115,7 +123,7 @@ def test_home_without_anybody_is_a_friendly_welcome(tmp_path, monkeypatch):
 
 
 def test_a_reader_sees_every_chart_and_table_but_no_save_button(world):
-    at = open_app_as(world.reader, "views/journey.py")
+    at = open_app_as(world.reader, page_path("journey"))
     assert "lecture seule" in " ".join(_texts(at, "info"))
     assert len(at.get("vega_lite_chart")) == 3  # radar, axes over time, milestones timeline
     assert len(at.dataframe) >= 4  # a table under each chart, and the criteria in detail
@@ -127,7 +135,7 @@ def test_a_reader_sees_every_chart_and_table_but_no_save_button(world):
 
 
 def test_the_radar_holds_latest_and_previous_assessments(world):
-    at = open_app_as(world.contributor, "views/journey.py")
+    at = open_app_as(world.contributor, page_path("journey"))
     specs = _specs(at)
     assert "Dernière (10/01/2025)" in specs and "Précédente (10/01/2024)" in specs
     radar_table = next(df.value for df in at.dataframe if "Dernière (10/01/2025)" in df.value.columns)
@@ -139,7 +147,7 @@ def test_the_radar_holds_latest_and_previous_assessments(world):
 
 
 def test_a_contributor_submits_an_assessment_and_sees_it_in_the_charts(world):
-    at = open_app_as(world.contributor, "views/journey.py")
+    at = open_app_as(world.contributor, page_path("journey"))
     for cid in CRITERIA:
         at.radio(key=_level(world, cid)).set_value(3)
     at.text_area(key=_comment(world, CRITERIA[0])).input("Le conseil des jeunes a pris son envol.")
@@ -160,7 +168,7 @@ def test_a_contributor_submits_an_assessment_and_sees_it_in_the_charts(world):
 
 
 def test_a_missing_level_is_named_next_to_its_criterion_and_nothing_typed_is_lost(world):
-    at = open_app_as(world.contributor, "views/journey.py")
+    at = open_app_as(world.contributor, page_path("journey"))
     missing = CRITERIA[5]
     for cid in CRITERIA:
         if cid != missing:
@@ -178,7 +186,7 @@ def test_a_missing_level_is_named_next_to_its_criterion_and_nothing_typed_is_los
 
 
 def test_an_over_long_comment_is_refused_under_that_comment(world):
-    at = open_app_as(world.contributor, "views/journey.py")
+    at = open_app_as(world.contributor, page_path("journey"))
     long_comment = "x" * 2100
     at.text_area(key=_comment(world, CRITERIA[1])).input(long_comment)
     at.button(key=f"assess{world.territory}.save_draft").click()
@@ -193,7 +201,7 @@ def test_a_draft_saved_by_someone_else_meanwhile_is_reported_and_the_form_kept(w
     draft = svc.record_assessment(
         world.engine, world.contributor, world.territory, {CRITERIA[0]: CriterionScore(1)}, Status.DRAFT
     )
-    at = open_app_as(world.contributor, "views/journey.py")
+    at = open_app_as(world.contributor, page_path("journey"))
     assert at.radio(key=_level(world, CRITERIA[0])).value == 1  # the shared draft was loaded
     colleague = make_actor(world.engine, Role.CONTRIBUTOR, world.territory)
     svc.record_assessment(
@@ -211,7 +219,7 @@ def test_a_draft_saved_by_someone_else_meanwhile_is_reported_and_the_form_kept(w
 
 
 def test_a_milestone_dated_in_the_future_is_refused_next_to_the_date(world):
-    at = open_app_as(world.contributor, "views/journey.py")
+    at = open_app_as(world.contributor, page_path("journey"))
     p = f"ms{world.territory}.new"
     at.date_input(key=f"{p}.date").set_value(today() + timedelta(days=30))
     at.selectbox(key=f"{p}.phase").set_value("town_project")
@@ -225,7 +233,7 @@ def test_a_milestone_dated_in_the_future_is_refused_next_to_the_date(world):
 
 
 def test_a_contributor_adds_a_milestone_and_it_joins_the_timeline(world):
-    at = open_app_as(world.contributor, "views/journey.py")
+    at = open_app_as(world.contributor, page_path("journey"))
     p = f"ms{world.territory}.new"
     at.date_input(key=f"{p}.date").set_value(date(2025, 6, 12))
     at.selectbox(key=f"{p}.phase").set_value("town_project")
@@ -239,7 +247,7 @@ def test_a_contributor_adds_a_milestone_and_it_joins_the_timeline(world):
 
 
 def test_a_contributor_edits_a_milestone_picked_from_the_list(world):
-    at = open_app_as(world.contributor, "views/journey.py")
+    at = open_app_as(world.contributor, page_path("journey"))
     picker = at.selectbox(key=f"ms{world.territory}.pick")
     assert picker.options == ["+ Nouveau jalon", "01/05/2024 · Premier forum citoyen"]
     picker.select_index(1).run()
@@ -256,7 +264,7 @@ def test_a_contributor_edits_a_milestone_picked_from_the_list(world):
 
 
 def test_rights_revoked_while_the_form_was_open_are_enforced_on_save(world):
-    at = open_app_as(world.contributor, "views/journey.py")
+    at = open_app_as(world.contributor, page_path("journey"))
     for cid in CRITERIA:
         at.radio(key=_level(world, cid)).set_value(2)
     with world.engine.begin() as conn:  # an admin turns the contributor into a reader meanwhile
@@ -272,7 +280,7 @@ def test_rights_revoked_while_the_form_was_open_are_enforced_on_save(world):
 
 
 def test_switching_to_english_translates_the_journey_and_keeps_the_persona(world):
-    at = open_app_as(world.reader, "views/journey.py")
+    at = open_app_as(world.reader, page_path("journey"))
     assert any("Mon parcours" in title for title in _texts(at, "title"))
 
     at.segmented_control(key="lang").set_value("en").run()
@@ -304,7 +312,7 @@ def next_statement_fails() -> Iterator[None]:
 
 
 def test_a_database_failure_while_saving_is_said_plainly_and_the_form_kept(world):
-    at = open_app_as(world.contributor, "views/journey.py")
+    at = open_app_as(world.contributor, page_path("journey"))
     for cid in CRITERIA:
         at.radio(key=_level(world, cid)).set_value(3)
     at.text_area(key=_comment(world, CRITERIA[0])).input("Le conseil des jeunes a pris son envol.")

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import streamlit as st
 
+from components.navigation import page_path
 from components.pickers import territory_picker
 from components.qr import share_link, show_qr
 from components.ui import actor, engine, field_error, format_date, lang, plain, service_error, t
@@ -115,12 +116,12 @@ for c in campaigns:
             t("feedback.campaigns.answer"), key=f"answer.{c.id}", icon=":material/edit:"
         ):
             st.session_state["answer_token"] = c.share_token
-            st.switch_page("views/answer.py")
+            st.switch_page(page_path("answer"))
         if can(person, Action.VIEW_RESULTS, c.territory_id) and results_col.button(
             t("feedback.campaigns.results"), key=f"results.{c.id}", icon=":material/bar_chart:"
         ):
             st.session_state["results_campaign_id"] = c.id
-            st.switch_page("views/results.py")
+            st.switch_page(page_path("results"))
         if feedback.may_manage(person, c):
             with st.expander(t("feedback.campaigns.share"), icon=":material/qr_code_2:"):
                 link = share_link(c.share_token)

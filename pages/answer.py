@@ -11,6 +11,7 @@ import streamlit as st
 
 from components import ui
 from components.form_renderer import campaign_header, forget, render_section
+from components.navigation import page_path
 from components.qr import show_resume_link
 from components.ui import engine, field_error, lang, language_choice, service_error, t
 from lib.domain.errors import ServiceError, ValidationFailed
@@ -97,7 +98,7 @@ if flow["done"]:
         st.query_params.pop("reprise", None)
         st.rerun()
     if not link_token:
-        st.page_link("views/campaigns.py", label=t("feedback.answer.back"), icon=":material/arrow_back:")
+        st.page_link(page_path("campaigns"), label=t("feedback.answer.back"), icon=":material/arrow_back:")
 elif step == 0:
     if template.intro is not None:
         st.write(template.intro(lang()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.journey_charts import axis_kpis
+from components.navigation import page_path
 from components.pickers import territory_picker
 from components.ui import (
     actor,
@@ -68,4 +69,4 @@ with right:
         if "score" in params:
             params["score"] = format_score(params["score"])
         st.markdown(f"- {t(step.code, **params)}")
-    st.page_link("views/journey.py", label=t("home.open_journey"), icon=":material/timeline:")
+    st.page_link(page_path("journey"), label=t("home.open_journey"), icon=":material/timeline:")
