@@ -19,7 +19,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from lib.services.demo_seed import STEPS, SeedRefused, seed_demo
+from lib.demo.seed import STEPS, SeedRefused, seed_demo
 from lib.store import migrate
 from lib.store.db import database_url, make_engine
 

@@ -13,10 +13,10 @@ from streamlit.testing.v1 import AppTest
 
 from components.navigation import page_path
 from lib.access import Actor, Role
+from lib.demo.seed import seed_demo
 from lib.domain import clock
 from lib.domain.errors import PermissionDenied
 from lib.services import feedback
-from lib.services.demo_seed import seed_demo
 from lib.store import migrate
 from lib.store import tables as t
 from lib.store.db import make_engine

@@ -12,8 +12,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from lib.demo.seed import DEMO_EMAIL_DOMAIN, SeedRefused, seed_demo
 from lib.domain.framework import load_framework
-from lib.services.demo_seed import DEMO_EMAIL_DOMAIN, SeedRefused, seed_demo
 from lib.services.identity import list_demo_personas
 from lib.store import migrate
 from lib.store import tables as t

@@ -22,7 +22,7 @@ from lib.store import feedback as store
 from lib.store import tables as t
 
 if TYPE_CHECKING:
-    from lib.services.demo_seed import SeedContext
+    from lib.demo.seed import SeedContext
 
 COOPERATION = "raconter-la-cooperation"
 VALUE = "evaluer-la-valeur-creee"

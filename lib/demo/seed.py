@@ -22,7 +22,7 @@ append activity with ``ctx.log(...)``; the last step writes it all. A step livin
 another module is named by a ``"module:function"`` string, imported when the seed runs,
 so adding one is a one-line edit of ``STEPS``, placed before ``"activity log"``::
 
-    ("campaigns and responses", "lib.services.demo_seed_feedback:seed_campaigns_and_responses"),
+    ("campaigns and responses", "lib.demo.feedback:seed_campaigns_and_responses"),
 
 Reference tables (``REFERENCE_TABLES``) are neither part of the emptiness check nor wiped
 by ``force``: a step that needs a form template must register it idempotently.
@@ -711,7 +711,7 @@ STEPS: list[tuple[str, StepFunction | str]] = [
     ("people and access roles", _people),
     ("assessments", _assessments),
     ("milestones", _milestones),
-    ("campaigns and responses", "lib.services.demo_seed_feedback:seed_campaigns_and_responses"),
+    ("campaigns and responses", "lib.demo.feedback:seed_campaigns_and_responses"),
     ("activity log", _activity_log),
 ]
 
