@@ -8,6 +8,7 @@ from components import auth, ui
 from components.navigation import page_path
 from components.ui import t
 from lib.access import Action, can_anywhere
+from lib.bootstrap import StartupFailed
 from lib.domain.errors import ReadFailed
 
 st.set_page_config(page_title="Parcours", page_icon=":material/route:", layout="wide")
@@ -75,7 +76,7 @@ try:
         st.stop()  # the login (or refusal) screen is all there is before a verified login
     auth.sidebar_account(actor)
     st.navigation(_pages(actor)).run()
-except ReadFailed as exc:
+except (ReadFailed, StartupFailed) as exc:
     # The database did not answer, whatever the page: a plain sentence rather than a trace.
     # The next click reads again.
     ui.service_error(exc)

@@ -8,15 +8,13 @@ from typing import Any
 
 import streamlit as st
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from streamlit.delta_generator import DeltaGenerator
 
 from lib.access import Actor
-from lib.domain.errors import FieldError, ReadFailed, ServiceError, WriteFailed
+from lib.bootstrap import StartupFailed, bootstrap
+from lib.domain.errors import FieldError, ServiceError
 from lib.domain.framework import Framework, load_framework
 from lib.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
-from lib.services import feedback
-from lib.store import migrate
 from lib.store.db import database_url, make_engine
 
 
@@ -24,14 +22,11 @@ from lib.store.db import database_url, make_engine
 def _engine_for(url: str) -> Engine:
     engine = make_engine(url)
     try:
-        # Once per process and database: migrations, then the form templates shipped in data/forms.
-        migrate.upgrade(engine)
-        feedback.ensure_templates(engine)
-    except (SQLAlchemyError, WriteFailed) as exc:
-        # The database cannot be reached: pages say so plainly. A failure is never cached, so
-        # the next rerun tries again.
+        bootstrap(engine)  # once per process and database
+    except StartupFailed:
+        # Pages say so plainly. A failure is never cached, so the next rerun tries again.
         engine.dispose()
-        raise ReadFailed() from exc
+        raise
     return engine
 
 

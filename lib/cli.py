@@ -1,6 +1,7 @@
 """Command line for the operator: ``python -m lib.cli migrate | seed [--force] [--auto]``.
 
-``migrate`` applies every Alembic migration to the configured database (``DATABASE_URL``,
+``migrate`` applies every Alembic migration, then the reference data of ``data/``
+(``lib.bootstrap``), to the configured database (``DATABASE_URL``,
 then ``.streamlit/secrets.toml``'s ``[connections.db] url``, then ``data/parcours.db``).
 ``seed`` migrates, then loads the demo data set into an empty database, showing each step;
 on a database that already holds data it says so and changes nothing. ``--force`` replaces
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from lib.bootstrap import bootstrap
 from lib.demo.seed import STEPS, SeedRefused, seed_demo
 from lib.store import migrate
 from lib.store.db import database_url, make_engine
@@ -43,7 +45,7 @@ def _progress(index: int, total: int, name: str, rows: int, seconds: float) -> N
 def cmd_migrate(url: str) -> int:
     engine = make_engine(url)
     print(f"Migrating {_shown(url)} …", flush=True)
-    migrate.upgrade(engine)
+    bootstrap(engine)
     print(f"Database at revision {migrate.current_revision(engine)}.")
     engine.dispose()
     return 0
@@ -54,7 +56,7 @@ def cmd_seed(url: str, *, force: bool, auto: bool, today: date | None) -> int:
         print("A login provider is configured ([auth]): demo data is not loaded automatically.")
         return 0
     engine = make_engine(url)
-    migrate.upgrade(engine)
+    bootstrap(engine)
     print(f"Demo data for {_shown(url)} ({len(STEPS)} steps):", flush=True)
     try:
         result = seed_demo(engine, today=today, force=force, progress=_progress)

@@ -15,6 +15,13 @@ READ_FAILED = (
 )
 
 
+STARTUP_FAILED = (
+    "Parcours n’a pas pu préparer sa base de données (étape « migrations ») : elle n’a pas répondu "
+    "ou a refusé d’enregistrer. Réessayez dans un instant ; si cela dure, prévenez l’équipe qui "
+    "administre Parcours."
+)
+
+
 def _errors(at: AppTest) -> list[str]:
     return [el.value for el in at.error]
 
@@ -47,4 +54,4 @@ def test_a_database_that_cannot_be_opened_at_start_up_is_said_plainly(tmp_path, 
     at = AppTest.from_file(APP_ENTRY, default_timeout=60).run()
 
     assert not at.exception, at.exception
-    assert READ_FAILED in _errors(at)
+    assert _errors(at) == [STARTUP_FAILED]

@@ -1,0 +1,39 @@
+"""The one start-up: what must hold before anyone uses a database.
+
+Called by ``python -m lib.cli migrate`` (and ``seed``) and, once per process and database,
+by the app (``components.ui.engine``). Each step is idempotent, so running it again on a
+database that is already up to date changes nothing. An area that needs reference data in
+the database (templates, catalogues) adds its step to ``STEPS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from lib.domain.errors import ServiceError
+from lib.services import feedback
+from lib.store import migrate
+
+
+class StartupFailed(ServiceError):
+    """The database could not be prepared (unreachable, or a write at start-up refused)."""
+
+    code = "error.startup_failed"
+
+
+STEPS: list[tuple[str, Callable[[Engine], None]]] = [
+    ("migrations", migrate.upgrade),
+    ("form templates", feedback.ensure_templates),
+]
+
+
+def bootstrap(engine: Engine) -> None:
+    """Migrate, then synchronise the reference data shipped in ``data/``."""
+    for name, step in STEPS:
+        try:
+            step(engine)
+        except (SQLAlchemyError, ServiceError) as exc:
+            raise StartupFailed(step=name) from exc
