@@ -358,7 +358,9 @@ def test_a_database_down_at_login_is_said_plainly_not_as_a_refusal(logged_app, t
     at = _open(_user("camille@loos.test"))
 
     assert _texts(at, "error") == [
-        "Impossible de lire les données : la base de données n’a pas répondu. Réessayez dans un instant."
+        "Parcours n’a pas pu préparer sa base de données (étape « migrations ») : elle n’a pas "
+        "répondu ou a refusé d’enregistrer. Réessayez dans un instant ; si cela dure, prévenez "
+        "l’équipe qui administre Parcours."
     ]
     assert "Connexion impossible" not in _texts(at, "title")
 
