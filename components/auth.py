@@ -16,6 +16,7 @@ import streamlit as st
 
 from components.ui import engine, plain, t
 from lib.access import Actor
+from lib.bootstrap import StartupFailed
 from lib.domain.errors import ReadFailed, ServiceError
 from lib.services import identity
 
@@ -142,7 +143,7 @@ def logged_in_actor() -> Actor | None:
         if actor is None:
             actor = identity.sign_in(engine(), claims, trusted_providers=trusted, coordinators=coordinators())
             st.session_state[_SIGNED_IN_KEY] = identity_key
-    except ReadFailed:
+    except (ReadFailed, StartupFailed):
         raise  # the database is down, the person is not refused: app.py says so plainly
     except ServiceError as exc:
         _refused_screen(exc)
