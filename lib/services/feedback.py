@@ -20,16 +20,10 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.engine import Connection, Engine, Row
 
-from lib.access import Action, Actor, can, can_anywhere, require
+from lib.access import Action, Actor, can, require, require_anywhere
 from lib.domain import clock, forms
 from lib.domain import feedback_analytics as fa
-from lib.domain.errors import (
-    FieldError,
-    NotFound,
-    PermissionDenied,
-    ServiceError,
-    ValidationFailed,
-)
+from lib.domain.errors import FieldError, NotFound, ServiceError, ValidationFailed
 from lib.domain.forms import FormTemplate, parse_template
 from lib.domain.framework import Framework, Label, load_framework
 from lib.services.unit_of_work import reading, writing
@@ -186,15 +180,9 @@ def edit_template(engine: Engine, actor: Actor | None, document: dict[str, Any])
         return _store_template(conn, template, version, actor.person_id)
 
 
-def _require_manager(actor: Actor | None) -> Actor:
-    if can_anywhere(actor, Action.MANAGE_CAMPAIGNS):
-        return actor
-    raise PermissionDenied(action=str(Action.MANAGE_CAMPAIGNS))
-
-
 def list_templates(engine: Engine, actor: Actor | None) -> list[TemplateChoice]:
     """The newest version of each template, for someone who may open a campaign."""
-    _require_manager(actor)
+    require_anywhere(actor, Action.MANAGE_CAMPAIGNS)
     with reading(engine) as conn:
         rows = store.latest_templates(conn)
     return [
@@ -411,8 +399,8 @@ def start_response(
     """Begin a draft answer: the respondent's hat, and their name on a named campaign."""
     with writing(engine) as conn:
         campaign, _ = _open_campaign_row(conn, token, today)
-        if actor is not None and not can(actor, Action.ANSWER_FORM, campaign.territory_id):
-            raise PermissionDenied(action=str(Action.ANSWER_FORM), territory_id=campaign.territory_id)
+        if actor is not None:  # a member answering from inside the app; a share link needs no account
+            require(actor, Action.ANSWER_FORM, campaign.territory_id)
         errors = _identity_errors(campaign, role, respondent_name)
         if errors:
             raise ValidationFailed(errors)

@@ -20,14 +20,17 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Connection, Engine
 
-from lib.access import Action, Actor, Role, can, grantable_roles, require
-from lib.domain.errors import (
-    FieldError,
-    NotFound,
-    PermissionDenied,
-    ServiceError,
-    ValidationFailed,
+from lib.access import (
+    Action,
+    Actor,
+    Role,
+    can,
+    require,
+    require_grantable,
+    require_logged_in,
+    require_other_person,
 )
+from lib.domain.errors import FieldError, NotFound, ServiceError, ValidationFailed
 from lib.services.unit_of_work import reading, writing
 from lib.store import membership as store
 from lib.store import tables as t
@@ -95,12 +98,6 @@ class AccessRequest:
     created_at: datetime
 
 
-def _logged_in(actor: Actor | None) -> Actor:
-    if actor is None:
-        raise PermissionDenied()
-    return actor
-
-
 def _require_grantable(actor: Actor, territory_id: int | None, role: Role | str | None) -> Role:
     try:
         role = Role(role) if role is not None else None
@@ -108,9 +105,7 @@ def _require_grantable(actor: Actor, territory_id: int | None, role: Role | str 
         role = None
     if role is None:
         raise ValidationFailed({"role": FieldError("error.required")})
-    if role not in grantable_roles(actor, territory_id):
-        raise PermissionDenied(action="grant_role", role=role.value, territory_id=territory_id)
-    return role
+    return require_grantable(actor, territory_id, role)
 
 
 def _check_territory(conn: Connection, territory_id: int | None) -> None:
@@ -142,7 +137,7 @@ def request_targets(engine: Engine, actor: Actor | None) -> list[Scope]:
 
     Only names are shown, never a territory's data, so a private territory stays private.
     """
-    _logged_in(actor)
+    require_logged_in(actor)
     with reading(engine) as conn:
         rows = territory_store.list_territories(conn)
     return [Scope(None, None)] + [Scope(r.id, r.name) for r in rows]
@@ -163,15 +158,13 @@ def _membership_to_manage(conn: Connection, actor: Actor, membership_id: int):
     if row is None:
         raise NotFound(membership_id=membership_id)
     require(actor, Action.MANAGE_MEMBERS, row.territory_id)
-    if row.person_id == actor.person_id:
-        raise PermissionDenied("auth.error.own_rights")
-    if Role(row.role) not in grantable_roles(actor, row.territory_id):
-        raise PermissionDenied(action="manage_role", role=row.role, territory_id=row.territory_id)
+    require_other_person(actor, row.person_id)
+    require_grantable(actor, row.territory_id, Role(row.role))
     return row
 
 
 def change_role(engine: Engine, actor: Actor | None, membership_id: int, role: Role | str) -> None:
-    actor = _logged_in(actor)
+    actor = require_logged_in(actor)
 
     with writing(engine) as conn:
         row = _membership_to_manage(conn, actor, membership_id)
@@ -192,7 +185,7 @@ def change_role(engine: Engine, actor: Actor | None, membership_id: int, role: R
 
 def revoke_membership(engine: Engine, actor: Actor | None, membership_id: int) -> None:
     """Remove someone's access; it is gone at their next click."""
-    actor = _logged_in(actor)
+    actor = require_logged_in(actor)
 
     with writing(engine) as conn:
         row = _membership_to_manage(conn, actor, membership_id)
@@ -274,7 +267,7 @@ def invite(
 
 
 def revoke_invitation(engine: Engine, actor: Actor | None, invitation_id: int) -> None:
-    actor = _logged_in(actor)
+    actor = require_logged_in(actor)
     now = t.utcnow()
 
     with writing(engine) as conn:
@@ -334,7 +327,7 @@ def _access_request(r) -> AccessRequest:
 
 def request_access(engine: Engine, actor: Actor | None, *, territory_id: int | None, message: str) -> int:
     """A logged-in person asks to join a territory (or the network); returns the request's id."""
-    actor = _logged_in(actor)
+    actor = require_logged_in(actor)
     message = (message or "").strip()
     if len(message) > MAX_MESSAGE_LENGTH:
         raise ValidationFailed(
@@ -363,7 +356,7 @@ def request_access(engine: Engine, actor: Actor | None, *, territory_id: int | N
 
 
 def my_requests(engine: Engine, actor: Actor | None) -> list[AccessRequest]:
-    actor = _logged_in(actor)
+    actor = require_logged_in(actor)
     with reading(engine) as conn:
         return [_access_request(r) for r in store.list_requests_of(conn, actor.person_id)]
 
@@ -385,7 +378,7 @@ def decide_request(
     engine: Engine, actor: Actor | None, request_id: int, *, accept: bool, role: Role | str | None = None
 ) -> None:
     """Accept (granting ``role``) or refuse a pending request."""
-    actor = _logged_in(actor)
+    actor = require_logged_in(actor)
     now = t.utcnow()
 
     with writing(engine) as conn:
@@ -393,8 +386,7 @@ def decide_request(
         if row is None:
             raise NotFound(request_id=request_id)
         require(actor, Action.MANAGE_MEMBERS, row.territory_id)
-        if row.person_id == actor.person_id:
-            raise PermissionDenied("auth.error.own_rights")
+        require_other_person(actor, row.person_id)
         details: dict = {"member_id": row.person_id}
         granted = _require_grantable(actor, row.territory_id, role) if accept else None
         if granted is not None and store.get_membership(conn, row.person_id, row.territory_id) is not None:
