@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from lib.access import Role
 from lib.domain import clock, forms
 from lib.domain import feedback_analytics as fa
-from lib.domain.errors import NotFound, PermissionDenied, ValidationFailed
+from lib.domain.errors import PermissionDenied, ValidationFailed
 from lib.services import feedback
-from lib.services.feedback import CampaignState, CampaignUnavailable
+from lib.services.feedback import AlreadySent, CampaignState, CampaignUnavailable
 from lib.store import feedback as store
 from lib.store import tables as t
 from tests.conftest import count_rows
@@ -303,7 +303,7 @@ def test_a_valid_submission_stores_one_row_per_answer_and_the_raw_document(world
     with pytest.raises(ValidationFailed) as caught:
         feedback.resume_response(engine, token, draft.resume_code)
     assert caught.value.errors["resume_code"].code == "feedback.error.already_submitted"
-    with pytest.raises(NotFound):
+    with pytest.raises(AlreadySent):
         feedback.submit_response(engine, token, draft.resume_code, VALID)
 
 

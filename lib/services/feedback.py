@@ -10,8 +10,10 @@ from inside the app is checked for ANSWER_FORM as well.
 from __future__ import annotations
 
 import io
+import json
+import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -24,19 +26,25 @@ from lib.access import Action, Actor, can, require, require_anywhere
 from lib.domain import clock, forms
 from lib.domain import feedback_analytics as fa
 from lib.domain.errors import FieldError, NotFound, ServiceError, ValidationFailed
-from lib.domain.forms import FormTemplate, parse_template
+from lib.domain.forms import FormTemplate, FormTemplateError, parse_template
 from lib.domain.framework import Framework, Label, load_framework
+from lib.domain.inputs import INVALID, NOT_FOUND, Checks
+from lib.domain.text import clean_json
 from lib.services.unit_of_work import reading, writing
 from lib.store import activity
 from lib.store import feedback as store
 from lib.store.reference import register_framework
 from lib.store.tables import utcnow
+from lib.store.territories import territory_exists
 
 TITLE_MAX = 200
 NAME_MAX = 200
 # Resume codes are typed on phones: no 0/O, 1/I/L look-alikes. 12 of 31 symbols ≈ 59 bits.
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 _CODE_LENGTH = 12
+# What a share link holds (``secrets.token_urlsafe``); anything else names no campaign and is
+# never sent to the database.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class CampaignState(StrEnum):
@@ -50,6 +58,12 @@ class CampaignUnavailable(ServiceError):
     """The campaign is not (or no longer) open: nothing can be saved to it."""
 
     code = "feedback.error.campaign_unavailable"
+
+
+class AlreadySent(ServiceError):
+    """These answers were sent meanwhile (another tab, a double click): nothing more is saved."""
+
+    code = "feedback.error.already_sent"
 
 
 def state_on(opens_on: date, closes_on: date, today: date) -> CampaignState:
@@ -129,8 +143,14 @@ def format_code(code: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
-def normalise_code(typed: str) -> str:
-    return "".join(ch for ch in (typed or "").upper() if ch.isalnum())
+def normalise_code(typed: Any) -> str:
+    if not isinstance(typed, str):
+        return ""
+    return "".join(ch for ch in typed.upper() if ch.isascii() and ch.isalnum())
+
+
+def _plausible_token(token: Any) -> bool:
+    return isinstance(token, str) and _TOKEN.fullmatch(token) is not None
 
 
 def _new_code() -> str:
@@ -174,7 +194,14 @@ def edit_template(engine: Engine, actor: Actor | None, document: dict[str, Any])
     version is never changed: the edit becomes a new version."""
     require(actor, Action.MANAGE_NETWORK)
     framework = load_framework()
-    template = parse_template(document, source=str(document.get("slug", "?")), framework=framework)
+    document = clean_json(document)
+    try:
+        json.dumps(document, allow_nan=False)  # what the database will store
+        source = str(document.get("slug", "?")) if isinstance(document, dict) else "?"
+        template = parse_template(document, source=source, framework=framework)
+    except (FormTemplateError, TypeError, ValueError) as exc:  # not JSON, or not a template
+        problem = FieldError("feedback.error.template_invalid", {"detail": str(exc)})
+        raise ValidationFailed({"document": problem}) from exc
     with writing(engine) as conn:
         version = register_framework(conn, framework)
         return _store_template(conn, template, version, actor.person_id)
@@ -234,24 +261,21 @@ def open_campaign(
 ) -> Campaign:
     """Open a campaign on a territory (or network-wide when ``territory_id`` is None)."""
     require(actor, Action.MANAGE_CAMPAIGNS, territory_id)
-    title = (title or "").strip()
-    errors: dict[str, FieldError] = {}
-    if not title:
-        errors["title"] = FieldError(forms.REQUIRED)
-    elif len(title) > TITLE_MAX:
-        errors["title"] = FieldError(forms.TOO_LONG, {"length": len(title), "max": TITLE_MAX})
-    if template_id is None:
-        errors["template_id"] = FieldError(forms.REQUIRED)
-    for name, value in (("opens_on", opens_on), ("closes_on", closes_on)):
-        if value is None:
-            errors[name] = FieldError(forms.REQUIRED)
+    checks = Checks()
+    territory_id = checks.record_id("territory_id", territory_id, optional=True)
+    template_id = checks.record_id("template_id", template_id)
+    title = checks.text("title", title, required=True, max_length=TITLE_MAX)
+    opens_on = checks.day("opens_on", opens_on)
+    closes_on = checks.day("closes_on", closes_on)
+    anonymous = checks.flag("anonymous", anonymous)
     if opens_on and closes_on and closes_on < opens_on:
-        errors["closes_on"] = FieldError("feedback.error.closes_before_opens")
-    if errors:
-        raise ValidationFailed(errors)
+        checks.fail("closes_on", "feedback.error.closes_before_opens")
+    checks.done()
     with writing(engine) as conn:
         if store.template_by_id(conn, template_id) is None:
-            raise ValidationFailed({"template_id": FieldError("error.not_found")})
+            raise ValidationFailed({"template_id": FieldError(NOT_FOUND)})
+        if territory_id is not None and not territory_exists(conn, territory_id):
+            raise ValidationFailed({"territory_id": FieldError(NOT_FOUND)})
         campaign_id = store.insert_campaign(
             conn,
             territory_id=territory_id,
@@ -328,7 +352,7 @@ def may_answer(actor: Actor | None, campaign: Campaign) -> bool:
 
 def public_campaign(engine: Engine, token: str | None, today: date | None = None) -> PublicCampaign:
     """The campaign behind a share link, and whether it can be answered today."""
-    if not token:
+    if not _plausible_token(token):
         return PublicCampaign(state=CampaignState.UNKNOWN)
     with reading(engine) as conn:
         row = store.campaign_by_token(conn, token)
@@ -350,7 +374,7 @@ def public_campaign(engine: Engine, token: str | None, today: date | None = None
 
 
 def _open_campaign_row(conn: Connection, token: str, today: date | None) -> tuple[Row, FormTemplate]:
-    row = store.campaign_by_token(conn, token) if token else None
+    row = store.campaign_by_token(conn, token) if _plausible_token(token) else None
     if row is None:
         raise CampaignUnavailable(state=CampaignState.UNKNOWN.value)
     state = state_on(row.opens_on, row.closes_on, today or clock.today())
@@ -372,19 +396,34 @@ def _draft(row: Row) -> Draft:
     )
 
 
-def _identity_errors(campaign: Row, role: str | None, name: str | None) -> dict[str, FieldError]:
-    errors: dict[str, FieldError] = {}
-    if not role:
-        errors["role"] = FieldError(forms.REQUIRED)
-    elif role not in _roles():
-        errors["role"] = FieldError(forms.NOT_OFFERED)
-    if not campaign.anonymous:
-        name = (name or "").strip()
-        if not name:
-            errors["respondent_name"] = FieldError(forms.REQUIRED)
-        elif len(name) > NAME_MAX:
-            errors["respondent_name"] = FieldError(forms.TOO_LONG, {"length": len(name), "max": NAME_MAX})
-    return errors
+def _identity(checks: Checks, campaign: Row, role: Any, name: Any) -> tuple[str | None, str | None]:
+    """The respondent's hat, and their name on a named campaign (None on an anonymous one)."""
+    role = checks.one_of("role", role, _roles(), code=forms.NOT_OFFERED)
+    if campaign.anonymous:
+        return role, None
+    return role, checks.text("respondent_name", name, required=True, max_length=NAME_MAX)
+
+
+def _answers_given(checks: Checks, answers: Any) -> dict[str, Any] | None:
+    """Answers as a page sends them: by question id. Anything else is refused whole."""
+    if answers is None:
+        return None
+    if not isinstance(answers, Mapping) or not all(isinstance(k, str) for k in answers):
+        checks.fail("answers", INVALID)
+        return None
+    return dict(answers)
+
+
+def _claimed_draft(conn: Connection, campaign: Row, code: Any) -> Row:
+    """The draft behind a resume code, locked until the end of the transaction: two tabs (or
+    two clicks) saving or sending it at once go one after the other, and the second finds the
+    first one's work — or is told the answers were already sent."""
+    row = store.response_by_code(conn, campaign.id, normalise_code(code))
+    if row is None:
+        raise NotFound(code="feedback.error.resume_unknown")
+    if row.status == store.SUBMITTED or not store.claim_draft(conn, row.id):
+        raise AlreadySent()
+    return store.response_by_code(conn, campaign.id, row.resume_code)
 
 
 def start_response(
@@ -401,13 +440,13 @@ def start_response(
         campaign, _ = _open_campaign_row(conn, token, today)
         if actor is not None:  # a member answering from inside the app; a share link needs no account
             require(actor, Action.ANSWER_FORM, campaign.territory_id)
-        errors = _identity_errors(campaign, role, respondent_name)
-        if errors:
-            raise ValidationFailed(errors)
+        checks = Checks()
+        role, name = _identity(checks, campaign, role, respondent_name)
+        checks.done()
         document: dict[str, Any] = {"answers": {}, "step": 0}
         code = _new_code()
-        if not campaign.anonymous:
-            document["respondent_name"] = respondent_name.strip()
+        if name is not None:
+            document["respondent_name"] = name
         store.insert_response(
             conn,
             campaign_id=campaign.id,
@@ -440,8 +479,9 @@ def _merged(
     if answers:
         for qid in answers:
             kept.pop(qid, None)  # an emptied field is emptied in the draft too
-        kept.update(forms.draft_answers(template, answers))
-    return kept
+        kept.update(answers)
+    # Cleaned as a whole: a draft saved before the text rule existed is cleaned too.
+    return forms.draft_answers(template, kept)
 
 
 def save_draft(
@@ -457,24 +497,24 @@ def save_draft(
 ) -> Draft:
     """Save what was typed so far — even values that will not pass at submission, so that
     nothing typed is lost. ``answers`` replaces the given questions only."""
+    checks = Checks()
+    answers = _answers_given(checks, answers)
+    checks.done()
     with writing(engine) as conn:
         campaign, template = _open_campaign_row(conn, token, today)
-        row = store.response_by_code(conn, campaign.id, normalise_code(code))
-        if row is None or row.status == store.SUBMITTED:
-            raise NotFound(code="feedback.error.resume_unknown")
+        row = _claimed_draft(conn, campaign, code)
         document = dict(row.document or {})
         document["answers"] = _merged(template, document, answers)
         if step is not None:
-            document["step"] = step
+            # Screens: the hat, one per section, then every problem at once.
+            document["step"] = checks.whole("step", step, 0, len(template.sections) + 1)
         values: dict[str, Any] = {"document": document}
         if role is not None or respondent_name is not None:
-            errors = _identity_errors(campaign, role or row.respondent_role, respondent_name)
-            if errors:
-                raise ValidationFailed(errors)
-            if role is not None:
-                values["respondent_role"] = role
-            if not campaign.anonymous and respondent_name is not None:
-                document["respondent_name"] = respondent_name.strip()
+            role, name = _identity(checks, campaign, role or row.respondent_role, respondent_name)
+            values["respondent_role"] = role
+            if name is not None:
+                document["respondent_name"] = name
+        checks.done()
         store.update_response(conn, row.id, **values)
         return _draft(store.response_by_code(conn, campaign.id, row.resume_code))
 
@@ -488,16 +528,16 @@ def submit_response(
 ) -> Draft:
     """Check every answer and submit. On any problem, ALL problems are raised at once (keyed
     ``q.<question id>``) and what was typed stays saved in the draft."""
-    problems: dict[str, FieldError] = {}
+    checks = Checks()
+    answers = _answers_given(checks, answers)
+    checks.done()
     with writing(engine) as conn:
         campaign, template = _open_campaign_row(conn, token, today)
-        row = store.response_by_code(conn, campaign.id, normalise_code(code))
-        if row is None or row.status == store.SUBMITTED:
-            raise NotFound(code="feedback.error.resume_unknown")
+        row = _claimed_draft(conn, campaign, code)
         document = dict(row.document or {})
         document["answers"] = _merged(template, document, answers)
-        problems = _identity_errors(campaign, row.respondent_role, document.get("respondent_name"))
-        problems |= forms.validate_answers(template, document["answers"])
+        _identity(checks, campaign, row.respondent_role, document.get("respondent_name"))
+        problems = checks.errors | forms.validate_answers(template, document["answers"])
         if problems:
             store.update_response(conn, row.id, document=document)
         else:
@@ -536,6 +576,15 @@ def _readable_campaign(conn: Connection, actor: Actor | None, campaign_id: int, 
     return _campaign(row, today)
 
 
+def _check_period(campaign_id: Any, start: Any, end: Any) -> None:
+    """What a results or export request names: a campaign, and optionally a period of days."""
+    checks = Checks()
+    checks.record_id("campaign_id", campaign_id)
+    checks.day("start", start, required=False)
+    checks.day("end", end, required=False)
+    checks.done()
+
+
 def _instants(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
     """A period of French days, from ``start`` to ``end`` included, as UTC instants."""
     since = clock.start_of_local_day(start) if start is not None else None
@@ -557,6 +606,7 @@ def results(
     today: date | None = None,
 ) -> Results:
     """Everything the results page shows for one campaign, aggregated in SQL."""
+    _check_period(campaign_id, start, end)
     roles = _roles()
     with reading(engine) as conn:
         campaign = _readable_campaign(conn, actor, campaign_id, today or clock.today())
@@ -594,6 +644,7 @@ def export_table(
     engine: Engine, actor: Actor | None, campaign_id: int, start: date | None = None, end: date | None = None
 ) -> tuple[Campaign, FormTemplate, pd.DataFrame]:
     """One row per submitted response, one column per question (see ``responses_wide``)."""
+    _check_period(campaign_id, start, end)
     with reading(engine) as conn:
         campaign = _readable_campaign(conn, actor, campaign_id, clock.today())
         template = _template(conn, campaign.template_id)

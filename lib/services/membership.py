@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
@@ -31,6 +32,7 @@ from lib.access import (
     require_other_person,
 )
 from lib.domain.errors import FieldError, NotFound, ServiceError, ValidationFailed
+from lib.domain.inputs import INVALID, REQUIRED, Checks, is_whole
 from lib.services.unit_of_work import reading, writing
 from lib.store import membership as store
 from lib.store import tables as t
@@ -98,14 +100,29 @@ class AccessRequest:
     created_at: datetime
 
 
-def _require_grantable(actor: Actor, territory_id: int | None, role: Role | str | None) -> Role:
+def _role(checks: Checks, role: Any) -> Role | None:
+    if role is None or role == "":
+        checks.fail("role", REQUIRED)
+        return None
     try:
-        role = Role(role) if role is not None else None
+        return Role(role)
     except ValueError:
-        role = None
-    if role is None:
-        raise ValidationFailed({"role": FieldError("error.required")})
+        checks.fail("role", INVALID)
+        return None
+
+
+def _require_grantable(actor: Actor, territory_id: int | None, role: Any) -> Role:
+    checks = Checks()
+    role = _role(checks, role)
+    checks.done()
     return require_grantable(actor, territory_id, role)
+
+
+def _checked_id(field: str, value: Any) -> int:
+    checks = Checks()
+    checks.record_id(field, value)
+    checks.done()
+    return value
 
 
 def _check_territory(conn: Connection, territory_id: int | None) -> None:
@@ -165,6 +182,7 @@ def _membership_to_manage(conn: Connection, actor: Actor, membership_id: int):
 
 def change_role(engine: Engine, actor: Actor | None, membership_id: int, role: Role | str) -> None:
     actor = require_logged_in(actor)
+    _checked_id("membership_id", membership_id)
 
     with writing(engine) as conn:
         row = _membership_to_manage(conn, actor, membership_id)
@@ -186,6 +204,7 @@ def change_role(engine: Engine, actor: Actor | None, membership_id: int, role: R
 def revoke_membership(engine: Engine, actor: Actor | None, membership_id: int) -> None:
     """Remove someone's access; it is gone at their next click."""
     actor = require_logged_in(actor)
+    _checked_id("membership_id", membership_id)
 
     with writing(engine) as conn:
         row = _membership_to_manage(conn, actor, membership_id)
@@ -222,21 +241,17 @@ def invite(
     valid_days: int = DEFAULT_INVITATION_DAYS,
 ) -> int:
     """Invite someone by email; returns the invitation's id."""
-    require(actor, Action.MANAGE_MEMBERS, territory_id)
-    assert actor is not None
-    errors: dict[str, FieldError] = {}
-    email = (email or "").strip().lower()
-    if not email:
-        errors["email"] = FieldError("error.required")
-    elif len(email) > 320 or not _EMAIL.match(email):
-        errors["email"] = FieldError("auth.error.email_invalid")
-    if not isinstance(valid_days, int) or not 1 <= valid_days <= MAX_INVITATION_DAYS:
-        errors["valid_days"] = FieldError("auth.error.valid_days", {"max": MAX_INVITATION_DAYS})
-    if role is None or role == "":
-        errors["role"] = FieldError("error.required")
-    if errors:
-        raise ValidationFailed(errors)
-    granted = _require_grantable(actor, territory_id, role)
+    actor = require(actor, Action.MANAGE_MEMBERS, territory_id)
+    checks = Checks()
+    territory_id = checks.record_id("territory_id", territory_id, optional=True)
+    email = checks.text("email", email, required=True).lower()
+    if email and (len(email) > 320 or not _EMAIL.match(email)):
+        checks.fail("email", "auth.error.email_invalid")
+    if not is_whole(valid_days) or not 1 <= valid_days <= MAX_INVITATION_DAYS:
+        checks.fail("valid_days", "auth.error.valid_days", max=MAX_INVITATION_DAYS)
+    role = _role(checks, role)
+    checks.done()
+    granted = require_grantable(actor, territory_id, role)
     now = t.utcnow()
 
     with writing(engine) as conn:
@@ -268,6 +283,7 @@ def invite(
 
 def revoke_invitation(engine: Engine, actor: Actor | None, invitation_id: int) -> None:
     actor = require_logged_in(actor)
+    _checked_id("invitation_id", invitation_id)
     now = t.utcnow()
 
     with writing(engine) as conn:
@@ -328,11 +344,10 @@ def _access_request(r) -> AccessRequest:
 def request_access(engine: Engine, actor: Actor | None, *, territory_id: int | None, message: str) -> int:
     """A logged-in person asks to join a territory (or the network); returns the request's id."""
     actor = require_logged_in(actor)
-    message = (message or "").strip()
-    if len(message) > MAX_MESSAGE_LENGTH:
-        raise ValidationFailed(
-            {"message": FieldError("error.too_long", {"length": len(message), "max": MAX_MESSAGE_LENGTH})}
-        )
+    checks = Checks()
+    territory_id = checks.record_id("territory", territory_id, optional=True)
+    message = checks.text("message", message, max_length=MAX_MESSAGE_LENGTH)
+    checks.done()
     if any(m.territory_id == territory_id for m in actor.memberships):
         raise ValidationFailed({"territory": FieldError("auth.error.already_member_self")})
 
@@ -379,6 +394,10 @@ def decide_request(
 ) -> None:
     """Accept (granting ``role``) or refuse a pending request."""
     actor = require_logged_in(actor)
+    checks = Checks()
+    checks.record_id("request_id", request_id)
+    checks.flag("accept", accept)
+    checks.done()
     now = t.utcnow()
 
     with writing(engine) as conn:
