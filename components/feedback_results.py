@@ -11,14 +11,19 @@ import streamlit as st
 from components.charts import PALETTE, themed
 from components.form_renderer import scale_format
 from components.ui import framework, lang, plain, t
-from lib.domain import feedback_analytics as fa
 from lib.domain import forms
+from lib.domain.anonymity import MIN_GROUP, POOLED
 from lib.domain.forms import Question
 from lib.services.feedback import Results
 
+# Roles pooled for anonymity share one neutral colour: they are no one hat.
+POOLED_COLOUR = "#8C8C8C"
+
 
 def _roles() -> dict[str, str]:
-    return {r.id: r.label(lang()) for r in framework().stakeholder_roles}
+    """Every group a result may show, in order: the hats of the framework, then the pooled roles."""
+    hats = {r.id: r.label(lang()) for r in framework().stakeholder_roles}
+    return hats | {POOLED: t("feedback.results.pooled")}
 
 
 def role_label(role: str) -> str:
@@ -28,7 +33,7 @@ def role_label(role: str) -> str:
 def _role_colour() -> alt.Scale:
     # One colour per hat, the same on every chart of the page.
     labels = list(_roles().values())
-    return alt.Scale(domain=labels, range=PALETTE[: len(labels)])
+    return alt.Scale(domain=labels, range=[*PALETTE[: len(labels) - 1], POOLED_COLOUR])
 
 
 def _diverging(count: int) -> list[str]:
@@ -51,6 +56,8 @@ def _number(value: float) -> str:
 
 def counts(res: Results) -> None:
     st.subheader(t("feedback.results.counts_title"))
+    if res.groups.pooled:
+        st.caption(t("feedback.results.pooled_roles", min=MIN_GROUP))
     if res.counts.empty:
         st.info(t("feedback.results.no_responses"))
         return
@@ -230,10 +237,5 @@ def texts(res: Results) -> None:
         total = sum(len(items) for _, items in grouped)
         with st.expander(t("feedback.results.texts_question", question=q.label(lang()), count=total)):
             for role, items in grouped:
-                name = (
-                    t("feedback.results.pooled_roles", min=res.min_answers)
-                    if role == fa.POOLED_ROLES
-                    else role_label(role)
-                )
-                st.markdown(f"**{plain(name)}** ({len(items)})")
+                st.markdown(f"**{plain(role_label(role))}** ({len(items)})")
                 st.markdown("\n".join(f"- {plain(text)}" for text in items))

@@ -68,8 +68,13 @@ def test_a_control_character_in_an_answer_is_removed_and_the_xlsx_export_still_o
 
 def test_an_old_answer_holding_a_control_character_never_breaks_the_exports(answered):
     engine, admin, campaign_id, *_ = answered
-    # Written before the rule existed, straight into the table.
-    make_response(engine, campaign_id, "inhabitant", {"mood": 2, "story": "vieux\x01texte\x1f"})
+    response_id = make_response(engine, campaign_id, "inhabitant", {"mood": 2, "story": "vieux texte"})
+    with engine.begin() as conn:  # as written before the rule existed, straight into the table
+        conn.execute(
+            sa.update(t.answer)
+            .where(t.answer.c.response_id == response_id, t.answer.c.question_id == "story")
+            .values(text_value="vieux\x01texte\x1f")
+        )
 
     header, row = _xlsx_cells(engine, admin, campaign_id)
     assert row[header.index("story")] == "vieuxtexte"

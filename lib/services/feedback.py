@@ -13,6 +13,7 @@ import io
 import json
 import re
 import secrets
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -23,13 +24,14 @@ import pandas as pd
 from sqlalchemy.engine import Connection, Engine, Row
 
 from lib.access import Action, Actor, can, require, require_anywhere
-from lib.domain import clock, forms
+from lib.domain import anonymity, clock, forms
 from lib.domain import feedback_analytics as fa
 from lib.domain.errors import FieldError, NotFound, ServiceError, ValidationFailed
 from lib.domain.forms import FormTemplate, FormTemplateError, parse_template
 from lib.domain.framework import Framework, Label, load_framework
 from lib.domain.inputs import INVALID, NOT_FOUND, Checks
 from lib.domain.text import clean_json
+from lib.i18n import translate
 from lib.services.unit_of_work import reading, writing
 from lib.store import activity
 from lib.store import feedback as store
@@ -137,6 +139,7 @@ class Results:
     choices: pd.DataFrame
     texts: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict)
     min_answers: int = fa.MIN_ANSWERS_PER_ROLE
+    groups: anonymity.RoleGroups = anonymity.NAMED  # roles pooled for anonymity, if any
 
 
 def format_code(code: str) -> str:
@@ -596,6 +599,17 @@ def _roles() -> list[str]:
     return [r.id for r in load_framework().stakeholder_roles]
 
 
+def _role_groups(
+    conn: Connection, campaign: Campaign, shown: Mapping[str, int], period: bool
+) -> anonymity.RoleGroups:
+    """How roles are shown for this campaign and period: the one rule of ``lib.domain.anonymity``,
+    for the screen and the exports alike."""
+    if not campaign.anonymous:
+        return anonymity.NAMED
+    whole = store.submitted_by_role(conn, campaign.id) if period else shown
+    return anonymity.role_groups(whole, shown, order=_roles())
+
+
 def results(
     engine: Engine,
     actor: Actor | None,
@@ -615,13 +629,21 @@ def results(
         choice_ids = [q.id for q in template.questions_of_type(*forms.CHOICE_TYPES)]
         text_ids = [q.id for q in template.questions_of_type(*forms.TEXT_TYPES)]
         since, until = _instants(start, end)
+        shown = store.submitted_by_role(conn, campaign_id, since, until)
+        # Anonymous means anonymous: no figure by role rests on too few responses.
+        groups = _role_groups(conn, campaign, shown, since is not None or until is not None)
+        of = groups.of
         hours = store.counts_by_role_and_hour(conn, campaign_id, since, until)
-        counts = fa.counts_over_time(((clock.local_day(h), role, n) for h, role, n in hours), roles)
-        dist = fa.distribution(store.numeric_distribution(conn, campaign_id, scale_ids, since, until))
-        choices = fa.choice_counts(store.choice_distribution(conn, campaign_id, choice_ids, since, until))
-        # Anonymous means anonymous: a role with too few answers is not named beside its words.
-        pooled = fa.roles_below(counts, min_answers) if campaign.anonymous else set()
-        texts = fa.texts_by_role(store.free_texts(conn, campaign_id, text_ids, since, until), roles, pooled)
+        counts = fa.counts_over_time(((clock.local_day(h), of(role), n) for h, role, n in hours), roles)
+        dist = fa.distribution(
+            (q, of(role), v, n)
+            for q, role, v, n in store.numeric_distribution(conn, campaign_id, scale_ids, since, until)
+        )
+        choices = fa.choice_counts(
+            (q, of(role), o, n)
+            for q, role, o, n in store.choice_distribution(conn, campaign_id, choice_ids, since, until)
+        )
+        texts = fa.texts_by_role(store.free_texts(conn, campaign_id, text_ids, since, until), roles, groups)
         drafts = store.count_drafts(conn, campaign_id)
     scales = {q.id: (q.min, q.max) for q in template.questions_of_type(forms.SCALE)}
     return Results(
@@ -637,6 +659,7 @@ def results(
         choices=choices,
         texts=texts,
         min_answers=min_answers,
+        groups=groups,
     )
 
 
@@ -651,7 +674,9 @@ def export_table(
         since, until = _instants(start, end)
         responses = store.submitted_responses(conn, campaign_id, since, until)
         answers = store.submitted_answers(conn, campaign_id, since, until)
-    return campaign, template, fa.responses_wide(template, responses, answers)
+        shown = Counter(r["role"] for r in responses)
+        groups = _role_groups(conn, campaign, shown, since is not None or until is not None)
+    return campaign, template, fa.responses_wide(template, responses, answers, groups)
 
 
 def export_csv(
@@ -668,6 +693,7 @@ def export_xlsx(
     """XLSX: the responses, and a second sheet saying what each id means in French and English."""
     _, template, table = export_table(engine, actor, campaign_id, start, end)
     roles = [(r.id, r.label.fr, r.label.en) for r in load_framework().stakeholder_roles]
+    roles.append((anonymity.POOLED, *(translate("feedback.results.pooled", lang) for lang in ("fr", "en"))))
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         table.to_excel(writer, sheet_name="reponses", index=False)

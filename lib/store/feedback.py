@@ -264,6 +264,18 @@ def counts_by_role_and_hour(
     ]
 
 
+def submitted_by_role(
+    conn: Connection, campaign_id: int, since: datetime | None = None, until: datetime | None = None
+) -> dict[str, int]:
+    """Submitted responses per role."""
+    query = (
+        sa.select(t.response.c.respondent_role, sa.func.count().label("n"))
+        .where(*_submitted(campaign_id, since, until))
+        .group_by(t.response.c.respondent_role)
+    )
+    return {r.respondent_role: int(r.n) for r in conn.execute(query)}
+
+
 def count_drafts(conn: Connection, campaign_id: int) -> int:
     query = sa.select(sa.func.count()).where(
         t.response.c.campaign_id == campaign_id, t.response.c.status == DRAFT
