@@ -1,9 +1,10 @@
 """The one rule for text that people (or identity providers) type: characters that no text
 format can carry are removed, on the way in and again on the way out.
 
-Removed: the C0 control characters except tab, newline and carriage return (NUL included),
-the lone halves of surrogate pairs, and U+FFFE/U+FFFF. Chromium lets a person type or paste
-them; none is visible. PostgreSQL refuses NUL in text (and ``\\u0000`` in json), XML — and so
+Removed: the C0 control characters except tab and line breaks (NUL included), the lone halves
+of surrogate pairs, and U+FFFE/U+FFFF. Chromium lets a person type or paste them; none is
+visible. Line breaks are kept as ``\n`` (a Windows ``\r\n`` or a lone ``\r`` becomes one):
+a lone carriage return splits a CSV row in two. PostgreSQL refuses NUL in text (and ``\\u0000`` in json), XML — and so
 XLSX — refuses the others, UTF-8 cannot encode a lone surrogate. Removing them silently is
 kinder than a refusal: the person could not see what to correct, and nothing they can see is
 lost. Everything else, every visible character of every plane included, is kept as typed.
@@ -22,8 +23,8 @@ _UNCARRIABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 
 
 def clean_text(text: str) -> str:
-    """``text`` without the characters no database, XML or UTF-8 can carry."""
-    return _UNCARRIABLE.sub("", text)
+    """``text`` without the characters no database, XML or UTF-8 can carry, line breaks as ``\n``."""
+    return _UNCARRIABLE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def clean_json(value: Any) -> Any:
