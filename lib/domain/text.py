@@ -3,11 +3,12 @@ format can carry are removed, on the way in and again on the way out.
 
 Removed: the C0 control characters except tab and line breaks (NUL included), the lone halves
 of surrogate pairs, and U+FFFE/U+FFFF. Chromium lets a person type or paste them; none is
-visible. Line breaks are kept as ``\n`` (a Windows ``\r\n`` or a lone ``\r`` becomes one):
-a lone carriage return splits a CSV row in two. PostgreSQL refuses NUL in text (and ``\\u0000`` in json), XML — and so
-XLSX — refuses the others, UTF-8 cannot encode a lone surrogate. Removing them silently is
-kinder than a refusal: the person could not see what to correct, and nothing they can see is
-lost. Everything else, every visible character of every plane included, is kept as typed.
+visible. PostgreSQL refuses NUL in text (and ``\\u0000`` in json), XML — and so XLSX —
+refuses the others, UTF-8 cannot encode a lone surrogate. Line breaks are kept as ``\\n``
+(a Windows ``\\r\\n`` or a lone ``\\r`` becomes one): a lone carriage return splits a CSV
+row in two. Removing them silently is kinder than a refusal: the person could not see what to
+correct, and nothing they can see is lost. Everything else, every visible character of every
+plane included, is kept as typed.
 
 Services apply ``clean_text`` (or ``clean_json`` for documents) to every free text before
 checking its length; exports apply it again to what they read back, so a row stored before
