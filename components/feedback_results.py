@@ -78,7 +78,12 @@ def counts(res: Results) -> None:
             ),
             y=alt.Y("sum(responses):Q", title=t("feedback.col.responses"), axis=alt.Axis(tickMinStep=1)),
             color=alt.Color(
-                "role_label:N", title=None, scale=_role_colour(), legend=alt.Legend(orient="bottom")
+                "role_label:N",
+                title=None,
+                scale=_role_colour(),
+                # Two narrow columns: seven hats (pooled roles included) fit a phone's width too;
+                # the table below gives every name in full.
+                legend=alt.Legend(orient="bottom", columns=2, labelLimit=140),
             ),
             tooltip=[
                 alt.Tooltip("day:T", title=t("feedback.col.day"), format="%d/%m/%Y"),
@@ -86,7 +91,7 @@ def counts(res: Results) -> None:
                 alt.Tooltip("responses:Q", title=t("feedback.col.responses")),
             ],
         )
-        .properties(height=260)
+        .properties(height=340)  # the plot, and the legend of up to seven hats below it
     )
     st.altair_chart(themed(chart), width="stretch")
     table = res.counts_table.rename(
@@ -167,13 +172,15 @@ def _distribution(res: Results, q: Question) -> None:
             x=alt.X(
                 "sum(answers):Q", stack="normalize", title=t("feedback.col.share"), axis=alt.Axis(format="%")
             ),
-            y=alt.Y("role_label:N", title=None, sort=roles, axis=alt.Axis(labelLimit=260)),
+            # Short role labels and a legend in columns leave the bars room on a phone; the
+            # table below gives every name in full.
+            y=alt.Y("role_label:N", title=None, sort=roles, axis=alt.Axis(labelLimit=120)),
             color=alt.Color(
                 "point:O",
                 title=None,
                 sort=points,
                 scale=alt.Scale(domain=points, range=_diverging(len(points))),
-                legend=alt.Legend(orient="bottom", labelLimit=220),
+                legend=alt.Legend(orient="bottom", columns=2, labelLimit=100),
             ),
             order=alt.Order("value:Q"),
             tooltip=[
