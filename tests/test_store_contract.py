@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError, ProgrammingError, StatementError
 from lib.store import migrate
 from lib.store import tables as t
 from lib.store.db import PG_SCHEMA, ROOT, is_postgres, make_engine
-from tests.conftest import count_rows, throwaway_pg_database
+from tests.conftest import TRANSACTION_POOLER, as_app_role, count_rows, throwaway_pg_database
 
 API_ROLES = ("anon", "authenticated")
 APP_TABLES = {table.name for table in t.metadata.sorted_tables}
@@ -35,23 +35,39 @@ def _tables(engine: Engine) -> set[str]:
     return set(sa.inspect(engine).get_table_names(schema=PG_SCHEMA if is_postgres(engine) else None))
 
 
-@pytest.fixture
-def fresh_pg_url() -> Iterator[str]:
-    """A brand-new empty PostgreSQL database, dropped after the test."""
-    with throwaway_pg_database("parcours_fresh") as url:
-        yield url
+# Each contract test runs on SQLite, on PostgreSQL as ``postgres``, and on PostgreSQL as the
+# app's own role through a connection set up for Supabase's transaction pooler.
+DIALECTS = [
+    "sqlite",
+    pytest.param("postgres", marks=pytest.mark.postgres),
+    pytest.param("postgres_app_pooled", marks=pytest.mark.postgres),
+]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=DIALECTS)
+def engine(request) -> Engine:
+    """A migrated, empty database (migrated by ``postgres`` for the app-role variant)."""
+    return request.getfixturevalue(
+        {"sqlite": "sqlite_engine", "postgres": "pg_engine", "postgres_app_pooled": "pg_app_engine"}[
+            request.param
+        ]
+    )
+
+
+@pytest.fixture(params=DIALECTS)
 def fresh_engine(request, tmp_path) -> Iterator[Engine]:
-    """An engine on an empty, never-migrated database."""
+    """An engine on an empty, never-migrated database. The app role migrates it itself, in the
+    schema the deploy guide creates for it, as ``make migrate`` does with the app's own URL."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'fresh.db'}"
-    else:
-        url = request.getfixturevalue("fresh_pg_url")
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
+        engine = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+        yield engine
+        engine.dispose()
+        return
+    app_role = request.param == "postgres_app_pooled"
+    with throwaway_pg_database("parcours_fresh", schema_for_app_role=app_role) as url:
+        engine = make_engine(as_app_role(url), TRANSACTION_POOLER) if app_role else make_engine(url)
+        yield engine
+        engine.dispose()
 
 
 # --- migrations ---------------------------------------------------------------------------
