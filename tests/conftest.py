@@ -44,7 +44,8 @@ def _ensure_role(admin: psycopg.Connection, role: str, login: bool) -> None:
         f"then create role {role} {attribute}; end if; "
         "exception when duplicate_object or unique_violation then null; end $$"
     )
-    if login and not admin.execute("select rolcanlogin from pg_roles where rolname = %s", (role,)).fetchone()[0]:
+    can_login = admin.execute("select rolcanlogin from pg_roles where rolname = %s", (role,)).fetchone()[0]
+    if login and not can_login:
         admin.execute(f"alter role {role} login")  # made by a migration, without login
 
 
@@ -73,6 +74,25 @@ def throwaway_pg_database(prefix: str, *, schema_for_app_role: bool = False) -> 
     finally:
         with _pg_admin() as admin:
             admin.execute(f'drop database if exists "{name}" with (force)')
+
+
+@contextmanager
+def database_refusing_connections(url: str) -> Iterator[None]:
+    """While inside: the database refuses new connections and its open ones are cut, as when
+    it restarts or its host goes away. On leaving, it accepts connections again."""
+    name = sa.make_url(url).database
+    with _pg_admin() as admin:
+        admin.execute(f'alter database "{name}" allow_connections false')
+        admin.execute(
+            "select pg_terminate_backend(pid, 5000) from pg_stat_activity "
+            "where datname = %s and pid <> pg_backend_pid()",
+            (name,),
+        )
+    try:
+        yield
+    finally:
+        with _pg_admin() as admin:
+            admin.execute(f'alter database "{name}" allow_connections true')
 
 
 def as_app_role(url: str) -> str:

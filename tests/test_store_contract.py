@@ -20,7 +20,8 @@ from sqlalchemy.exc import IntegrityError, ProgrammingError, StatementError
 
 from lib.store import migrate
 from lib.store import tables as t
-from lib.store.db import PG_SCHEMA, ROOT, is_postgres, make_engine
+from lib.store.db import APP_ROLE, PG_SCHEMA, ROOT, is_postgres, make_engine
+from lib.store.health import foreign_keys_without_index
 from tests.conftest import TRANSACTION_POOLER, as_app_role, count_rows, throwaway_pg_database
 
 API_ROLES = ("anon", "authenticated")
@@ -437,10 +438,116 @@ def test_supabase_api_roles_get_no_privilege_at_all(pg_engine, role):
     assert granted_sequences == []
 
 
+def _statements(table: str) -> list[str]:
+    column = "version_num" if table == "alembic_version" else t.metadata.tables[table].columns[0].name
+    name = f'{PG_SCHEMA}."{table}"'
+    return [
+        f"select * from {name}",
+        f"insert into {name} default values",
+        f"update {name} set {column} = {column}",
+        f"delete from {name}",
+        f"truncate {name}",
+    ]
+
+
 @pytest.mark.postgres
-def test_an_api_role_reading_a_table_is_refused(pg_engine):
+@pytest.mark.parametrize("role", API_ROLES)
+def test_an_api_role_can_neither_read_nor_write_anything(pg_engine, role):
+    with pg_engine.begin() as conn:
+        _territory(conn)  # something to read, update or delete
+    allowed = []
+    for table in sorted(APP_TABLES | {"alembic_version"}):
+        for statement in _statements(table):
+            try:
+                with pg_engine.begin() as conn:
+                    conn.exec_driver_sql(f"set local role {role}")
+                    conn.exec_driver_sql(statement)
+            except ProgrammingError as exc:
+                assert "permission denied" in str(exc.orig), statement
+            else:
+                allowed.append(statement)
+    assert allowed == []
+    assert count_rows(pg_engine, t.territory) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("role", API_ROLES)
+def test_row_level_security_still_hides_every_row_from_an_api_role_granted_access_by_mistake(pg_engine, role):
     with pg_engine.begin() as conn:
         _territory(conn)
-    with pytest.raises(ProgrammingError, match="permission denied"), pg_engine.begin() as conn:
-        conn.exec_driver_sql("set local role anon")
-        conn.exec_driver_sql(f"select * from {PG_SCHEMA}.territory")
+    with pg_engine.begin() as conn:  # rolled back: the grants never outlive the test
+        conn.exec_driver_sql(f"grant usage on schema {PG_SCHEMA} to {role}")
+        conn.exec_driver_sql(f"grant all on all tables in schema {PG_SCHEMA} to {role}")
+        conn.exec_driver_sql(f"grant all on all sequences in schema {PG_SCHEMA} to {role}")
+        conn.exec_driver_sql(f"set local role {role}")
+        assert conn.exec_driver_sql(f"select count(*) from {PG_SCHEMA}.territory").scalar() == 0
+        with pytest.raises(ProgrammingError, match="row-level security"):
+            conn.exec_driver_sql(
+                f"insert into {PG_SCHEMA}.territory (slug, name, kind, sharing, is_demo, created_at, "
+                "updated_at) values ('x', 'x', 'commune', 'private', false, now(), now())"
+            )
+        conn.rollback()
+
+
+@pytest.mark.postgres
+def test_nothing_of_the_app_is_in_public(pg_engine):
+    with pg_engine.connect() as conn:
+        found = conn.execute(
+            sa.text(
+                "select 'relation ' || relname from pg_class where relnamespace = 'public'::regnamespace "
+                "union all select 'function ' || proname from pg_proc "
+                "where pronamespace = 'public'::regnamespace "
+                "union all select 'type ' || typname from pg_type where typnamespace = 'public'::regnamespace"
+            )
+        ).scalars().all()
+    assert found == []
+
+
+@pytest.mark.postgres
+def test_the_app_role_owns_its_schema_and_everything_in_it_and_holds_nothing_more(pg_engine):
+    with pg_engine.connect() as conn:
+        owners = conn.execute(
+            sa.text(
+                "select distinct pg_get_userbyid(relowner) from pg_class "
+                "where relnamespace = (select oid from pg_namespace where nspname = :s) union "
+                "select pg_get_userbyid(nspowner) from pg_namespace where nspname = :s"
+            ),
+            {"s": PG_SCHEMA},
+        ).scalars().all()
+        role = conn.execute(
+            sa.text(
+                "select rolsuper, rolcreaterole, rolcreatedb, rolbypassrls, rolreplication, "
+                "(select count(*) from pg_auth_members where member = r.oid) from pg_roles r "
+                "where rolname = :r"
+            ),
+            {"r": APP_ROLE},
+        ).one()
+    assert owners == [APP_ROLE]
+    assert tuple(role) == (False, False, False, False, False, 0)  # no other role's rights either
+
+
+@pytest.mark.postgres
+def test_the_app_role_gives_up_on_a_runaway_query_and_a_forgotten_transaction(pg_app_engine):
+    with pg_app_engine.connect() as conn:
+        limits = conn.exec_driver_sql(
+            "select current_setting('statement_timeout'), "
+            "current_setting('idle_in_transaction_session_timeout')"
+        ).one()
+    assert tuple(limits) == ("1min", "1min")
+
+
+# --- indexes ----------------------------------------------------------------------------------
+
+
+def test_every_foreign_key_has_an_index(engine):
+    with engine.connect() as conn:
+        assert foreign_keys_without_index(conn) == []
+
+
+def test_the_index_check_finds_the_two_foreign_keys_left_without_one_before_revision_0003(fresh_engine):
+    migrate.upgrade(fresh_engine, "0002")
+    with fresh_engine.connect() as conn:
+        assert sorted(foreign_keys_without_index(conn)) == [
+            ("assessment", ("framework_version",)),
+            ("form_template", ("framework_version",)),
+        ]
