@@ -145,6 +145,9 @@ def make_engine(url: str | None = None, settings: ConnectionSettings | None = No
         max_overflow=settings.max_overflow,
         pool_timeout=settings.pool_timeout,
         pool_recycle=settings.pool_recycle,
+        # The connection given back last is lent first: a quiet process reuses one warm
+        # connection, and the others stay idle until the idle check or the pooler retires them.
+        pool_use_lifo=True,
     )
     _ping_after_idle(engine, settings.ping_after_idle)
     # The tables are defined without a schema; this puts them in ``parcours`` on every query,
