@@ -12,9 +12,10 @@ PY := $(VENV)/bin/python
 HOST := 127.0.0.1
 PORT := 8501
 
-.PHONY: help run test migrate seed check-db lint bench clean distclean
+.PHONY: help install run test migrate seed check-db lint bench clean distclean
 
 help:
+	@echo "make install    create .venv and install what the app needs (again when requirements change)"
 	@echo "make run        install if needed, migrate, load demo data if empty, start http://$(HOST):$(PORT)"
 	@echo "make test       ruff check, then the whole pytest suite (SQLite, PostgreSQL, pages, browser)"
 	@echo "make migrate    apply the database migrations"
@@ -41,6 +42,8 @@ $(VENV)/.installed-runtime: requirements.txt | $(PY)
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed-runtime
+
+install: $(VENV)/.installed-runtime
 
 # --- the two commands ---------------------------------------------------------------------
 
