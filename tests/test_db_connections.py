@@ -3,12 +3,16 @@ TLS insisted on, no prepared statements behind a transaction pooler, dead connec
 
 from __future__ import annotations
 
+import re
+import tomllib
+from dataclasses import fields
+
 import psycopg
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 
-from lib.store.db import ConnectionSettings, connection_settings, make_engine, normalise_url
+from lib.store.db import ROOT, ConnectionSettings, connection_settings, make_engine, normalise_url
 from tests.conftest import PG_ADMIN_DSN, TRANSACTION_POOLER
 
 SUPABASE_POOLER = "postgres://parcours_app.abcdefgh:secret@aws-0-eu-west-3.pooler.supabase.com"
@@ -124,3 +128,11 @@ def test_a_connection_cut_between_two_quick_uses_fails_once_then_the_pool_recove
         conn.exec_driver_sql("select 1")
     assert _backend_pid(engine) != first  # the failure emptied the pool; the next use reconnects
     engine.dispose()
+
+
+def test_the_example_secrets_file_documents_exactly_the_connection_settings():
+    text = (ROOT / ".streamlit" / "secrets.example.toml").read_text(encoding="utf-8")
+    assert "connections" in tomllib.loads(text)  # the [connections.db] table itself, not only comments
+    section = text.split("\n[connections.db]\n", 1)[1].split("\n# ====", 1)[0]
+    documented = set(re.findall(r"^# (\w+) = ", section, flags=re.MULTILINE))
+    assert documented == {"url"} | {f.name for f in fields(ConnectionSettings)}
