@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from lib.domain.errors import ServiceError
 from lib.services import feedback
-from lib.store import migrate
+from lib.store import limits, migrate
 
 
 class StartupFailed(ServiceError):
@@ -26,6 +26,7 @@ class StartupFailed(ServiceError):
 
 STEPS: list[tuple[str, Callable[[Engine], None]]] = [
     ("migrations", migrate.upgrade),
+    ("database limits", limits.ensure_role_limits),
     ("form templates", feedback.ensure_templates),
 ]
 

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from lib.store import migrate
+from lib.store import limits, migrate
 from lib.store import tables as t
 from lib.store.db import APP_ROLE, PG_SCHEMA, ConnectionSettings, make_engine
 
@@ -134,6 +134,7 @@ def pg_engine(_pg_engine_migrated: Engine) -> Iterator[Engine]:
 @pytest.fixture(scope="session")
 def _pg_app_engine(pg_url: str, _pg_engine_migrated: Engine) -> Iterator[Engine]:
     engine = make_engine(as_app_role(pg_url), TRANSACTION_POOLER)
+    limits.ensure_role_limits(engine)  # as the app's start-up does
     yield engine
     engine.dispose()
 

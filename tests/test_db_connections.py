@@ -12,6 +12,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 
+from lib.bootstrap import bootstrap
+from lib.services.database_check import check_database
 from lib.store.db import ROOT, ConnectionSettings, connection_settings, make_engine, normalise_url
 from tests.conftest import PG_ADMIN_DSN, TRANSACTION_POOLER
 
@@ -128,6 +130,37 @@ def test_a_connection_cut_between_two_quick_uses_fails_once_then_the_pool_recove
         conn.exec_driver_sql("select 1")
     assert _backend_pid(engine) != first  # the failure emptied the pool; the next use reconnects
     engine.dispose()
+
+
+def _limits(engine) -> tuple[str, str]:
+    with engine.connect() as conn:
+        return tuple(
+            conn.exec_driver_sql(
+                "select current_setting('statement_timeout'), "
+                "current_setting('idle_in_transaction_session_timeout')"
+            ).one()
+        )
+
+
+@pytest.mark.postgres
+def test_at_start_up_the_app_role_gets_its_time_limits_back_even_after_a_restore(pg_url, pg_app_engine):
+    # A dump of the tables does not carry the role's settings: a restored database has none.
+    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as admin:
+        admin.execute(f'alter role parcours_app in database "{sa.make_url(pg_url).database}" reset all')
+    pg_app_engine.dispose()
+    assert _limits(pg_app_engine) == ("0", "0")
+    assert "dbcheck.limits.missing" in {check.key for check in check_database(pg_app_engine).checks}
+
+    bootstrap(pg_app_engine)
+    pg_app_engine.dispose()  # role settings apply to connections opened afterwards
+
+    assert _limits(pg_app_engine) == ("1min", "1min")
+
+
+@pytest.mark.postgres
+def test_a_start_up_as_another_role_leaves_the_app_roles_limits_alone(pg_engine):
+    bootstrap(pg_engine)  # as postgres: no error, and postgres itself gets no limit
+    assert _limits(pg_engine) == ("0", "0")
 
 
 def test_the_example_secrets_file_documents_exactly_the_connection_settings():

@@ -526,16 +526,6 @@ def test_the_app_role_owns_its_schema_and_everything_in_it_and_holds_nothing_mor
     assert tuple(role) == (False, False, False, False, False, 0)  # no other role's rights either
 
 
-@pytest.mark.postgres
-def test_the_app_role_gives_up_on_a_runaway_query_and_a_forgotten_transaction(pg_app_engine):
-    with pg_app_engine.connect() as conn:
-        limits = conn.exec_driver_sql(
-            "select current_setting('statement_timeout'), "
-            "current_setting('idle_in_transaction_session_timeout')"
-        ).one()
-    assert tuple(limits) == ("1min", "1min")
-
-
 # --- indexes ----------------------------------------------------------------------------------
 
 

@@ -120,6 +120,8 @@ def _connection(engine: Engine, conn: Connection) -> list[Check]:
         checks = [Check("dbcheck.role.not_owner", WARNING, who)]
     else:
         checks = [Check("dbcheck.role.ok", OK, who)]
+    if facts.user == APP_ROLE and facts.statement_timeout == "0":
+        checks.append(Check("dbcheck.limits.missing", WARNING))
 
     host = engine.url.host
     if facts.ssl_in_use:

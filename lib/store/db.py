@@ -20,8 +20,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.pool import Pool
+from sqlalchemy.engine import Connection, Dialect, Engine
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_PATH = ROOT / "data" / "parcours.db"
@@ -153,16 +152,17 @@ def make_engine(url: str | None = None, settings: ConnectionSettings | None = No
     # The tables are defined without a schema; this puts them in ``parcours`` on every query,
     # which survives Supabase's transaction pooler (a session-level search_path would not).
     engine = engine.execution_options(schema_translate_map={None: PG_SCHEMA})
-    _SETTINGS[engine.pool] = settings
+    _SETTINGS[engine.dialect] = settings
     return engine
 
 
-_SETTINGS: WeakKeyDictionary[Pool, ConnectionSettings] = WeakKeyDictionary()
+# Keyed by the engine's dialect: one per engine, kept when ``dispose()`` replaces its pool.
+_SETTINGS: WeakKeyDictionary[Dialect, ConnectionSettings] = WeakKeyDictionary()
 
 
 def settings_of(engine: Engine) -> ConnectionSettings | None:
     """The settings ``make_engine`` built this PostgreSQL engine with (None on SQLite)."""
-    return _SETTINGS.get(engine.pool)
+    return _SETTINGS.get(engine.dialect)
 
 
 def _ping_after_idle(engine: Engine, idle_seconds: float) -> None:

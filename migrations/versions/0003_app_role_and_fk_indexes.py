@@ -2,9 +2,7 @@
 
 On PostgreSQL the schema ``parcours`` and everything in it now belong to ``parcours_app``,
 the role the app connects as (created here without login when the deploy guide has not
-created it already). That role gets, in this database only, a statement timeout and an idle
-transaction timeout: behind a pooler a runaway query or a forgotten transaction would hold a
-server connection that every other visitor is waiting for.
+created it already). Its time limits are set at start-up (``lib.store.limits``).
 
 The two foreign keys to ``framework_version`` get their index (Supabase's linter:
 ``unindexed_foreign_keys``): without one, deleting or renaming a version scans both tables.
@@ -16,7 +14,6 @@ Create Date: 2026-12-01
 
 from alembic import op
 
-from lib.store.db import APP_ROLE
 from migrations.security import ensure_app_role, give_back_from_app_role, hand_over_to_app_role
 
 revision = "0003_app_role_and_fk_indexes"
@@ -28,17 +25,6 @@ INDEXES = {
     "ix_assessment_framework_version": "assessment",
     "ix_form_template_framework_version": "form_template",
 }
-# Migrations themselves run without these limits (migrations/env.py).
-ROLE_SETTINGS = {"statement_timeout": "60s", "idle_in_transaction_session_timeout": "60s"}
-
-
-def _role_settings(action: str) -> None:
-    for name, value in ROLE_SETTINGS.items():
-        clause = f"set {name} = ''{value}''" if action == "set" else f"reset {name}"
-        op.execute(
-            f"do $$ begin execute format('alter role %I in database %I {clause}', "
-            f"'{APP_ROLE}', current_database()); end $$"
-        )
 
 
 def upgrade() -> None:
@@ -47,12 +33,10 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         ensure_app_role()
         hand_over_to_app_role()
-        _role_settings("set")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        _role_settings("reset")
         give_back_from_app_role()
     for index, table in INDEXES.items():
         op.drop_index(index, table_name=table)
