@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from lib.domain.errors import ServiceError
 from lib.services import feedback
 from lib.store import limits, migrate
+from lib.store.db import one_start_up_at_a_time
 
 
 class StartupFailed(ServiceError):
@@ -32,9 +33,12 @@ STEPS: list[tuple[str, Callable[[Engine], None]]] = [
 
 
 def bootstrap(engine: Engine) -> None:
-    """Migrate, then synchronise the reference data shipped in ``data/``."""
-    for name, step in STEPS:
-        try:
-            step(engine)
-        except (SQLAlchemyError, ServiceError) as exc:
-            raise StartupFailed(step=name) from exc
+    """Migrate, then synchronise the reference data shipped in ``data/``; one process at a time."""
+    current = STEPS[0][0]  # a database that does not answer fails before the first step
+    try:
+        with one_start_up_at_a_time(engine):
+            for name, step in STEPS:
+                current = name
+                step(engine)
+    except (SQLAlchemyError, ServiceError) as exc:
+        raise StartupFailed(step=current) from exc

@@ -7,6 +7,9 @@ come back in UTC, and on PostgreSQL a schema that Supabase's REST API cannot rea
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 
@@ -53,6 +56,13 @@ def engine(request) -> Engine:
             request.param
         ]
     )
+
+
+@pytest.fixture
+def fresh_pg_url() -> Iterator[str]:
+    """A brand-new empty PostgreSQL database, dropped after the test."""
+    with throwaway_pg_database("parcours_fresh") as url:
+        yield url
 
 
 @pytest.fixture(params=DIALECTS)
@@ -541,3 +551,28 @@ def test_the_index_check_finds_the_two_foreign_keys_left_without_one_before_revi
             ("assessment", ("framework_version",)),
             ("form_template", ("framework_version",)),
         ]
+
+
+# --- several app processes starting at once ----------------------------------------------
+
+
+@pytest.mark.postgres
+def test_processes_starting_together_migrate_once_and_none_fails(fresh_pg_url):
+    # Separate processes, as several app servers are (Alembic itself is not thread-safe).
+    env = {**os.environ, "DATABASE_URL": fresh_pg_url}
+    starting = [
+        subprocess.Popen(
+            [sys.executable, "-m", "lib.cli", "migrate"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    errors = [process.communicate(timeout=120)[1] for process in starting]
+    assert [process.returncode for process in starting] == [0, 0, 0], [err[-800:] for err in errors]
+    engine = make_engine(fresh_pg_url)
+    assert migrate.current_revision(engine) == _head()
+    engine.dispose()

@@ -93,6 +93,8 @@ def connection_settings(url: str, secrets_path: Path | None = None) -> Connectio
     if "pooler" not in values and parsed.port == TRANSACTION_POOLER_PORT:
         values["pooler"] = "transaction"
     settings = replace(defaults, **values)
+    if settings.pool_size + settings.max_overflow < 2:
+        raise ValueError("[connections.db] pool_size + max_overflow must be 2 or more (start-up uses 2)")
     if settings.pooler not in POOLERS:
         raise ValueError(f"[connections.db] pooler must be one of {POOLERS}, not {settings.pooler!r}")
     return settings
@@ -204,6 +206,30 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.close()
+
+
+# Several app processes may start together; each runs the start-up (``lib.bootstrap``).
+STARTUP_LOCK = 7_032_650_002
+
+
+@contextmanager
+def one_start_up_at_a_time(engine: Engine) -> Iterator[None]:
+    """Hold PostgreSQL's advisory lock for the start-up: the other processes wait, then find
+    nothing left to do (two doing it at once would both insert the same reference rows).
+
+    The lock belongs to a transaction kept open on one pooled connection, which a transaction
+    pooler leaves on one server connection until it ends (a session lock would not be safe).
+    """
+    if not is_postgres(engine):
+        yield
+        return
+    with engine.connect() as conn:
+        conn.execute(sa.text("set local idle_in_transaction_session_timeout = 0"))  # idle while waiting
+        conn.execute(sa.text("select pg_advisory_xact_lock(:key)"), {"key": STARTUP_LOCK})
+        try:
+            yield
+        finally:
+            conn.rollback()
 
 
 @contextmanager
