@@ -693,7 +693,8 @@ def export_xlsx(
     """XLSX: the responses, and a second sheet saying what each id means in French and English."""
     _, template, table = export_table(engine, actor, campaign_id, start, end)
     roles = [(r.id, r.label.fr, r.label.en) for r in load_framework().stakeholder_roles]
-    roles.append((anonymity.POOLED, *(translate("feedback.results.pooled", lang) for lang in ("fr", "en"))))
+    if (table["role"] == anonymity.POOLED).any():  # explained like every role, when it is there
+        roles.append((anonymity.POOLED, *(translate("feedback.results.pooled", lg) for lg in ("fr", "en"))))
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         table.to_excel(writer, sheet_name="reponses", index=False)
