@@ -296,6 +296,9 @@ response = sa.Table(
     _fk("campaign_id", "campaign.id", ondelete="CASCADE"),
     sa.Column("respondent_role", sa.String(20), nullable=False),
     _fk("person_id", "person.id", nullable=True, ondelete="SET NULL"),
+    # For a network-wide campaign, the territory the respondent answers for (from the link they
+    # were given, or their membership); a territory's own campaign leaves it empty.
+    _fk("territory_id", "territory.id", nullable=True, ondelete="SET NULL"),
     sa.Column("status", sa.String(10), nullable=False, default="draft"),
     # Lets a respondent without an account come back to a draft.
     sa.Column("resume_code", sa.String(64), nullable=False, unique=True),
@@ -306,6 +309,8 @@ response = sa.Table(
     sa.CheckConstraint(f"status in {RECORD_STATUSES}", name="status"),
     sa.CheckConstraint(f"respondent_role in {RESPONDENT_ROLES}", name="respondent_role"),
     sa.Index("ix_response_campaign_status", "campaign_id", "status"),
+    # Network steering counts the responses of a period across every campaign.
+    sa.Index("ix_response_submitted_at", "submitted_at"),
 )
 
 # One row per answer (one per chosen option for multiple choice) so analysis stays in SQL.
@@ -338,4 +343,6 @@ activity_log = sa.Table(
     sa.Column("subject_id", sa.Integer),
     sa.Column("details", sa.JSON),
     sa.Index("ix_activity_log_territory_time", "territory_id", "occurred_at"),
+    # The journal lists the newest entries first; steering reads a period of the whole log.
+    sa.Index("ix_activity_log_time", "occurred_at"),
 )

@@ -1,0 +1,411 @@
+"""SQL for network steering: engagement per territory, the activity map, role coverage, the
+headline figures, a network-wide campaign by territory, and the activity journal.
+
+Every figure set is one query that groups in the database (a network may hold a thousand
+territories and millions of answers); pandas only shapes what comes back. Periods arrive as
+UTC instants already computed from French days (``lib.domain.engagement``), so nothing here
+depends on the database's time zone. Every function takes an open connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from lib.domain.engagement import ENGAGEMENT_PREFIXES, LOGIN_ACTION
+from lib.store import tables as t
+
+SUBMITTED = "submitted"
+TERRITORY_ADMIN = "territory_admin"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which territories a view covers: all of them when every list is empty."""
+
+    peer_group_ids: tuple[int, ...] = ()
+    kinds: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+
+    @property
+    def whole_network(self) -> bool:
+        return not (self.peer_group_ids or self.kinds or self.regions)
+
+
+def _in_scope(scope: Scope, territory_id: sa.ColumnElement) -> list[sa.ColumnElement]:
+    """Conditions keeping ``territory_id`` within the scope (none for the whole network)."""
+    if scope.whole_network:
+        return []
+    chosen = sa.select(t.territory.c.id)
+    if scope.kinds:
+        chosen = chosen.where(t.territory.c.kind.in_(scope.kinds))
+    if scope.regions:
+        chosen = chosen.where(t.territory.c.region.in_(scope.regions))
+    if scope.peer_group_ids:
+        members = sa.select(t.peer_group_member.c.territory_id).where(
+            t.peer_group_member.c.peer_group_id.in_(scope.peer_group_ids)
+        )
+        chosen = chosen.where(t.territory.c.id.in_(members))
+    return [territory_id.in_(chosen)]
+
+
+def _engagement(action: sa.ColumnElement) -> sa.ColumnElement:
+    return sa.or_(*(action.like(f"{prefix}%") for prefix in ENGAGEMENT_PREFIXES))
+
+
+# --- events: the log entries that say a territory is alive ---------------------------------
+
+log = t.activity_log
+
+
+def _territory_events(since: datetime | None, until: datetime) -> sa.Select:
+    """``(territory_id, occurred_at)`` of journey and feedback entries recorded with a territory."""
+    query = sa.select(log.c.territory_id, log.c.occurred_at).where(
+        log.c.territory_id.is_not(None), _engagement(log.c.action), log.c.occurred_at < until
+    )
+    return query.where(log.c.occurred_at >= since) if since is not None else query
+
+
+def _login_events(since: datetime | None, until: datetime) -> sa.Select:
+    """``(territory_id, occurred_at)`` of logins, once per territory the person is a member of."""
+    m = t.membership
+    query = (
+        sa.select(m.c.territory_id, log.c.occurred_at)
+        .select_from(log.join(m, m.c.person_id == log.c.person_id))
+        .where(log.c.action == LOGIN_ACTION, m.c.territory_id.is_not(None), log.c.occurred_at < until)
+    )
+    return query.where(log.c.occurred_at >= since) if since is not None else query
+
+
+def territory_engagement(
+    conn: Connection, scope: Scope, since: datetime, until: datetime, previous_since: datetime, today: date
+) -> list[dict[str, Any]]:
+    """One row per territory of the scope, by name: its latest event recorded with it and its
+    members' latest login (both before ``until``), whether it had any event in the previous
+    period ``[previous_since, since)``, and the day of its latest submitted self-assessment.
+
+    Correlated lookups walk the ``(territory_id, occurred_at)`` index backwards and stop at the
+    first match: a thousand short index reads, never the whole log."""
+    tr, m = t.territory, t.membership
+    last_event = (
+        sa.select(log.c.occurred_at)
+        .where(log.c.territory_id == tr.c.id, _engagement(log.c.action), log.c.occurred_at < until)
+        .order_by(log.c.occurred_at.desc())
+        .limit(1)
+        .correlate(tr)
+        .scalar_subquery()
+    )
+    last_login = (
+        sa.select(log.c.occurred_at)
+        .select_from(log.join(m, m.c.person_id == log.c.person_id))
+        .where(m.c.territory_id == tr.c.id, log.c.action == LOGIN_ACTION, log.c.occurred_at < until)
+        .order_by(log.c.occurred_at.desc())
+        .limit(1)
+        .correlate(tr)
+        .scalar_subquery()
+    )
+    before = sa.or_(
+        sa.exists(
+            sa.select(sa.literal(1)).where(
+                log.c.territory_id == tr.c.id,
+                _engagement(log.c.action),
+                log.c.occurred_at >= previous_since,
+                log.c.occurred_at < since,
+            )
+        ).correlate(tr),
+        sa.exists(
+            sa.select(sa.literal(1))
+            .select_from(log.join(m, m.c.person_id == log.c.person_id))
+            .where(
+                m.c.territory_id == tr.c.id,
+                log.c.action == LOGIN_ACTION,
+                log.c.occurred_at >= previous_since,
+                log.c.occurred_at < since,
+            )
+        ).correlate(tr),
+    )
+    a = t.assessment
+    latest_assessment = (
+        sa.select(sa.func.max(a.c.assessed_on))
+        .where(a.c.territory_id == tr.c.id, a.c.status == SUBMITTED, a.c.assessed_on <= today)
+        .correlate(tr)
+        .scalar_subquery()
+    )
+    query = (
+        sa.select(
+            tr.c.id.label("territory_id"),
+            tr.c.slug,
+            tr.c.name,
+            tr.c.kind,
+            tr.c.region,
+            last_event.label("last_event"),
+            last_login.label("last_login"),
+            sa.case((before, True), else_=False).label("active_before"),
+            sa.type_coerce(latest_assessment, sa.Date).label("latest_assessment"),
+        )
+        .where(*_in_scope(scope, tr.c.id))
+        .order_by(tr.c.name, tr.c.id)
+    )
+    return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def events_by_month(conn: Connection, scope: Scope, bounds: Sequence[datetime]) -> list[tuple[int, int, int]]:
+    """``(territory_id, month index, events)`` where month *i* is ``[bounds[i], bounds[i+1])``.
+
+    The month is found by comparing each instant with the bounds (a ``CASE``), so French months
+    are counted exactly on both dialects without any time-zone support in the database."""
+    start, until = bounds[0], bounds[-1]
+    events = sa.union_all(_territory_events(start, until), _login_events(start, until)).subquery()
+    month = sa.case(
+        *((events.c.occurred_at < bound, index) for index, bound in enumerate(bounds[1:-1])),
+        else_=len(bounds) - 2,
+    )
+    # Grouped from a subquery: PostgreSQL would not recognise a CASE with bound parameters
+    # repeated in GROUP BY as the selected expression.
+    bucketed = (
+        sa.select(events.c.territory_id, month.label("month"))
+        .where(*_in_scope(scope, events.c.territory_id))
+        .subquery()
+    )
+    query = sa.select(bucketed.c.territory_id, bucketed.c.month, sa.func.count().label("n")).group_by(
+        bucketed.c.territory_id, bucketed.c.month
+    )
+    return [(r.territory_id, int(r.month), int(r.n)) for r in conn.execute(query)]
+
+
+def _response_territory() -> sa.ColumnElement:
+    """The territory a response counts for: its own campaign's, or the one its respondent
+    answered for on a network-wide campaign."""
+    return sa.func.coalesce(t.response.c.territory_id, t.campaign.c.territory_id)
+
+
+def responses_by_role(
+    conn: Connection, scope: Scope, since: datetime, until: datetime
+) -> list[tuple[int, str, int]]:
+    """``(territory_id, respondent role, submitted responses)`` in ``[since, until)``."""
+    r, c = t.response, t.campaign
+    counted = (
+        sa.select(_response_territory().label("territory_id"), r.c.respondent_role.label("role"))
+        .select_from(r.join(c, c.c.id == r.c.campaign_id))
+        .where(r.c.status == SUBMITTED, r.c.submitted_at >= since, r.c.submitted_at < until)
+        .subquery()
+    )
+    query = (
+        sa.select(counted.c.territory_id, counted.c.role, sa.func.count().label("n"))
+        .where(counted.c.territory_id.is_not(None), *_in_scope(scope, counted.c.territory_id))
+        .group_by(counted.c.territory_id, counted.c.role)
+    )
+    return [(row.territory_id, row.role, int(row.n)) for row in conn.execute(query)]
+
+
+def headline_counts(
+    conn: Connection,
+    scope: Scope,
+    since: datetime,
+    until: datetime,
+    previous_since: datetime,
+    today: date,
+    previous_day: date,
+) -> dict[str, int]:
+    """The headline counts now and over the previous period, in one query: responses received,
+    self-assessments submitted, campaigns open (on ``today`` and on ``previous_day``).
+
+    For a part of the network, a response counts when its territory is in it, and a campaign
+    when it belongs to one of its territories or is network-wide."""
+    r, c, a = t.response, t.campaign, t.assessment
+
+    def responses(start: datetime, end: datetime) -> sa.ScalarSelect:
+        return (
+            sa.select(sa.func.count())
+            .select_from(r.join(c, c.c.id == r.c.campaign_id))
+            .where(
+                r.c.status == SUBMITTED,
+                r.c.submitted_at >= start,
+                r.c.submitted_at < end,
+                *_in_scope(scope, _response_territory()),
+            )
+            .scalar_subquery()
+        )
+
+    def assessments(start: datetime, end: datetime) -> sa.ScalarSelect:
+        return (
+            sa.select(sa.func.count())
+            .where(
+                a.c.status == SUBMITTED,
+                a.c.submitted_at >= start,
+                a.c.submitted_at < end,
+                *_in_scope(scope, a.c.territory_id),
+            )
+            .scalar_subquery()
+        )
+
+    def campaigns_open(day: date) -> sa.ScalarSelect:
+        within = _in_scope(scope, c.c.territory_id)
+        where = [c.c.opens_on <= day, c.c.closes_on >= day]
+        if within:
+            where.append(sa.or_(c.c.territory_id.is_(None), *within))
+        return sa.select(sa.func.count()).select_from(c).where(*where).scalar_subquery()
+
+    query = sa.select(
+        responses(since, until).label("responses"),
+        responses(previous_since, since).label("responses_before"),
+        assessments(since, until).label("assessments"),
+        assessments(previous_since, since).label("assessments_before"),
+        campaigns_open(today).label("campaigns_open"),
+        campaigns_open(previous_day).label("campaigns_open_before"),
+    )
+    return {key: int(value) for key, value in conn.execute(query).one()._mapping.items()}
+
+
+def territory_admins(conn: Connection, scope: Scope) -> list[Row]:
+    """``territory_id, display_name, email, last_login_at`` of every territory admin in the scope."""
+    m, p = t.membership, t.person
+    query = (
+        sa.select(m.c.territory_id, p.c.display_name, p.c.email, p.c.last_login_at)
+        .select_from(m.join(p, p.c.id == m.c.person_id))
+        .where(
+            m.c.role == TERRITORY_ADMIN, m.c.territory_id.is_not(None), *_in_scope(scope, m.c.territory_id)
+        )
+        .order_by(m.c.territory_id, p.c.display_name, p.c.email)
+    )
+    return list(conn.execute(query))
+
+
+def filter_choices(conn: Connection) -> dict[str, list]:
+    """What a view can be narrowed to: peer groups ``(id, name)``, kinds and regions in use."""
+    groups = conn.execute(sa.select(t.peer_group.c.id, t.peer_group.c.name).order_by(t.peer_group.c.name))
+    kinds = conn.execute(sa.select(t.territory.c.kind).distinct().order_by(t.territory.c.kind)).scalars()
+    regions = conn.execute(
+        sa.select(t.territory.c.region)
+        .where(t.territory.c.region.is_not(None))
+        .distinct()
+        .order_by(t.territory.c.region)
+    ).scalars()
+    return {"peer_groups": [(g.id, g.name) for g in groups], "kinds": list(kinds), "regions": list(regions)}
+
+
+# --- a network-wide campaign by territory ---------------------------------------------------
+
+
+def campaign_responses_by_territory(conn: Connection, campaign_id: int) -> list[tuple[int | None, str, int]]:
+    """``(territory_id or None, role, submitted responses)`` of one campaign."""
+    r = t.response
+    query = (
+        sa.select(r.c.territory_id, r.c.respondent_role, sa.func.count().label("n"))
+        .where(r.c.campaign_id == campaign_id, r.c.status == SUBMITTED)
+        .group_by(r.c.territory_id, r.c.respondent_role)
+    )
+    return [(row.territory_id, row.respondent_role, int(row.n)) for row in conn.execute(query)]
+
+
+def campaign_sums_by_territory(
+    conn: Connection, campaign_id: int, question_ids: Sequence[str]
+) -> list[tuple[int | None, str, int, float]]:
+    """``(territory_id or None, question_id, answers, sum of values)`` for these (scale) questions."""
+    if not question_ids:
+        return []
+    r, a = t.response, t.answer
+    query = (
+        sa.select(
+            r.c.territory_id,
+            a.c.question_id,
+            sa.func.count().label("n"),
+            sa.func.sum(a.c.numeric_value).label("total"),
+        )
+        .select_from(a.join(r, r.c.id == a.c.response_id))
+        .where(
+            r.c.campaign_id == campaign_id,
+            r.c.status == SUBMITTED,
+            a.c.question_id.in_(list(question_ids)),
+            a.c.numeric_value.is_not(None),
+        )
+        .group_by(r.c.territory_id, a.c.question_id)
+    )
+    return [(row.territory_id, row.question_id, int(row.n), float(row.total)) for row in conn.execute(query)]
+
+
+def territory_names(conn: Connection, territory_ids: Sequence[int]) -> dict[int, str]:
+    if not territory_ids:
+        return {}
+    rows = conn.execute(
+        sa.select(t.territory.c.id, t.territory.c.name).where(t.territory.c.id.in_(list(territory_ids)))
+    )
+    return {r.id: r.name for r in rows}
+
+
+def territory_slugs(conn: Connection, scope: Scope) -> list[Row]:
+    """``id, slug, name`` of the scope's territories, by name (for per-territory links)."""
+    tr = t.territory
+    query = sa.select(tr.c.id, tr.c.slug, tr.c.name).where(*_in_scope(scope, tr.c.id)).order_by(tr.c.name)
+    return list(conn.execute(query))
+
+
+# --- the journal ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JournalFilter:
+    """Which entries of the activity log to list. ``territory_ids`` None: every entry (the
+    coordinators' view); a tuple: only entries recorded with one of these territories."""
+
+    territory_ids: tuple[int, ...] | None = None
+    person_id: int | None = None
+    actions: tuple[str, ...] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def journal(conn: Connection, flt: JournalFilter, limit: int, offset: int = 0) -> list[Row]:
+    """Entries newest first, with the person's name and e-mail and the territory's name."""
+    p, tr = t.person, t.territory
+    query = (
+        sa.select(
+            log.c.id,
+            log.c.occurred_at,
+            log.c.action,
+            log.c.subject_type,
+            log.c.subject_id,
+            log.c.details,
+            log.c.person_id,
+            p.c.display_name.label("person_name"),
+            p.c.email.label("person_email"),
+            log.c.territory_id,
+            tr.c.name.label("territory_name"),
+        )
+        .select_from(
+            log.join(p, p.c.id == log.c.person_id, isouter=True).join(
+                tr, tr.c.id == log.c.territory_id, isouter=True
+            )
+        )
+        .order_by(log.c.occurred_at.desc(), log.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    if flt.territory_ids is not None:
+        query = query.where(log.c.territory_id.in_(flt.territory_ids))
+    if flt.person_id is not None:
+        query = query.where(log.c.person_id == flt.person_id)
+    if flt.actions:
+        query = query.where(log.c.action.in_(flt.actions))
+    if flt.since is not None:
+        query = query.where(log.c.occurred_at >= flt.since)
+    if flt.until is not None:
+        query = query.where(log.c.occurred_at < flt.until)
+    return list(conn.execute(query))
+
+
+def people(conn: Connection, territory_ids: Sequence[int] | None) -> list[Row]:
+    """``id, display_name, email`` of everyone (None) or of the members of these territories."""
+    p = t.person
+    query = sa.select(p.c.id, p.c.display_name, p.c.email).order_by(p.c.display_name, p.c.email)
+    if territory_ids is not None:
+        members = sa.select(t.membership.c.person_id).where(
+            t.membership.c.territory_id.in_(list(territory_ids))
+        )
+        query = query.where(p.c.id.in_(members))
+    return list(conn.execute(query))
