@@ -345,4 +345,6 @@ activity_log = sa.Table(
     sa.Index("ix_activity_log_territory_time", "territory_id", "occurred_at"),
     # The journal lists the newest entries first; steering reads a period of the whole log.
     sa.Index("ix_activity_log_time", "occurred_at"),
+    # A territory's last login is its members' last: read backwards from each member's latest.
+    sa.Index("ix_activity_log_person_time", "person_id", "occurred_at"),
 )

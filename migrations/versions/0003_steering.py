@@ -3,7 +3,8 @@
 A network-wide campaign's results can be split by territory once each response says which
 territory its respondent answers for (``response.territory_id``, empty for a territory's own
 campaign). Steering reads periods of the whole network: responses by submission time, the
-activity log by time (the journal lists the newest entries first).
+activity log by time (the journal lists the newest entries first), and each member's latest
+login.
 
 Revision ID: 0003_steering
 Revises: 0002
@@ -32,9 +33,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_response_territory_id"), ["territory_id"], unique=False)
         batch_op.create_index("ix_response_submitted_at", ["submitted_at"], unique=False)
     op.create_index("ix_activity_log_time", "activity_log", ["occurred_at"], unique=False)
+    op.create_index("ix_activity_log_person_time", "activity_log", ["person_id", "occurred_at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_activity_log_person_time", table_name="activity_log")
     op.drop_index("ix_activity_log_time", table_name="activity_log")
     with op.batch_alter_table("response", schema=None) as batch_op:
         batch_op.drop_index("ix_response_submitted_at")
