@@ -33,7 +33,8 @@ ENGAGED = "demo-vallee-des-tilleuls"
 SILENT_ELECTED = "demo-val-fougere"
 # Whom an elected official's answer in Val-Fougère's campaigns is given to instead.
 STAND_IN_ROLE = "local_agent"
-UNATTRIBUTED_SHARE = 0.15
+# One response in eight came through the network's general link and says no territory.
+UNATTRIBUTED_EVERY = 8
 # An adjustment is not an edit: the rows keep the time the earlier step gave them, so the
 # same day still gives the same rows.
 _KEEP_STAMP = {"updated_at": t.response.c.updated_at}
@@ -89,9 +90,9 @@ def _network_responses_by_territory(ctx: SeedContext) -> int:
     ).all()
     answering = [x for x in ctx.territories if x["tier"] != "stalled"]
     written = 0
-    for response_id, role in responses:
-        if ctx.rng.random() < UNATTRIBUTED_SHARE:
-            continue  # came through the network's general link
+    for index, (response_id, role) in enumerate(responses):
+        if index % UNATTRIBUTED_EVERY == UNATTRIBUTED_EVERY - 1:
+            continue
         candidates = [
             x for x in answering if not (x["slug"] == SILENT_ELECTED and role == "elected_official")
         ]

@@ -329,8 +329,15 @@ def journal_choices(engine: Engine, actor: Actor | None) -> JournalChoices:
 
 
 def _inert_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    # Territory and people names are typed by people: never let a spreadsheet run one.
-    return frame.map(fa._inert) if not frame.empty else frame
+    """The table with every text cell (and header) made inert: territory names, people's names
+    and question labels are typed by people, and a spreadsheet must never run one. Columns keep
+    their type (a count with a gap stays 90, never 90.0)."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = pd.Series([fa._inert(v) for v in out[column]], index=out.index, dtype=object)
+    out.columns = [fa._inert(c) for c in out.columns]
+    return out
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

@@ -1,0 +1,139 @@
+"""Journal d'activité: who did what and when. Coordinators read the whole network's log; a
+territory admin, the entries of their territories. Filters by territory, person, action and
+period; pages of fifty, newest first; the filtered entries as CSV or XLSX."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components.steering import exports, role_names
+from components.ui import actor, engine, field_error, keep_on_language_switch, lang, service_error, t
+from lib.domain.errors import ServiceError, ValidationFailed
+from lib.services import steering
+from lib.services.steering import JournalQuery
+
+person = actor()
+st.title(t("journal.title"))
+try:
+    choices = steering.journal_choices(engine(), person)
+except ServiceError as exc:
+    service_error(exc)
+    st.stop()
+
+network_wide = steering.journal_territories(person) is None
+territories = dict(choices.territories)
+if network_wide:
+    st.caption(t("journal.caption_network"))
+else:
+    st.caption(t("journal.caption_territory", territories=", ".join(territories.values())))
+
+people = dict(choices.people)
+where_col, who_col = st.columns(2)
+territory_id = None
+if len(territories) > 1:  # an admin of one territory has nothing to choose
+    territory_id = where_col.selectbox(
+        t("journal.filter.territory"),
+        [None, *territories],
+        format_func=lambda tid: t("journal.filter.any_territory") if tid is None else territories[tid],
+        key=keep_on_language_switch("journal.territory"),
+    )
+person_id = who_col.selectbox(
+    t("journal.filter.person"),
+    [None, *people],
+    format_func=lambda pid: t("journal.filter.any") if pid is None else people[pid],
+    key=keep_on_language_switch("journal.person"),
+)
+actions = st.multiselect(
+    t("journal.filter.actions"),
+    list(choices.actions),
+    format_func=lambda code: t(f"journal.action.{code}"),
+    placeholder=t("steering.all"),
+    key=keep_on_language_switch("journal.actions"),
+)
+date_format = "DD/MM/YYYY" if lang() == "fr" else "YYYY-MM-DD"
+start_col, end_col = st.columns(2)
+start = start_col.date_input(
+    t("journal.filter.start"), value=None, format=date_format, key=keep_on_language_switch("journal.start")
+)
+end = end_col.date_input(
+    t("journal.filter.end"), value=None, format=date_format, key=keep_on_language_switch("journal.end")
+)
+
+query = JournalQuery(territory_id, person_id, tuple(actions), start, end)
+if st.session_state.get("journal.query") != query:  # new filters: back to the newest entries
+    st.session_state["journal.query"], st.session_state["journal.page"] = query, 0
+try:
+    page = steering.journal(engine(), person, query, st.session_state["journal.page"])
+except ValidationFailed as exc:
+    field_error(exc.errors, "end")
+    st.stop()
+except ServiceError as exc:
+    service_error(exc)
+    st.stop()
+
+
+roles = {
+    **role_names(),
+    **{r: t(f"role.{r}") for r in ("coordinator", "territory_admin", "contributor", "reader")},
+}
+
+
+def role_label(value) -> str:
+    return roles.get(value, str(value)) if isinstance(value, str) else str(value)
+
+
+def detail_name(key: str) -> str:
+    name = t(f"journal.detail.{key}")
+    return key if name == f"journal.detail.{key}" else name
+
+
+def table(entries: pd.DataFrame) -> pd.DataFrame:
+    """The entries as people read them: labels in their language, Paris times."""
+
+    def subject(kind, ident) -> str:
+        if kind is None or pd.isna(ident):
+            return ""
+        return t("journal.subject.line", subject=t(f"journal.subject.{kind}"), id=int(ident))
+
+    def details(value) -> str:
+        if not isinstance(value, dict):
+            return ""
+        return " · ".join(f"{detail_name(k)} : {role_label(v)}" for k, v in value.items() if v is not None)
+
+    return pd.DataFrame(
+        {
+            t("journal.col.when"): entries["occurred_at"],
+            t("journal.col.action"): entries["action"].map(lambda code: t(f"journal.action.{code}")),
+            t("journal.col.person"): entries["person_name"].fillna(t("journal.nobody")),
+            t("journal.col.email"): entries["person_email"].fillna(""),
+            t("journal.col.territory"): entries["territory_name"].fillna(t("journal.network")),
+            t("journal.col.subject"): [
+                subject(k, i) for k, i in zip(entries["subject_type"], entries["subject_id"], strict=True)
+            ],
+            t("journal.col.details"): entries["details"].map(details),
+        }
+    )
+
+
+if page.entries.empty:
+    st.info(t("journal.none"))
+else:
+    when = t("journal.col.when")
+    fmt = "DD/MM/YYYY HH:mm" if lang() == "fr" else "YYYY-MM-DD HH:mm"
+    st.dataframe(
+        table(page.entries),
+        hide_index=True,
+        column_config={when: st.column_config.DatetimeColumn(when, format=fmt)},
+    )
+newer, where, older = st.columns([1, 2, 1])
+if newer.button(t("journal.previous"), icon=":material/arrow_back:", disabled=page.page == 0):
+    st.session_state["journal.page"] -= 1
+    st.rerun()
+where.caption(t("journal.page", page=page.page + 1))
+if older.button(t("journal.next"), icon=":material/arrow_forward:", disabled=not page.has_more):
+    st.session_state["journal.page"] += 1
+    st.rerun()
+
+st.caption(t("journal.export_help", limit=f"{steering.JOURNAL_EXPORT_LIMIT:,}".replace(",", "\u202f")))
+exports(lambda: table(steering.journal_export(engine(), person, query)), "journal-activite", "journal")
