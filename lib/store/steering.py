@@ -9,6 +9,7 @@ depends on the database's time zone. Every function takes an open connection.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -61,25 +62,6 @@ def _engagement(action: sa.ColumnElement) -> sa.ColumnElement:
 # --- events: the log entries that say a territory is alive ---------------------------------
 
 log = t.activity_log
-
-
-def _territory_events(since: datetime | None, until: datetime) -> sa.Select:
-    """``(territory_id, occurred_at)`` of journey and feedback entries recorded with a territory."""
-    query = sa.select(log.c.territory_id, log.c.occurred_at).where(
-        log.c.territory_id.is_not(None), _engagement(log.c.action), log.c.occurred_at < until
-    )
-    return query.where(log.c.occurred_at >= since) if since is not None else query
-
-
-def _login_events(since: datetime | None, until: datetime) -> sa.Select:
-    """``(territory_id, occurred_at)`` of logins, once per territory the person is a member of."""
-    m = t.membership
-    query = (
-        sa.select(m.c.territory_id, log.c.occurred_at)
-        .select_from(log.join(m, m.c.person_id == log.c.person_id))
-        .where(log.c.action == LOGIN_ACTION, m.c.territory_id.is_not(None), log.c.occurred_at < until)
-    )
-    return query.where(log.c.occurred_at >= since) if since is not None else query
 
 
 def territory_engagement(
@@ -155,27 +137,42 @@ def territory_engagement(
 
 
 def events_by_month(conn: Connection, scope: Scope, bounds: Sequence[datetime]) -> list[tuple[int, int, int]]:
-    """``(territory_id, month index, events)`` where month *i* is ``[bounds[i], bounds[i+1])``.
+    """``(territory_id, month index, events)`` where month *i* is ``[bounds[i], bounds[i+1])``,
+    for the months with at least one event.
 
-    The month is found by comparing each instant with the bounds (a ``CASE``), so French months
-    are counted exactly on both dialects without any time-zone support in the database."""
-    start, until = bounds[0], bounds[-1]
-    events = sa.union_all(_territory_events(start, until), _login_events(start, until)).subquery()
-    month = sa.case(
-        *((events.c.occurred_at < bound, index) for index, bound in enumerate(bounds[1:-1])),
-        else_=len(bounds) - 2,
-    )
-    # Grouped from a subquery: PostgreSQL would not recognise a CASE with bound parameters
-    # repeated in GROUP BY as the selected expression.
-    bucketed = (
-        sa.select(events.c.territory_id, month.label("month"))
-        .where(*_in_scope(scope, events.c.territory_id))
-        .subquery()
-    )
-    query = sa.select(bucketed.c.territory_id, bucketed.c.month, sa.func.count().label("n")).group_by(
-        bucketed.c.territory_id, bucketed.c.month
-    )
-    return [(r.territory_id, int(r.month), int(r.n)) for r in conn.execute(query)]
+    One row per territory, one count per month: each count is a range of the covering indexes
+    ``(territory_id, occurred_at, action)`` and ``(person_id, action, occurred_at)``, read
+    without touching the log's rows. French months arrive as UTC bounds, so both dialects count
+    them exactly without any time-zone support in the database."""
+    tr, m = t.territory, t.membership
+    months = []
+    for index, (start, end) in enumerate(itertools.pairwise(bounds)):
+        tagged = (
+            sa.select(sa.func.count())
+            .where(
+                log.c.territory_id == tr.c.id,
+                log.c.occurred_at >= start,
+                log.c.occurred_at < end,
+                _engagement(log.c.action),
+            )
+            .correlate(tr)
+            .scalar_subquery()
+        )
+        logins = (
+            sa.select(sa.func.count())
+            .select_from(m.join(log, log.c.person_id == m.c.person_id))
+            .where(
+                m.c.territory_id == tr.c.id,
+                log.c.action == LOGIN_ACTION,
+                log.c.occurred_at >= start,
+                log.c.occurred_at < end,
+            )
+            .correlate(tr)
+            .scalar_subquery()
+        )
+        months.append((tagged + logins).label(f"m{index}"))
+    query = sa.select(tr.c.id, *months).where(*_in_scope(scope, tr.c.id))
+    return [(row[0], index, int(n)) for row in conn.execute(query) for index, n in enumerate(row[1:]) if n]
 
 
 def _response_territory() -> sa.ColumnElement:

@@ -3,8 +3,8 @@
 A network-wide campaign's results can be split by territory once each response says which
 territory its respondent answers for (``response.territory_id``, empty for a territory's own
 campaign). Steering reads periods of the whole network: responses by submission time, the
-activity log by time (the journal lists the newest entries first), and each member's latest
-login.
+activity log by time (the journal lists the newest entries first), a territory's entries and
+a member's logins of a period from indexes that hold the action (no table read).
 
 Revision ID: 0003_steering
 Revises: 0002
@@ -32,12 +32,22 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_response_territory_id"), ["territory_id"], unique=False)
         batch_op.create_index("ix_response_submitted_at", ["submitted_at"], unique=False)
-    op.create_index("ix_activity_log_time", "activity_log", ["occurred_at"], unique=False)
-    op.create_index("ix_activity_log_person_time", "activity_log", ["person_id", "occurred_at"], unique=False)
+    op.create_index("ix_activity_log_time", "activity_log", ["occurred_at"])
+    op.create_index(
+        "ix_activity_log_person_action_time", "activity_log", ["person_id", "action", "occurred_at"]
+    )
+    # The action joins the territory's index, so that counting a territory's activity of a
+    # period reads the index alone.
+    op.drop_index("ix_activity_log_territory_time", table_name="activity_log")
+    op.create_index(
+        "ix_activity_log_territory_time_action", "activity_log", ["territory_id", "occurred_at", "action"]
+    )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_activity_log_person_time", table_name="activity_log")
+    op.drop_index("ix_activity_log_territory_time_action", table_name="activity_log")
+    op.create_index("ix_activity_log_territory_time", "activity_log", ["territory_id", "occurred_at"])
+    op.drop_index("ix_activity_log_person_action_time", table_name="activity_log")
     op.drop_index("ix_activity_log_time", table_name="activity_log")
     with op.batch_alter_table("response", schema=None) as batch_op:
         batch_op.drop_index("ix_response_submitted_at")
