@@ -16,22 +16,18 @@ from __future__ import annotations
 
 import argparse
 import random
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from bench.timing import median_seconds
+from bench.timing import median_seconds, scratch_sqlite
 from lib.access import Actor, Membership, Role
 from lib.domain import engagement
 from lib.services import steering
-from lib.store import migrate
 from lib.store import tables as t
-from lib.store.db import make_engine
 
 TODAY = date(2026, 11, 30)
 ROLES = ("elected_official", "local_agent", "state_services", "socio_economic", "inhabitant", "other")
@@ -313,9 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--responses", type=int, default=600, help="responses per territory")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="parcours-bench-") as folder:
-        engine = make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
-        migrate.upgrade(engine)
+    with scratch_sqlite() as engine:
         started = time.perf_counter()
         with engine.begin() as conn:
             build(conn, args.territories, args.responses)
@@ -340,7 +334,6 @@ def main(argv: list[str] | None = None) -> int:
         parts = {name: median_seconds(fn, args.repeat) for name, fn in figure_sets(engine).items()}
         new = median_seconds(lambda: ours(engine), args.repeat)
         old = median_seconds(lambda: baseline(engine), args.repeat)
-        engine.dispose()
     print(f"Same figures both ways ({sql}). Median of {args.repeat}:")
     for name, seconds in parts.items():
         print(f"  {name:<38} {seconds * 1000:8.0f} ms")

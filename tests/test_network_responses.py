@@ -4,12 +4,15 @@ the territory named by its own share link, or a logged-in member's territory."""
 from __future__ import annotations
 
 import sqlalchemy as sa
+from streamlit.testing.v1 import AppTest
 
 from lib.access import Role
 from lib.services import feedback
 from lib.services.identity import load_actor
+from lib.store import migrate
 from lib.store import tables as t
-from tests.factories import make_actor, make_campaign, make_membership, make_territory
+from lib.store.db import make_engine
+from tests.factories import APP_ENTRY, make_actor, make_campaign, make_membership, make_territory
 
 
 def _territory_of(engine, draft: feedback.Draft) -> int | None:
@@ -81,3 +84,28 @@ def test_a_member_answers_for_their_territory_and_never_for_another(engine):
     assert _territory_of(engine, foreign_link) == home
     assert _territory_of(engine, undecided) is None
     assert _territory_of(engine, chosen) == second
+
+
+def test_the_answer_page_counts_a_link_answer_for_the_territory_it_names_and_never_shows_it(
+    tmp_path, monkeypatch
+):
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    territory = make_territory(engine, "Val-Fougère (démo)")
+    _, token = make_campaign(engine, None, title="Réseau — la valeur créée")
+    monkeypatch.setenv("DATABASE_URL", url)
+    at = AppTest.from_file(APP_ENTRY, default_timeout=60)
+    at.query_params["campagne"] = token
+    at.query_params["territoire"] = _slug(engine, territory)
+    at.run()
+
+    at.radio(key=f"ans.{token}.role").set_value("socio_economic")
+    next(b for b in at.button if b.label == "Commencer").click().run()
+
+    assert not at.exception, at.exception
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(t.response.c.territory_id)).scalar_one() == territory
+    shown = " ".join(str(e.value) for kind in ("markdown", "title", "caption") for e in at.get(kind))
+    assert "Val-Fougère" not in shown
+    engine.dispose()

@@ -64,6 +64,36 @@ def _engagement(action: sa.ColumnElement) -> sa.ColumnElement:
 log = t.activity_log
 
 
+def _period(start: datetime | None, end: datetime) -> list[sa.ColumnElement]:
+    return [log.c.occurred_at < end] + ([log.c.occurred_at >= start] if start is not None else [])
+
+
+def _own_events(what: sa.ColumnElement, start: datetime | None, end: datetime) -> sa.Select:
+    """``what`` over the journey and feedback entries recorded with the territory of the outer
+    query, in ``[start, end)``: read from the ``(territory_id, occurred_at, action)`` index."""
+    return (
+        sa.select(what)
+        .where(log.c.territory_id == t.territory.c.id, _engagement(log.c.action), *_period(start, end))
+        .correlate(t.territory)
+    )
+
+
+def _member_logins(what: sa.ColumnElement, start: datetime | None, end: datetime) -> sa.Select:
+    """``what`` over the logins of the members of the outer query's territory, in ``[start,
+    end)``: read from the ``(person_id, action, occurred_at)`` index."""
+    m = t.membership
+    return (
+        sa.select(what)
+        .select_from(m.join(log, log.c.person_id == m.c.person_id))
+        .where(m.c.territory_id == t.territory.c.id, log.c.action == LOGIN_ACTION, *_period(start, end))
+        .correlate(t.territory)
+    )
+
+
+def _latest(events: sa.Select) -> sa.ScalarSelect:
+    return events.order_by(log.c.occurred_at.desc()).limit(1).scalar_subquery()
+
+
 def territory_engagement(
     conn: Connection, scope: Scope, since: datetime, until: datetime, previous_since: datetime, today: date
 ) -> list[dict[str, Any]]:
@@ -71,47 +101,13 @@ def territory_engagement(
     members' latest login (both before ``until``), whether it had any event in the previous
     period ``[previous_since, since)``, and the day of its latest submitted self-assessment.
 
-    Correlated lookups walk the ``(territory_id, occurred_at)`` index backwards and stop at the
-    first match: a thousand short index reads, never the whole log."""
-    tr, m = t.territory, t.membership
-    last_event = (
-        sa.select(log.c.occurred_at)
-        .where(log.c.territory_id == tr.c.id, _engagement(log.c.action), log.c.occurred_at < until)
-        .order_by(log.c.occurred_at.desc())
-        .limit(1)
-        .correlate(tr)
-        .scalar_subquery()
-    )
-    last_login = (
-        sa.select(log.c.occurred_at)
-        .select_from(log.join(m, m.c.person_id == log.c.person_id))
-        .where(m.c.territory_id == tr.c.id, log.c.action == LOGIN_ACTION, log.c.occurred_at < until)
-        .order_by(log.c.occurred_at.desc())
-        .limit(1)
-        .correlate(tr)
-        .scalar_subquery()
-    )
+    Each lookup walks an index backwards and stops at the first match: a thousand short index
+    reads, never the whole log."""
+    tr, a = t.territory, t.assessment
     before = sa.or_(
-        sa.exists(
-            sa.select(sa.literal(1)).where(
-                log.c.territory_id == tr.c.id,
-                _engagement(log.c.action),
-                log.c.occurred_at >= previous_since,
-                log.c.occurred_at < since,
-            )
-        ).correlate(tr),
-        sa.exists(
-            sa.select(sa.literal(1))
-            .select_from(log.join(m, m.c.person_id == log.c.person_id))
-            .where(
-                m.c.territory_id == tr.c.id,
-                log.c.action == LOGIN_ACTION,
-                log.c.occurred_at >= previous_since,
-                log.c.occurred_at < since,
-            )
-        ).correlate(tr),
+        sa.exists(_own_events(sa.literal(1), previous_since, since)),
+        sa.exists(_member_logins(sa.literal(1), previous_since, since)),
     )
-    a = t.assessment
     latest_assessment = (
         sa.select(sa.func.max(a.c.assessed_on))
         .where(a.c.territory_id == tr.c.id, a.c.status == SUBMITTED, a.c.assessed_on <= today)
@@ -125,8 +121,8 @@ def territory_engagement(
             tr.c.name,
             tr.c.kind,
             tr.c.region,
-            last_event.label("last_event"),
-            last_login.label("last_login"),
+            _latest(_own_events(log.c.occurred_at, None, until)).label("last_event"),
+            _latest(_member_logins(log.c.occurred_at, None, until)).label("last_login"),
             sa.case((before, True), else_=False).label("active_before"),
             sa.type_coerce(latest_assessment, sa.Date).label("latest_assessment"),
         )
@@ -140,38 +136,18 @@ def events_by_month(conn: Connection, scope: Scope, bounds: Sequence[datetime]) 
     """``(territory_id, month index, events)`` where month *i* is ``[bounds[i], bounds[i+1])``,
     for the months with at least one event.
 
-    One row per territory, one count per month: each count is a range of the covering indexes
-    ``(territory_id, occurred_at, action)`` and ``(person_id, action, occurred_at)``, read
-    without touching the log's rows. French months arrive as UTC bounds, so both dialects count
-    them exactly without any time-zone support in the database."""
-    tr, m = t.territory, t.membership
-    months = []
-    for index, (start, end) in enumerate(itertools.pairwise(bounds)):
-        tagged = (
-            sa.select(sa.func.count())
-            .where(
-                log.c.territory_id == tr.c.id,
-                log.c.occurred_at >= start,
-                log.c.occurred_at < end,
-                _engagement(log.c.action),
-            )
-            .correlate(tr)
-            .scalar_subquery()
-        )
-        logins = (
-            sa.select(sa.func.count())
-            .select_from(m.join(log, log.c.person_id == m.c.person_id))
-            .where(
-                m.c.territory_id == tr.c.id,
-                log.c.action == LOGIN_ACTION,
-                log.c.occurred_at >= start,
-                log.c.occurred_at < end,
-            )
-            .correlate(tr)
-            .scalar_subquery()
-        )
-        months.append((tagged + logins).label(f"m{index}"))
-    query = sa.select(tr.c.id, *months).where(*_in_scope(scope, tr.c.id))
+    One row per territory, one count per month, each a range of the covering indexes (never the
+    log's rows). French months arrive as UTC bounds, so both dialects count them exactly without
+    any time-zone support in the database."""
+    count = sa.func.count()
+    months = [
+        (
+            _own_events(count, start, end).scalar_subquery()
+            + _member_logins(count, start, end).scalar_subquery()
+        ).label(f"m{index}")
+        for index, (start, end) in enumerate(itertools.pairwise(bounds))
+    ]
+    query = sa.select(t.territory.c.id, *months).where(*_in_scope(scope, t.territory.c.id))
     return [(row[0], index, int(n)) for row in conn.execute(query) for index, n in enumerate(row[1:]) if n]
 
 
