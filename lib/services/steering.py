@@ -10,7 +10,7 @@ case is one read, aggregated in SQL (``lib.store.steering``), shaped by
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -23,14 +23,14 @@ from lib.domain import engagement as domain
 from lib.domain import feedback_analytics as fa
 from lib.domain.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
 from lib.domain.forms import FormTemplate, parse_template
-from lib.domain.framework import Framework, load_framework
+from lib.domain.framework import load_framework
 from lib.services.feedback import Campaign, results_campaigns
 from lib.services.unit_of_work import reading
 from lib.store import feedback as feedback_store
 from lib.store import steering as store
 from lib.store.steering import JournalFilter, Scope
 
-__all__ = ["Scope"]
+# Pages name the part of the network they look at with ``Scope`` (from this module).
 
 JOURNAL_PAGE_SIZE = 50
 JOURNAL_EXPORT_LIMIT = 10_000
@@ -44,8 +44,8 @@ def _period(days: int, today: date | None) -> domain.Period:
     return domain.Period(days=int(days), today=today or clock.today())
 
 
-def _fantastiques(framework: Framework | None = None) -> list[str]:
-    return [r.id for r in (framework or load_framework()).stakeholder_roles if r.flag]
+def _fantastiques() -> list[str]:
+    return [r.id for r in load_framework().stakeholder_roles if r.flag]
 
 
 @dataclass(frozen=True)
@@ -352,8 +352,3 @@ def xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
         for name, frame in sheets.items():
             _inert_frame(frame).to_excel(writer, sheet_name=name[:31], index=False)
     return buffer.getvalue()
-
-
-def roles_of(framework: Framework | None = None) -> Sequence[str]:
-    """The 4 Fantastiques, in the framework's order."""
-    return _fantastiques(framework)

@@ -2,9 +2,10 @@
 
 A network-wide campaign's results can be split by territory once each response says which
 territory its respondent answers for (``response.territory_id``, empty for a territory's own
-campaign). Steering reads periods of the whole network: responses by submission time, the
-activity log by time (the journal lists the newest entries first), a territory's entries and
-a member's logins of a period from indexes that hold the action (no table read).
+campaign). Steering reads periods of the whole network: responses by submission time (with
+the columns it counts by, so that the index alone answers), the activity log by time (the
+journal lists the newest entries first), a territory's entries and a member's logins of a
+period from indexes that hold the action (no table read).
 
 Revision ID: 0003_steering
 Revises: 0002
@@ -31,7 +32,11 @@ def upgrade() -> None:
             ondelete="SET NULL",
         )
         batch_op.create_index(batch_op.f("ix_response_territory_id"), ["territory_id"], unique=False)
-        batch_op.create_index("ix_response_submitted_at", ["submitted_at"], unique=False)
+        batch_op.create_index(
+            "ix_response_submitted_at",
+            ["submitted_at", "status", "campaign_id", "territory_id", "respondent_role"],
+            unique=False,
+        )
     op.create_index("ix_activity_log_time", "activity_log", ["occurred_at"])
     op.create_index(
         "ix_activity_log_person_action_time", "activity_log", ["person_id", "action", "occurred_at"]
