@@ -26,7 +26,6 @@ def grid(
     x_order: list[str],
     y_order: list[str],
     zero_colour: str = _ZERO,
-    x_angle: int = -45,
 ) -> None:
     """A heatmap: one cell per (y, x), darker with ``value``, ``zero_colour`` where it is 0."""
     base = alt.Chart(data).encode(
@@ -34,9 +33,10 @@ def grid(
             f"{x}:O",
             title=None,
             sort=x_order,
-            axis=alt.Axis(labelAngle=x_angle, orient="top", labelLimit=120, labelOverlap=False),
+            axis=alt.Axis(labelAngle=-45, orient="top", labelLimit=120, labelOverlap=False),
         ),
-        y=alt.Y(f"{y}:N", title=None, sort=y_order, axis=alt.Axis(labelLimit=260, labelOverlap=False)),
+        # Names cut at 150 px: on a phone the cells keep room to be seen.
+        y=alt.Y(f"{y}:N", title=None, sort=y_order, axis=alt.Axis(labelLimit=150, labelOverlap=False)),
         tooltip=[alt.Tooltip(f"{y}:N"), alt.Tooltip(f"{x}:O"), alt.Tooltip(f"{value}:Q")],
     )
     filled = base.mark_rect(stroke="white", strokeWidth=1).encode(
@@ -58,7 +58,7 @@ def bars(data: pd.DataFrame, *, category: str, value: str, order: list[str]) -> 
         .encode(
             x=alt.X(f"{value}:Q", axis=alt.Axis(tickMinStep=1)),
             y=alt.Y(
-                f"{category}:N", title=None, sort=order, axis=alt.Axis(labelLimit=260, labelOverlap=False)
+                f"{category}:N", title=None, sort=order, axis=alt.Axis(labelLimit=150, labelOverlap=False)
             ),
             tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{value}:Q")],
         )
@@ -77,7 +77,7 @@ def stacked_bars(
         .encode(
             x=alt.X(f"sum({value}):Q", title=value, axis=alt.Axis(tickMinStep=1)),
             y=alt.Y(
-                f"{category}:N", title=None, sort=order, axis=alt.Axis(labelLimit=260, labelOverlap=False)
+                f"{category}:N", title=None, sort=order, axis=alt.Axis(labelLimit=150, labelOverlap=False)
             ),
             color=alt.Color(
                 f"{part}:N",

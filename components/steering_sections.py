@@ -153,7 +153,6 @@ def coverage(person: Actor, days: int, scope: Scope) -> None:
         x_order=[names[r] for r in fantastiques],
         y_order=shown,
         zero_colour=charts.MISSING_COLOUR,
-        x_angle=0,
     )
     table = pd.DataFrame({territory: cov["name"]})
     for r in fantastiques:

@@ -386,6 +386,7 @@ def test_a_territory_campaign_is_not_split(engine):
 def test_members_of_a_territory_cannot_read_the_network(engine, role):
     territory = make_territory(engine)
     member = make_actor(engine, role, territory)
+    network_campaign, _ = make_campaign(engine, None)
 
     for call in (
         lambda: steering.overview(engine, member),
@@ -393,6 +394,8 @@ def test_members_of_a_territory_cannot_read_the_network(engine, role):
         lambda: steering.coverage(engine, member),
         lambda: steering.filter_choices(engine, member),
         lambda: steering.network_campaigns(engine, member),
+        lambda: steering.campaign_by_territory(engine, member, network_campaign),
+        lambda: steering.territory_link_targets(engine, member, network_campaign),
     ):
         with pytest.raises(PermissionDenied):
             call()
