@@ -1,5 +1,6 @@
 """Shared pieces of network steering's screens: labels in the reader's language, the period and
-territory filters, the headline figures, table exports, and the coordinators' Accueil."""
+territory filters, the headline figures, table exports, the coordinators' Accueil and the
+journal's table."""
 
 from __future__ import annotations
 
@@ -181,3 +182,52 @@ def network_glance(person: Actor) -> None:
         st.write(t("steering.home.old_assessments", count=len(old), never=never))
     st.page_link(page_path("steering"), label=t("steering.home.open_steering"), icon=":material/monitoring:")
     st.page_link(page_path("activity_log"), label=t("steering.home.open_journal"), icon=":material/history:")
+
+
+# --- the journal ----------------------------------------------------------------------------
+
+
+def _label(key: str, fallback: str) -> str:
+    """The catalogue's text for ``key``, else ``fallback`` (an action another part of the app
+    records before it has a label here is shown by its code)."""
+    text = t(key)
+    return fallback if text == key else text
+
+
+def journal_table(entries: pd.DataFrame) -> pd.DataFrame:
+    """Journal entries as people read them: actions, subjects and roles in their language,
+    Paris times."""
+    roles = {
+        **role_names(),
+        **{r: t(f"role.{r}") for r in ("coordinator", "territory_admin", "contributor", "reader")},
+    }
+
+    def subject(kind, ident) -> str:
+        if kind is None or pd.isna(ident):
+            return ""
+        return t("journal.subject.line", subject=_label(f"journal.subject.{kind}", kind), id=int(ident))
+
+    def details(value) -> str:
+        if not isinstance(value, dict):
+            return ""
+        return " · ".join(
+            f"{_label(f'journal.detail.{k}', k)} : {roles.get(v, v) if isinstance(v, str) else v}"
+            for k, v in value.items()
+            if v is not None
+        )
+
+    return pd.DataFrame(
+        {
+            t("journal.col.when"): entries["occurred_at"],
+            t("journal.col.action"): entries["action"].map(
+                lambda code: _label(f"journal.action.{code}", code)
+            ),
+            t("journal.col.person"): entries["person_name"].fillna(t("journal.nobody")),
+            t("journal.col.email"): entries["person_email"].fillna(""),
+            t("journal.col.territory"): entries["territory_name"].fillna(t("journal.network")),
+            t("journal.col.subject"): [
+                subject(k, i) for k, i in zip(entries["subject_type"], entries["subject_id"], strict=True)
+            ],
+            t("journal.col.details"): entries["details"].map(details),
+        }
+    )

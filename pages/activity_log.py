@@ -4,11 +4,10 @@ period; pages of fifty, newest first; the filtered entries as CSV or XLSX."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from components.steering import exports, role_names
-from components.ui import actor, engine, field_error, keep_on_language_switch, lang, service_error, t
+from components.steering import exports, journal_table
+from components.ui import actor, engine, field_error, keep_on_language_switch, lang, plain, service_error, t
 from lib.domain.errors import ServiceError, ValidationFailed
 from lib.services import steering
 from lib.services.steering import JournalQuery
@@ -26,7 +25,7 @@ territories = dict(choices.territories)
 if network_wide:
     st.caption(t("journal.caption_network"))
 else:
-    st.caption(t("journal.caption_territory", territories=", ".join(territories.values())))
+    st.caption(t("journal.caption_territory", territories=plain(", ".join(territories.values()))))
 
 people = dict(choices.people)
 where_col, who_col = st.columns(2)
@@ -73,56 +72,13 @@ except ServiceError as exc:
     st.stop()
 
 
-roles = {
-    **role_names(),
-    **{r: t(f"role.{r}") for r in ("coordinator", "territory_admin", "contributor", "reader")},
-}
-
-
-def role_label(value) -> str:
-    return roles.get(value, str(value)) if isinstance(value, str) else str(value)
-
-
-def detail_name(key: str) -> str:
-    name = t(f"journal.detail.{key}")
-    return key if name == f"journal.detail.{key}" else name
-
-
-def table(entries: pd.DataFrame) -> pd.DataFrame:
-    """The entries as people read them: labels in their language, Paris times."""
-
-    def subject(kind, ident) -> str:
-        if kind is None or pd.isna(ident):
-            return ""
-        return t("journal.subject.line", subject=t(f"journal.subject.{kind}"), id=int(ident))
-
-    def details(value) -> str:
-        if not isinstance(value, dict):
-            return ""
-        return " · ".join(f"{detail_name(k)} : {role_label(v)}" for k, v in value.items() if v is not None)
-
-    return pd.DataFrame(
-        {
-            t("journal.col.when"): entries["occurred_at"],
-            t("journal.col.action"): entries["action"].map(lambda code: t(f"journal.action.{code}")),
-            t("journal.col.person"): entries["person_name"].fillna(t("journal.nobody")),
-            t("journal.col.email"): entries["person_email"].fillna(""),
-            t("journal.col.territory"): entries["territory_name"].fillna(t("journal.network")),
-            t("journal.col.subject"): [
-                subject(k, i) for k, i in zip(entries["subject_type"], entries["subject_id"], strict=True)
-            ],
-            t("journal.col.details"): entries["details"].map(details),
-        }
-    )
-
-
 if page.entries.empty:
     st.info(t("journal.none"))
 else:
     when = t("journal.col.when")
     fmt = "DD/MM/YYYY HH:mm" if lang() == "fr" else "YYYY-MM-DD HH:mm"
     st.dataframe(
-        table(page.entries),
+        journal_table(page.entries),
         hide_index=True,
         column_config={when: st.column_config.DatetimeColumn(when, format=fmt)},
     )
@@ -136,4 +92,6 @@ if older.button(t("journal.next"), icon=":material/arrow_forward:", disabled=not
     st.rerun()
 
 st.caption(t("journal.export_help", limit=f"{steering.JOURNAL_EXPORT_LIMIT:,}".replace(",", "\u202f")))
-exports(lambda: table(steering.journal_export(engine(), person, query)), "journal-activite", "journal")
+exports(
+    lambda: journal_table(steering.journal_export(engine(), person, query)), "journal-activite", "journal"
+)
