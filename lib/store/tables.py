@@ -196,6 +196,7 @@ assessment = sa.Table(
         sa.String(40),
         sa.ForeignKey("framework_version.version"),
         nullable=False,
+        index=True,  # every foreign key is indexed: deleting a version must not scan the table
     ),
     sa.Column("assessed_on", sa.Date, nullable=False),
     sa.Column("status", sa.String(10), nullable=False, default="draft"),
@@ -257,7 +258,7 @@ form_template = sa.Table(
     sa.Column("title_en", sa.String(200), nullable=False),
     # The validated template document (sections, questions, labels); frozen once answered.
     sa.Column("content", sa.JSON, nullable=False),
-    sa.Column("framework_version", sa.String(40), sa.ForeignKey("framework_version.version")),
+    sa.Column("framework_version", sa.String(40), sa.ForeignKey("framework_version.version"), index=True),
     _fk("created_by", "person.id", nullable=True, ondelete="SET NULL"),
     *_timestamps(),
     sa.UniqueConstraint("slug", "version", name="uq_form_template_slug_version"),

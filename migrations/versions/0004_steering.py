@@ -7,16 +7,16 @@ the columns it counts by, so that the index alone answers), the activity log by 
 journal lists the newest entries first), a territory's entries and a member's logins of a
 period from indexes that hold the action (no table read).
 
-Revision ID: 0003_steering
-Revises: 0002
+Revision ID: 0004_steering
+Revises: 0003_app_role_and_fk_indexes
 Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_steering"
-down_revision = "0002"
+revision = "0004_steering"
+down_revision = "0003_app_role_and_fk_indexes"
 branch_labels = None
 depends_on = None
 
