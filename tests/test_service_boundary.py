@@ -268,3 +268,14 @@ def test_a_value_no_page_sends_is_refused_on_its_field_and_nothing_is_written(wo
     assert error.code == code
     assert translate(error.code, "fr", **error.params) != error.code  # a sentence the page can show
     assert _snapshot(world["engine"]) == before
+
+
+@pytest.mark.parametrize("slug", ["\x00", "\ud800", "x" * 500, 42, ["demo"]])
+def test_a_territory_in_a_network_link_that_no_territory_can_have_is_ignored(engine, slug):
+    _, token = make_campaign(engine, None)
+
+    draft = feedback.start_response(engine, token, "inhabitant", territory_slug=slug)
+
+    with engine.connect() as conn:
+        query = sa.select(t.response.c.territory_id).where(t.response.c.resume_code == draft.resume_code)
+        assert conn.execute(query).scalar_one() is None

@@ -203,7 +203,7 @@ def _local_day(moment: datetime | None) -> date | None:
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value: Any) -> Any:
+def _inert(value: Any) -> Any:
     """Typed text as a spreadsheet shows it, never run: a leading apostrophe marks it as text.
     Cleaned first by the one rule (``lib.domain.text``): a row stored before the rule existed
     could hold a character no XLSX file can carry."""
@@ -240,10 +240,10 @@ def responses_wide(
         got = by_response.get(r["id"], {})
         record: dict[str, Any] = {
             "response_id": r["id"],
-            "role": _cell(groups.of(r["role"])),
+            "role": _inert(groups.of(r["role"])),
             "started_at": when(r["created_at"]),
             "submitted_at": when(r["submitted_at"]),
-            "respondent_name": _cell(r.get("respondent_name")),
+            "respondent_name": _inert(r.get("respondent_name")),
         }
         for q in questions:
             values = got.get(q.id)
@@ -254,7 +254,7 @@ def responses_wide(
             elif q.type == SCALE or (q.type == NUMBER and (q.integer or float(values[0]).is_integer())):
                 record[q.id] = int(values[0])
             else:
-                record[q.id] = _cell(values[0])
+                record[q.id] = _inert(values[0])
         records.append(record)
     if groups.anonymous:
         # By day, group, then the answers themselves: nothing of the order they were sent in.
@@ -273,4 +273,4 @@ def codebook(template: FormTemplate, roles: Sequence[tuple[str, str, str]]) -> p
     for q in template.questions:
         rows.append(("question", q.id, q.label.fr, q.label.en))
         rows.extend((f"option:{q.id}", o.id, o.label.fr, o.label.en) for o in q.options)
-    return pd.DataFrame([tuple(_cell(v) for v in row) for row in rows], columns=["kind", "id", "fr", "en"])
+    return pd.DataFrame([tuple(_inert(v) for v in row) for row in rows], columns=["kind", "id", "fr", "en"])

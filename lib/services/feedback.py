@@ -33,7 +33,7 @@ from lib.domain.inputs import INVALID, NOT_FOUND, Checks
 from lib.domain.text import clean_json
 from lib.i18n import translate
 from lib.services.unit_of_work import reading, writing
-from lib.store import activity
+from lib.store import activity, territories
 from lib.store import feedback as store
 from lib.store.reference import register_framework
 from lib.store.tables import utcnow
@@ -47,6 +47,7 @@ _CODE_LENGTH = 12
 # What a share link holds (``secrets.token_urlsafe``); anything else names no campaign and is
 # never sent to the database.
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_SLUG = re.compile(r"[A-Za-z0-9_-]{1,80}")  # a territory's, in a network-wide campaign's link
 
 
 class CampaignState(StrEnum):
@@ -154,6 +155,10 @@ def normalise_code(typed: Any) -> str:
 
 def _plausible_token(token: Any) -> bool:
     return isinstance(token, str) and _TOKEN.fullmatch(token) is not None
+
+
+def _plausible_slug(slug: Any) -> bool:
+    return isinstance(slug, str) and _SLUG.fullmatch(slug) is not None
 
 
 def _new_code() -> str:
@@ -436,9 +441,13 @@ def start_response(
     *,
     respondent_name: str | None = None,
     actor: Actor | None = None,
+    territory_slug: str | None = None,
     today: date | None = None,
 ) -> Draft:
-    """Begin a draft answer: the respondent's hat, and their name on a named campaign."""
+    """Begin a draft answer: the respondent's hat, and their name on a named campaign.
+
+    On a network-wide campaign the response counts for a territory (``_answering_for``):
+    ``territory_slug`` comes from the territory's own share link (``&territoire=``)."""
     with writing(engine) as conn:
         campaign, _ = _open_campaign_row(conn, token, today)
         if actor is not None:  # a member answering from inside the app; a share link needs no account
@@ -446,6 +455,7 @@ def start_response(
         checks = Checks()
         role, name = _identity(checks, campaign, role, respondent_name)
         checks.done()
+        answering_for = _answering_for(conn, campaign, actor, territory_slug)
         document: dict[str, Any] = {"answers": {}, "step": 0}
         code = _new_code()
         if name is not None:
@@ -456,11 +466,27 @@ def start_response(
             respondent_role=role,
             # An anonymous campaign never links an answer to an account, even a member's.
             person_id=actor.person_id if actor is not None and not campaign.anonymous else None,
+            territory_id=answering_for,
             status=store.DRAFT,
             resume_code=code,
             document=document,
         )
         return _draft(store.response_by_code(conn, campaign.id, code))
+
+
+def _answering_for(conn: Connection, campaign: Row, actor: Actor | None, slug: str | None) -> int | None:
+    """The territory a network-wide campaign's respondent answers for: the one named by the
+    link, if it exists (and, for a logged-in member, if they belong to it); else a member's
+    only territory. None for a territory's own campaign, or when nothing says it."""
+    if campaign.territory_id is not None:
+        return None
+    # The slug comes from the address bar: one no territory can have is never sent to the database.
+    named = territories.territory_id_by_slug(conn, slug) if _plausible_slug(slug) else None
+    if actor is None:
+        return named
+    if named is not None and actor.role_in(named) is not None:
+        return named
+    return actor.territory_ids[0] if len(actor.territory_ids) == 1 else None
 
 
 def resume_response(engine: Engine, token: str, code: str, today: date | None = None) -> Draft:
@@ -554,7 +580,7 @@ def submit_response(
             activity.log_activity(
                 conn,
                 person_id=row.person_id,
-                territory_id=campaign.territory_id,
+                territory_id=campaign.territory_id or row.territory_id,
                 action="response.submitted",
                 subject_type="response",
                 subject_id=row.id,

@@ -297,6 +297,9 @@ response = sa.Table(
     _fk("campaign_id", "campaign.id", ondelete="CASCADE"),
     sa.Column("respondent_role", sa.String(20), nullable=False),
     _fk("person_id", "person.id", nullable=True, ondelete="SET NULL"),
+    # For a network-wide campaign, the territory the respondent answers for (from the link they
+    # were given, or their membership); a territory's own campaign leaves it empty.
+    _fk("territory_id", "territory.id", nullable=True, ondelete="SET NULL"),
     sa.Column("status", sa.String(10), nullable=False, default="draft"),
     # Lets a respondent without an account come back to a draft.
     sa.Column("resume_code", sa.String(64), nullable=False, unique=True),
@@ -307,6 +310,11 @@ response = sa.Table(
     sa.CheckConstraint(f"status in {RECORD_STATUSES}", name="status"),
     sa.CheckConstraint(f"respondent_role in {RESPONDENT_ROLES}", name="respondent_role"),
     sa.Index("ix_response_campaign_status", "campaign_id", "status"),
+    # Network steering counts the responses of a period across every campaign, by territory
+    # and role: from this index alone, without reading the responses' rows.
+    sa.Index(
+        "ix_response_submitted_at", "submitted_at", "status", "campaign_id", "territory_id", "respondent_role"
+    ),
 )
 
 # One row per answer (one per chosen option for multiple choice) so analysis stays in SQL.
@@ -338,5 +346,10 @@ activity_log = sa.Table(
     sa.Column("subject_type", sa.String(40)),
     sa.Column("subject_id", sa.Integer),
     sa.Column("details", sa.JSON),
-    sa.Index("ix_activity_log_territory_time", "territory_id", "occurred_at"),
+    # Steering counts a territory's entries of a period by kind of action, and a member's
+    # logins: both read from these indexes alone, never from the table's rows.
+    sa.Index("ix_activity_log_territory_time_action", "territory_id", "occurred_at", "action"),
+    sa.Index("ix_activity_log_person_action_time", "person_id", "action", "occurred_at"),
+    # The journal lists the newest entries first.
+    sa.Index("ix_activity_log_time", "occurred_at"),
 )
