@@ -11,14 +11,19 @@ import streamlit as st
 from components.charts import PALETTE, themed
 from components.form_renderer import scale_format
 from components.ui import framework, lang, plain, t
-from lib.domain import feedback_analytics as fa
 from lib.domain import forms
+from lib.domain.anonymity import MIN_GROUP, POOLED
 from lib.domain.forms import Question
 from lib.services.feedback import Results
 
+# Roles pooled for anonymity share one neutral colour: they are no one hat.
+POOLED_COLOUR = "#8C8C8C"
+
 
 def _roles() -> dict[str, str]:
-    return {r.id: r.label(lang()) for r in framework().stakeholder_roles}
+    """Every group a result may show, in order: the hats of the framework, then the pooled roles."""
+    hats = {r.id: r.label(lang()) for r in framework().stakeholder_roles}
+    return hats | {POOLED: t("feedback.results.pooled")}
 
 
 def role_label(role: str) -> str:
@@ -28,7 +33,7 @@ def role_label(role: str) -> str:
 def _role_colour() -> alt.Scale:
     # One colour per hat, the same on every chart of the page.
     labels = list(_roles().values())
-    return alt.Scale(domain=labels, range=PALETTE[: len(labels)])
+    return alt.Scale(domain=labels, range=[*PALETTE[: len(labels) - 1], POOLED_COLOUR])
 
 
 def _diverging(count: int) -> list[str]:
@@ -51,6 +56,8 @@ def _number(value: float) -> str:
 
 def counts(res: Results) -> None:
     st.subheader(t("feedback.results.counts_title"))
+    if res.groups.pooled:
+        st.caption(t("feedback.results.pooled_roles", min=MIN_GROUP))
     if res.counts.empty:
         st.info(t("feedback.results.no_responses"))
         return
@@ -71,7 +78,12 @@ def counts(res: Results) -> None:
             ),
             y=alt.Y("sum(responses):Q", title=t("feedback.col.responses"), axis=alt.Axis(tickMinStep=1)),
             color=alt.Color(
-                "role_label:N", title=None, scale=_role_colour(), legend=alt.Legend(orient="bottom")
+                "role_label:N",
+                title=None,
+                scale=_role_colour(),
+                # Two narrow columns: seven hats (pooled roles included) fit a phone's width too;
+                # the table below gives every name in full.
+                legend=alt.Legend(orient="bottom", columns=2, labelLimit=140),
             ),
             tooltip=[
                 alt.Tooltip("day:T", title=t("feedback.col.day"), format="%d/%m/%Y"),
@@ -79,7 +91,7 @@ def counts(res: Results) -> None:
                 alt.Tooltip("responses:Q", title=t("feedback.col.responses")),
             ],
         )
-        .properties(height=260)
+        .properties(height=340)  # the plot, and the legend of up to seven hats below it
     )
     st.altair_chart(themed(chart), width="stretch")
     table = res.counts_table.rename(
@@ -160,13 +172,15 @@ def _distribution(res: Results, q: Question) -> None:
             x=alt.X(
                 "sum(answers):Q", stack="normalize", title=t("feedback.col.share"), axis=alt.Axis(format="%")
             ),
-            y=alt.Y("role_label:N", title=None, sort=roles, axis=alt.Axis(labelLimit=260)),
+            # Short role labels and a legend in columns leave the bars room on a phone; the
+            # table below gives every name in full.
+            y=alt.Y("role_label:N", title=None, sort=roles, axis=alt.Axis(labelLimit=120)),
             color=alt.Color(
                 "point:O",
                 title=None,
                 sort=points,
                 scale=alt.Scale(domain=points, range=_diverging(len(points))),
-                legend=alt.Legend(orient="bottom", labelLimit=220),
+                legend=alt.Legend(orient="bottom", columns=2, labelLimit=100),
             ),
             order=alt.Order("value:Q"),
             tooltip=[
@@ -230,10 +244,5 @@ def texts(res: Results) -> None:
         total = sum(len(items) for _, items in grouped)
         with st.expander(t("feedback.results.texts_question", question=q.label(lang()), count=total)):
             for role, items in grouped:
-                name = (
-                    t("feedback.results.pooled_roles", min=res.min_answers)
-                    if role == fa.POOLED_ROLES
-                    else role_label(role)
-                )
-                st.markdown(f"**{plain(name)}** ({len(items)})")
+                st.markdown(f"**{plain(role_label(role))}** ({len(items)})")
                 st.markdown("\n".join(f"- {plain(text)}" for text in items))

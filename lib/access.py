@@ -113,6 +113,36 @@ def require(actor: Actor | None, action: Action, territory_id: int | None = None
     return actor
 
 
+def require_anywhere(actor: Actor | None, action: Action) -> Actor:
+    """Raise ``PermissionDenied`` unless ``actor`` may do ``action`` somewhere: for what comes
+    before a territory is chosen (the templates offered to open a campaign)."""
+    if not can_anywhere(actor, action):
+        raise PermissionDenied(action=str(action))
+    assert actor is not None
+    return actor
+
+
+def require_logged_in(actor: Actor | None) -> Actor:
+    """Raise ``PermissionDenied`` unless someone is logged in, whatever their rights: what a
+    person asks for themselves (access to a territory, their own requests)."""
+    if actor is None:
+        raise PermissionDenied()
+    return actor
+
+
+def require_other_person(actor: Actor, person_id: int) -> None:
+    """Nobody changes their own rights: raise when ``person_id`` is the actor."""
+    if person_id == actor.person_id:
+        raise PermissionDenied("auth.error.own_rights")
+
+
+def require_grantable(actor: Actor | None, territory_id: int | None, role: Role) -> Role:
+    """Raise ``PermissionDenied`` unless ``actor`` may hand out (or take back) ``role`` there."""
+    if role not in grantable_roles(actor, territory_id):
+        raise PermissionDenied(action="grant_role", role=role.value, territory_id=territory_id)
+    return role
+
+
 def grantable_roles(actor: Actor | None, territory_id: int | None) -> tuple[Role, ...]:
     """Roles this actor may hand out on ``territory_id`` (None: network-wide)."""
     if actor is None:

@@ -169,3 +169,10 @@ def engine(request) -> Engine:
 def count_rows(engine: Engine, table: sa.Table) -> int:
     with engine.connect() as conn:
         return conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """The reliability suites' figures (tests/figures.py), after the usual summary."""
+    from tests import figures
+
+    figures.report(terminalreporter)

@@ -11,16 +11,18 @@ in ``VIA_CAN``, and a test keeps that list honest.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from lib.access import Action, Actor, Role, can
+from lib.access import Action, Actor, Role, can, can_anywhere
 from lib.domain import clock
 from lib.domain.errors import PermissionDenied
 from lib.domain.journey import MilestoneDraft
@@ -233,3 +235,68 @@ def test_the_matrix_covers_every_role_and_action():
     # Every cell goes through a service except the few listed, and these are the ones without.
     probed = {(a, s) for a, scopes in PROBES.items() for s in scopes}
     assert {(a, s) for a in Action for s in ("territory", "network")} - probed == VIA_CAN
+
+
+# --- Checks that concern no one territory -----------------------------------------------------
+# "May do this somewhere" comes before a territory is chosen (the templates offered to open a
+# campaign); "is someone logged in" guards what a person asks for themselves (access requests).
+# Both go through lib.access like every other check, and through the real services here.
+SCOPELESS = """
+role             manage_somewhere  logged_in
+coordinator      Y                 Y
+territory_admin  Y                 Y
+contributor      n                 Y
+reader           n                 Y
+no_membership    n                 Y
+anonymous        n                 n
+"""
+
+SCOPELESS_PROBES: dict[str, tuple[Callable[[Engine, Actor | None], object], ...]] = {
+    "manage_somewhere": (lambda engine, actor: feedback.list_templates(engine, actor),),
+    "logged_in": (
+        lambda engine, actor: membership.request_targets(engine, actor),
+        lambda engine, actor: membership.my_requests(engine, actor),
+    ),
+}
+
+
+def _scopeless_expected() -> dict[str, dict[str, bool]]:
+    header, *rows = [line.split() for line in SCOPELESS.strip().splitlines()]
+    return {
+        role: {name: cell == "Y" for name, cell in zip(header[1:], cells, strict=True)}
+        for role, *cells in rows
+    }
+
+
+@pytest.mark.parametrize("role", list(_scopeless_expected()))
+def test_checks_without_a_territory_go_through_lib_access(engine, role):
+    own = make_territory(engine, "Territoire membre")
+    actor = _actor(engine, role, own)
+    outcome = {}
+    for name, probes in SCOPELESS_PROBES.items():
+        allowed = set()
+        for probe in probes:
+            try:
+                probe(engine, actor)
+            except PermissionDenied:
+                allowed.add(False)
+            else:
+                allowed.add(True)
+        assert len(allowed) == 1, f"{name}: the services disagree for {role}"
+        outcome[name] = allowed.pop()
+    assert outcome == _scopeless_expected()[role]
+    assert outcome["manage_somewhere"] == can_anywhere(actor, Action.MANAGE_CAMPAIGNS)
+
+
+def test_no_service_refuses_by_itself_every_refusal_comes_from_lib_access():
+    """A side door is a service deciding a right on its own: every PermissionDenied is raised
+    in lib/access.py, where the matrix above checks it."""
+    services = Path(__file__).resolve().parents[1] / "lib" / "services"
+    raised = []
+    for path in sorted(services.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Raise) and node.exc is not None:
+                call = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+                if isinstance(call, ast.Name) and call.id == "PermissionDenied":
+                    raised.append(f"{path.name}:{node.lineno}")
+    assert raised == []

@@ -13,10 +13,10 @@ import sqlalchemy as sa
 
 from lib.access import Role
 from lib.domain import clock, forms
-from lib.domain import feedback_analytics as fa
-from lib.domain.errors import NotFound, PermissionDenied, ValidationFailed
+from lib.domain.anonymity import POOLED
+from lib.domain.errors import PermissionDenied, ValidationFailed
 from lib.services import feedback
-from lib.services.feedback import CampaignState, CampaignUnavailable
+from lib.services.feedback import AlreadySent, CampaignState, CampaignUnavailable
 from lib.store import feedback as store
 from lib.store import tables as t
 from tests.conftest import count_rows
@@ -303,7 +303,7 @@ def test_a_valid_submission_stores_one_row_per_answer_and_the_raw_document(world
     with pytest.raises(ValidationFailed) as caught:
         feedback.resume_response(engine, token, draft.resume_code)
     assert caught.value.errors["resume_code"].code == "feedback.error.already_submitted"
-    with pytest.raises(NotFound):
+    with pytest.raises(AlreadySent):
         feedback.submit_response(engine, token, draft.resume_code, VALID)
 
 
@@ -346,7 +346,9 @@ def _at(day: date, hour: int = 10) -> datetime:
 
 
 def test_results_aggregate_in_sql_to_the_hand_computed_figures(world):
-    engine, campaign_id = world["engine"], world["campaign_id"]
+    engine = world["engine"]
+    # Named: every role is shown as it is (anonymous pooling is tested in test_anonymity.py).
+    campaign_id, _ = make_campaign(engine, world["here"], anonymous=False)
     d1, d2 = date(2026, 3, 2), date(2026, 3, 4)
     # mood by role — elected: 5, 5, 4 ; State services: 2, 2 ; inhabitant: 1.
     for role, mood, day in [
@@ -389,7 +391,8 @@ def test_results_and_exports_need_the_right_to_read_them(world):
 
 
 def test_exports_have_one_row_per_response_and_one_column_per_question(world):
-    engine, campaign_id = world["engine"], world["campaign_id"]
+    engine = world["engine"]
+    campaign_id, _ = make_campaign(engine, world["here"], anonymous=False)  # roles and times as they are
     make_response(engine, campaign_id, "inhabitant", VALID)
     make_response(engine, campaign_id, "state_services", {"mood": 1, "story": "Non; pas encore"})
     make_response(engine, campaign_id, "local_agent", {"mood": 3}, status="draft")
@@ -437,7 +440,8 @@ def test_exports_never_turn_typed_text_into_a_spreadsheet_formula(world):
 
 
 def test_a_period_is_a_french_day_in_results_and_exports(world):
-    engine, campaign_id = world["engine"], world["campaign_id"]
+    engine = world["engine"]
+    campaign_id, _ = make_campaign(engine, world["here"], anonymous=False)  # roles as they are
     # 23:30 UTC on 9 March is 00:30 on 10 March in Paris (UTC+1 in winter).
     make_response(
         engine, campaign_id, "inhabitant", {"mood": 4}, submitted_at=datetime(2026, 3, 9, 23, 30, tzinfo=UTC)
@@ -487,11 +491,13 @@ def test_in_an_anonymous_campaign_a_lone_role_is_not_named_beside_its_words(engi
     for story in ("Un", "Deux", "Trois"):
         make_response(engine, campaign_id, "inhabitant", {"mood": 3, "story": story})
     make_response(engine, campaign_id, "elected_official", {"mood": 1, "story": "Seul élu"})
+    for story in ("Autre", "Encore"):
+        make_response(engine, campaign_id, "other", {"mood": 2, "story": story})
 
     texts = dict(feedback.results(engine, admin, campaign_id).texts["story"])
 
     assert sorted(texts["inhabitant"]) == ["Deux", "Trois", "Un"]  # three answers: named
-    if anonymous:
-        assert "elected_official" not in texts and texts[fa.POOLED_ROLES] == ["Seul élu"]
+    if anonymous:  # the lone elected official is pooled with the two "other" answers
+        assert "elected_official" not in texts and texts[POOLED] == ["Autre", "Encore", "Seul élu"]
     else:
-        assert texts["elected_official"] == ["Seul élu"] and fa.POOLED_ROLES not in texts
+        assert texts["elected_official"] == ["Seul élu"] and POOLED not in texts

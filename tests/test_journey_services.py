@@ -199,12 +199,25 @@ def test_someone_from_another_territory_sees_nothing(engine, territory):
         svc.get_journey(engine, None, territory)
 
 
-def test_a_database_failure_is_reported_and_rolls_everything_back(engine):
+def test_a_database_failure_is_reported_and_rolls_everything_back(engine, territory, monkeypatch):
     coordinator = make_actor(engine, Role.COORDINATOR, None)
-    # No such territory: the database refuses the insert after the framework was registered.
+
+    def broken(*args, **kwargs):
+        raise sa.exc.OperationalError("insert", {}, Exception("disk I/O error"))
+
+    # The database fails on the insert, after the framework was registered.
+    monkeypatch.setattr(svc.store, "insert_assessment", broken)
     with pytest.raises(WriteFailed) as caught:
-        svc.record_assessment(engine, coordinator, 999_999, _levels(2), Status.SUBMITTED)
+        svc.record_assessment(engine, coordinator, territory, _levels(2), Status.SUBMITTED)
     assert "Rien n’a été perdu" in translate(caught.value.code, "fr")
+    assert count_rows(engine, t.framework_version) == 0 and count_rows(engine, t.assessment) == 0
+
+
+def test_a_territory_nobody_has_is_not_found_rather_than_a_database_failure(engine):
+    coordinator = make_actor(engine, Role.COORDINATOR, None)
+    with pytest.raises(ValidationFailed) as caught:
+        svc.record_assessment(engine, coordinator, 999_999, _levels(2), Status.SUBMITTED)
+    assert caught.value.errors["territory_id"].code == "error.not_found"
     assert count_rows(engine, t.framework_version) == 0 and count_rows(engine, t.assessment) == 0
 
 

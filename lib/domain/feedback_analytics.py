@@ -30,7 +30,9 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from lib.domain.anonymity import NAMED, POOLED, RoleGroups
 from lib.domain.forms import MULTIPLE_CHOICE, NUMBER, SCALE, FormTemplate
+from lib.domain.text import clean_text
 
 MIN_ANSWERS_PER_ROLE = 3
 EXPORT_TIMEZONE = ZoneInfo("Europe/Paris")
@@ -89,11 +91,13 @@ def counts_table(counts: pd.DataFrame, roles: Sequence[str]) -> pd.DataFrame:
 
 
 def distribution(rows: Iterable[tuple[str, str, float, int]]) -> pd.DataFrame:
-    """Answers per question, role and value: ``(question_id, role, value, answers)``."""
+    """Answers per question, role and value: ``(question_id, role, value, answers)``; rows
+    naming the same group twice (roles pooled together) are added up."""
     df = pd.DataFrame(list(rows), columns=["question_id", "role", "value", "answers"])
     if not df.empty:
         df["value"] = df["value"].astype(float)
         df["answers"] = df["answers"].astype(int)
+        df = df.groupby(["question_id", "role", "value"], as_index=False, sort=False)["answers"].sum()
     return df
 
 
@@ -120,7 +124,8 @@ def perception_gaps(
 
     ``scales`` maps each scale question, in the template's order, to its (min, max).
     """
-    means = role_means(dist, roles)
+    # Roles pooled for anonymity are no role: a gap names the two roles to bring together.
+    means = role_means(dist[dist["role"] != POOLED] if not dist.empty else dist, roles)
     order = {qid: i for i, qid in enumerate(scales)}
     records: list[dict[str, Any]] = []
     for qid, (low, high) in scales.items():
@@ -151,46 +156,34 @@ def perception_gaps(
 
 
 def choice_counts(rows: Iterable[tuple[str, str, str, int]]) -> pd.DataFrame:
-    """Choices per question, role and option: ``(question_id, role, option, answers)``."""
+    """Choices per question, role and option: ``(question_id, role, option, answers)``; rows
+    naming the same group twice (roles pooled together) are added up."""
     df = pd.DataFrame(list(rows), columns=["question_id", "role", "option", "answers"])
     if not df.empty:
         df["answers"] = df["answers"].astype(int)
+        df = df.groupby(["question_id", "role", "option"], as_index=False, sort=False)["answers"].sum()
     return df
 
 
-# Where the free texts of roles with too few answers go in an anonymous campaign.
-POOLED_ROLES = "_pooled"
-
-
 def texts_by_role(
-    rows: Iterable[tuple[str, str, str]], roles: Sequence[str], pooled: Iterable[str] = ()
+    rows: Iterable[tuple[str, str, str]], roles: Sequence[str], groups: RoleGroups = NAMED
 ) -> dict[str, list[tuple[str, list[str]]]]:
     """Free-text answers per question, then per role in the framework's order:
     ``{question_id: [(role, [text, ...]), ...]}`` from ``(question_id, role, text)`` rows.
 
-    Texts of the ``pooled`` roles come last under ``POOLED_ROLES``, sorted, so that the lone
-    elected official of an anonymous campaign cannot be recognised by their words."""
+    Texts of roles pooled for anonymity (``lib.domain.anonymity``) come last under ``POOLED``,
+    sorted, so that the order in which they were sent cannot point at anyone."""
     rank = _role_rank(roles)
-    pooled = set(pooled)
     grouped: dict[str, dict[str, list[str]]] = {}
     for qid, role, text in rows:
-        grouped.setdefault(qid, {}).setdefault(POOLED_ROLES if role in pooled else role, []).append(text)
-    if POOLED_ROLES in {key for by_role in grouped.values() for key in by_role}:
-        for by_role in grouped.values():
-            if POOLED_ROLES in by_role:
-                by_role[POOLED_ROLES].sort()
+        grouped.setdefault(qid, {}).setdefault(groups.of(role), []).append(text)
+    for by_role in grouped.values():
+        if POOLED in by_role:
+            by_role[POOLED].sort()
     return {
         qid: sorted(by_role.items(), key=lambda item: rank.get(item[0], len(rank)))
         for qid, by_role in grouped.items()
     }
-
-
-def roles_below(counts: pd.DataFrame, min_answers: int) -> set[str]:
-    """Roles with fewer than ``min_answers`` submitted responses (``counts`` as ``counts_over_time``)."""
-    if counts.empty:
-        return set()
-    totals = counts.groupby("role")["responses"].sum()
-    return {role for role, n in totals.items() if n < min_answers}
 
 
 def _local(moment: datetime | None) -> datetime | None:
@@ -200,22 +193,31 @@ def _local(moment: datetime | None) -> datetime | None:
     return moment.astimezone(EXPORT_TIMEZONE).replace(tzinfo=None, microsecond=0)
 
 
+def _local_day(moment: datetime | None) -> date | None:
+    # An anonymous campaign's export gives the French day, never the time (lib.domain.anonymity).
+    return None if moment is None else moment.astimezone(EXPORT_TIMEZONE).date()
+
+
 # A spreadsheet runs a cell that starts with one of these as a formula: text typed by an
 # anonymous respondent must never become one (=HYPERLINK(...) sending data away, say).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _inert(value: Any) -> Any:
-    """Typed text as a spreadsheet shows it, never run: a leading apostrophe marks it as text."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
+    """Typed text as a spreadsheet shows it, never run: a leading apostrophe marks it as text.
+    Cleaned first by the one rule (``lib.domain.text``): a row stored before the rule existed
+    could hold a character no XLSX file can carry."""
+    if not isinstance(value, str):
+        return value
+    value = clean_text(value)
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
 def responses_wide(
     template: FormTemplate,
     responses: Iterable[dict[str, Any]],
     answers: Iterable[tuple[int, str, float | None, str | None]],
+    groups: RoleGroups = NAMED,
 ) -> pd.DataFrame:
     """The export: one row per response, one column per question in the template's order,
     after the fixed columns (``EXPORT_FIXED_COLUMNS``). Choices are exported by their ids and a
@@ -223,7 +225,10 @@ def responses_wide(
 
     ``responses`` are dicts with ``id``, ``role``, ``created_at``, ``submitted_at``,
     ``respondent_name``; ``answers`` are ``(response_id, question_id, numeric, text)`` rows.
+    In an anonymous campaign (``groups``), roles are grouped as on the screen, dates are days,
+    and rows are numbered in an order that says nothing of when they were sent.
     """
+    when = _local_day if groups.anonymous else _local
     questions = template.questions
     by_response: dict[int, dict[str, list]] = {}
     for response_id, qid, numeric, text in answers:
@@ -235,9 +240,9 @@ def responses_wide(
         got = by_response.get(r["id"], {})
         record: dict[str, Any] = {
             "response_id": r["id"],
-            "role": r["role"],
-            "started_at": _local(r["created_at"]),
-            "submitted_at": _local(r["submitted_at"]),
+            "role": _inert(groups.of(r["role"])),
+            "started_at": when(r["created_at"]),
+            "submitted_at": when(r["submitted_at"]),
             "respondent_name": _inert(r.get("respondent_name")),
         }
         for q in questions:
@@ -251,6 +256,11 @@ def responses_wide(
             else:
                 record[q.id] = _inert(values[0])
         records.append(record)
+    if groups.anonymous:
+        # By day, group, then the answers themselves: nothing of the order they were sent in.
+        records.sort(key=lambda r: (str(r["submitted_at"]), r["role"], [str(r[q.id]) for q in questions]))
+        for number, record in enumerate(records, start=1):
+            record["response_id"] = number
     columns = [*EXPORT_FIXED_COLUMNS, *(q.id for q in questions)]
     # Object columns: a whole-number column with a gap must not turn into 4.0 in the CSV.
     return pd.DataFrame({c: pd.Series([r[c] for r in records], dtype=object) for c in columns})
@@ -263,4 +273,4 @@ def codebook(template: FormTemplate, roles: Sequence[tuple[str, str, str]]) -> p
     for q in template.questions:
         rows.append(("question", q.id, q.label.fr, q.label.en))
         rows.extend((f"option:{q.id}", o.id, o.label.fr, o.label.en) for o in q.options)
-    return pd.DataFrame(rows, columns=["kind", "id", "fr", "en"])
+    return pd.DataFrame([tuple(_inert(v) for v in row) for row in rows], columns=["kind", "id", "fr", "en"])

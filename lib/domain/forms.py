@@ -29,6 +29,7 @@ import yaml
 
 from lib.domain.errors import FieldError
 from lib.domain.framework import Framework, Label, load_framework
+from lib.domain.text import clean_text
 
 FORMS_DIR = Path(__file__).resolve().parents[2] / "data" / "forms"
 LANGUAGES = ("fr", "en")
@@ -44,6 +45,11 @@ CHOICE_TYPES = (SINGLE_CHOICE, MULTIPLE_CHOICE)
 TEXT_TYPES = (SHORT_TEXT, LONG_TEXT)
 DEFAULT_MAX_LENGTH = {SHORT_TEXT: 200, LONG_TEXT: 4000}
 MAX_SCALE_POINTS = 11  # beyond this a scale stops being readable on a phone
+# Beyond this a number is no answer anyone means, and a float no longer holds every whole number.
+NUMBER_LIMIT = 10**15
+# The largest whole number a draft keeps, so that it is refused as too large at submission:
+# JSON on both databases gives it back exactly (Python reads at most 4,300 digits).
+_DRAFT_INT_LIMIT = 10**1000
 
 # Ids become export column names and widget keys: keep them plain.
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
@@ -56,6 +62,7 @@ OUT_OF_RANGE = "feedback.error.out_of_range"
 NOT_OFFERED = "feedback.error.not_offered"
 NOT_A_NUMBER = "feedback.error.not_a_number"
 NOT_INTEGER = "feedback.error.not_integer"
+NUMBER_TOO_LARGE = "feedback.error.number_too_large"
 
 
 class FormTemplateError(ValueError):
@@ -178,8 +185,8 @@ class _Reader:
         value = node.get(key)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise self.fail(f"« {where}.{key} » doit être un nombre")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not abs(value) <= NUMBER_LIMIT:
+            raise self.fail(f"« {where}.{key} » doit être un nombre (au plus {NUMBER_LIMIT:.0e})")
         if whole and value != int(value):
             raise self.fail(f"« {where}.{key} » doit être un nombre entier")
         return int(value) if whole or isinstance(value, int) else float(value)
@@ -378,23 +385,30 @@ def is_empty(value: Any) -> bool:
     if value is None:
         return True
     if isinstance(value, str):
-        return not value.strip()
+        return not clean_text(value).strip()
     if isinstance(value, list | tuple | set):
         return len(value) == 0
     return isinstance(value, float) and math.isnan(value)
 
 
 def _as_number(value: Any) -> float | None:
+    """The number given or typed, None when it is none. A whole number too large for a float
+    becomes an infinity, so that it is refused as too large rather than as not a number."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        return float(value) if math.isfinite(value) else None
+    if isinstance(value, int):
+        try:
+            return float(value)
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
     if isinstance(value, str):
         try:
             number = float(value.strip().replace(",", "."))
         except ValueError:
             return None
-        return number if math.isfinite(number) else None
+        return None if math.isnan(number) else number
     return None
 
 
@@ -405,6 +419,8 @@ def _check(question: Question, value: Any) -> FieldError | None:
         number = _as_number(value)
         if number is None:
             return FieldError(NOT_A_NUMBER)
+        if not abs(number) <= NUMBER_LIMIT:
+            return FieldError(NUMBER_TOO_LARGE)
         if (q.type == SCALE or q.integer) and number != int(number):
             return FieldError(NOT_INTEGER)
         low = -math.inf if q.min is None else q.min
@@ -415,7 +431,7 @@ def _check(question: Question, value: Any) -> FieldError | None:
     if q.type in TEXT_TYPES:
         if not isinstance(value, str):
             return FieldError(NOT_OFFERED)
-        length = len(value.strip())
+        length = len(clean_text(value).strip())
         if q.max_length is not None and length > q.max_length:
             return FieldError(TOO_LONG, {"length": length, "max": q.max_length})
         return None
@@ -470,13 +486,29 @@ def clean_answers(template: FormTemplate, answers: dict[str, Any]) -> dict[str, 
             number = _as_number(value)
             cleaned[q.id] = int(number) if q.type == SCALE or q.integer or number == int(number) else number
         elif q.type in TEXT_TYPES:
-            cleaned[q.id] = value.strip()
+            cleaned[q.id] = clean_text(value).strip()
         elif q.type == MULTIPLE_CHOICE:
             chosen = {value} if isinstance(value, str) else set(value)
             cleaned[q.id] = [o for o in q.option_ids if o in chosen]
         else:
             cleaned[q.id] = value
     return cleaned
+
+
+def _draft_value(value: Any) -> Any:
+    """A value as a draft keeps it (texts cleaned by the one rule), or None when no JSON column
+    of both databases gives it back exactly, or no page can send it: booleans, infinities,
+    whole numbers of more than a thousand digits, anything that is not a text, a number or a
+    list of them."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if abs(value) <= _DRAFT_INT_LIMIT else None
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    return None
 
 
 def draft_answers(template: FormTemplate, answers: dict[str, Any]) -> dict[str, Any]:
@@ -487,9 +519,12 @@ def draft_answers(template: FormTemplate, answers: dict[str, Any]) -> dict[str, 
     for qid, value in answers.items():
         if qid not in known or is_empty(value):
             continue
-        if isinstance(value, tuple | set):
-            value = list(value)
-        if isinstance(value, str | int | float | list) and not isinstance(value, bool):
+        if isinstance(value, list | tuple | set | frozenset):
+            items = [_draft_value(v) for v in value]
+            value = [v for v in items if v is not None]
+        else:
+            value = _draft_value(value)
+        if value is not None and not is_empty(value):
             kept[qid] = value
     return kept
 

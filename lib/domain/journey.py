@@ -20,6 +20,8 @@ import pandas as pd
 from lib.domain.clock import today
 from lib.domain.errors import FieldError
 from lib.domain.framework import LEVELS, Framework
+from lib.domain.inputs import INVALID, Checks, is_whole
+from lib.domain.text import clean_text
 
 COMMENT_MAX = 2000
 TITLE_MAX = 200
@@ -51,25 +53,24 @@ class MilestoneDraft:
     storytelling_dimension: str | None = None
 
 
-def _clean(text: str | None) -> str:
-    return (text or "").strip()
+INVALID_CHOICE = "journey.error.invalid_choice"
+
+
+def clean(text: str | None) -> str:
+    """A text as stored: cleaned by the one rule (``lib.domain.text``), trimmed. Checked first."""
+    return clean_text(text or "").strip()
 
 
 def normalise_scores(framework: Framework, scores: Mapping[str, CriterionScore]) -> dict[str, CriterionScore]:
-    """One entry per criterion of the framework, in its order, comments trimmed."""
+    """One entry per criterion of the framework, in its order, comments cleaned and trimmed.
+    Assumes ``validate_assessment`` found nothing to say."""
     return {
         c.id: CriterionScore(
             level=scores[c.id].level if c.id in scores else None,
-            comment=_clean(scores[c.id].comment) if c.id in scores else "",
+            comment=clean(scores[c.id].comment) if c.id in scores else "",
         )
         for c in framework.criteria
     }
-
-
-def _too_long(text: str, limit: int) -> FieldError | None:
-    if len(text) > limit:
-        return FieldError("error.too_long", {"length": len(text), "max": limit})
-    return None
 
 
 def validate_assessment(
@@ -80,51 +81,54 @@ def validate_assessment(
     *,
     on: date | None = None,
 ) -> dict[str, FieldError]:
-    """Errors of an assessment, by field. A draft may leave levels empty; a submission may not."""
-    status = Status(status)
-    errors: dict[str, FieldError] = {}
+    """Errors of an assessment, by field. A draft may leave levels empty; a submission may not.
+    Levels are whole numbers of the scale (not ``True``, not ``2.0``), comments texts."""
+    checks = Checks()
+    try:
+        status = Status(status)
+    except ValueError:
+        checks.fail("status", INVALID)
+        status = Status.DRAFT
+    if not isinstance(scores, Mapping):
+        checks.fail("scores", INVALID)
+        scores = {}
     known = {c.id for c in framework.criteria}
     for criterion_id in scores:
         if criterion_id not in known:
-            errors[f"level.{criterion_id}"] = FieldError("journey.error.unknown_criterion")
+            checks.fail(f"level.{criterion_id}", "journey.error.unknown_criterion")
     for criterion in framework.criteria:
         score = scores.get(criterion.id, CriterionScore())
+        if not isinstance(score, CriterionScore):
+            checks.fail(f"level.{criterion.id}", INVALID)
+            continue
         if score.level is None:
             if status is Status.SUBMITTED:
-                errors[f"level.{criterion.id}"] = FieldError("error.required")
-        elif score.level not in LEVELS:
-            errors[f"level.{criterion.id}"] = FieldError("journey.error.invalid_choice")
-        too_long = _too_long(_clean(score.comment), COMMENT_MAX)
-        if too_long:
-            errors[f"comment.{criterion.id}"] = too_long
-    if assessed_on is not None and assessed_on > (on or today()):
-        errors["assessed_on"] = FieldError("error.future_date")
-    return errors
+                checks.fail(f"level.{criterion.id}", "error.required")
+        elif not is_whole(score.level) or score.level not in LEVELS:
+            checks.fail(f"level.{criterion.id}", INVALID_CHOICE)
+        checks.text(f"comment.{criterion.id}", score.comment, max_length=COMMENT_MAX)
+    if assessed_on is not None and checks.day("assessed_on", assessed_on) and assessed_on > (on or today()):
+        checks.fail("assessed_on", "error.future_date")
+    return checks.errors
 
 
 def validate_milestone(
     framework: Framework, draft: MilestoneDraft, *, on: date | None = None
 ) -> dict[str, FieldError]:
-    errors: dict[str, FieldError] = {}
-    if draft.occurred_on is None:
-        errors["occurred_on"] = FieldError("error.required")
-    elif draft.occurred_on > (on or today()):
-        errors["occurred_on"] = FieldError("error.future_date")
-    if not draft.phase:
-        errors["phase"] = FieldError("error.required")
-    elif draft.phase not in {p.id for p in framework.phases}:
-        errors["phase"] = FieldError("journey.error.invalid_choice")
-    dimension = draft.storytelling_dimension
-    if dimension and dimension not in {d.id for d in framework.storytelling_dimensions}:
-        errors["storytelling_dimension"] = FieldError("journey.error.invalid_choice")
-    title = _clean(draft.title)
-    if not title:
-        errors["title"] = FieldError("error.required")
-    elif too_long := _too_long(title, TITLE_MAX):
-        errors["title"] = too_long
-    if too_long := _too_long(_clean(draft.story), STORY_MAX):
-        errors["story"] = too_long
-    return errors
+    checks = Checks()
+    if not isinstance(draft, MilestoneDraft):
+        checks.fail("title", INVALID)
+        return checks.errors
+    occurred_on = checks.day("occurred_on", draft.occurred_on)
+    if occurred_on is not None and occurred_on > (on or today()):
+        checks.fail("occurred_on", "error.future_date")
+    checks.one_of("phase", draft.phase, {p.id for p in framework.phases}, code=INVALID_CHOICE)
+    if draft.storytelling_dimension not in (None, ""):
+        dimensions = {d.id for d in framework.storytelling_dimensions}
+        checks.one_of("storytelling_dimension", draft.storytelling_dimension, dimensions, code=INVALID_CHOICE)
+    checks.text("title", draft.title, required=True, max_length=TITLE_MAX)
+    checks.text("story", draft.story, max_length=STORY_MAX)
+    return checks.errors
 
 
 def axis_scores(framework: Framework, scores: Mapping[str, CriterionScore]) -> dict[str, float | None]:

@@ -10,8 +10,11 @@ from inside the app is checked for ANSWER_FORM as well.
 from __future__ import annotations
 
 import io
+import json
+import re
 import secrets
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -20,29 +23,31 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.engine import Connection, Engine, Row
 
-from lib.access import Action, Actor, can, can_anywhere, require
-from lib.domain import clock, forms
+from lib.access import Action, Actor, can, require, require_anywhere
+from lib.domain import anonymity, clock, forms
 from lib.domain import feedback_analytics as fa
-from lib.domain.errors import (
-    FieldError,
-    NotFound,
-    PermissionDenied,
-    ServiceError,
-    ValidationFailed,
-)
-from lib.domain.forms import FormTemplate, parse_template
+from lib.domain.errors import FieldError, NotFound, ServiceError, ValidationFailed
+from lib.domain.forms import FormTemplate, FormTemplateError, parse_template
 from lib.domain.framework import Framework, Label, load_framework
+from lib.domain.inputs import INVALID, NOT_FOUND, Checks
+from lib.domain.text import clean_json
+from lib.i18n import translate
 from lib.services.unit_of_work import reading, writing
 from lib.store import activity, territories
 from lib.store import feedback as store
 from lib.store.reference import register_framework
 from lib.store.tables import utcnow
+from lib.store.territories import territory_exists
 
 TITLE_MAX = 200
 NAME_MAX = 200
 # Resume codes are typed on phones: no 0/O, 1/I/L look-alikes. 12 of 31 symbols ≈ 59 bits.
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 _CODE_LENGTH = 12
+# What a share link holds (``secrets.token_urlsafe``); anything else names no campaign and is
+# never sent to the database.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_SLUG = re.compile(r"[A-Za-z0-9_-]{1,80}")  # a territory's, in a network-wide campaign's link
 
 
 class CampaignState(StrEnum):
@@ -56,6 +61,12 @@ class CampaignUnavailable(ServiceError):
     """The campaign is not (or no longer) open: nothing can be saved to it."""
 
     code = "feedback.error.campaign_unavailable"
+
+
+class AlreadySent(ServiceError):
+    """These answers were sent meanwhile (another tab, a double click): nothing more is saved."""
+
+    code = "feedback.error.already_sent"
 
 
 def state_on(opens_on: date, closes_on: date, today: date) -> CampaignState:
@@ -129,14 +140,25 @@ class Results:
     choices: pd.DataFrame
     texts: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict)
     min_answers: int = fa.MIN_ANSWERS_PER_ROLE
+    groups: anonymity.RoleGroups = anonymity.NAMED  # roles pooled for anonymity, if any
 
 
 def format_code(code: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
-def normalise_code(typed: str) -> str:
-    return "".join(ch for ch in (typed or "").upper() if ch.isalnum())
+def normalise_code(typed: Any) -> str:
+    if not isinstance(typed, str):
+        return ""
+    return "".join(ch for ch in typed.upper() if ch.isascii() and ch.isalnum())
+
+
+def _plausible_token(token: Any) -> bool:
+    return isinstance(token, str) and _TOKEN.fullmatch(token) is not None
+
+
+def _plausible_slug(slug: Any) -> bool:
+    return isinstance(slug, str) and _SLUG.fullmatch(slug) is not None
 
 
 def _new_code() -> str:
@@ -180,21 +202,22 @@ def edit_template(engine: Engine, actor: Actor | None, document: dict[str, Any])
     version is never changed: the edit becomes a new version."""
     require(actor, Action.MANAGE_NETWORK)
     framework = load_framework()
-    template = parse_template(document, source=str(document.get("slug", "?")), framework=framework)
+    document = clean_json(document)
+    try:
+        json.dumps(document, allow_nan=False)  # what the database will store
+        source = str(document.get("slug", "?")) if isinstance(document, dict) else "?"
+        template = parse_template(document, source=source, framework=framework)
+    except (FormTemplateError, TypeError, ValueError) as exc:  # not JSON, or not a template
+        problem = FieldError("feedback.error.template_invalid", {"detail": str(exc)})
+        raise ValidationFailed({"document": problem}) from exc
     with writing(engine) as conn:
         version = register_framework(conn, framework)
         return _store_template(conn, template, version, actor.person_id)
 
 
-def _require_manager(actor: Actor | None) -> Actor:
-    if can_anywhere(actor, Action.MANAGE_CAMPAIGNS):
-        return actor
-    raise PermissionDenied(action=str(Action.MANAGE_CAMPAIGNS))
-
-
 def list_templates(engine: Engine, actor: Actor | None) -> list[TemplateChoice]:
     """The newest version of each template, for someone who may open a campaign."""
-    _require_manager(actor)
+    require_anywhere(actor, Action.MANAGE_CAMPAIGNS)
     with reading(engine) as conn:
         rows = store.latest_templates(conn)
     return [
@@ -246,24 +269,21 @@ def open_campaign(
 ) -> Campaign:
     """Open a campaign on a territory (or network-wide when ``territory_id`` is None)."""
     require(actor, Action.MANAGE_CAMPAIGNS, territory_id)
-    title = (title or "").strip()
-    errors: dict[str, FieldError] = {}
-    if not title:
-        errors["title"] = FieldError(forms.REQUIRED)
-    elif len(title) > TITLE_MAX:
-        errors["title"] = FieldError(forms.TOO_LONG, {"length": len(title), "max": TITLE_MAX})
-    if template_id is None:
-        errors["template_id"] = FieldError(forms.REQUIRED)
-    for name, value in (("opens_on", opens_on), ("closes_on", closes_on)):
-        if value is None:
-            errors[name] = FieldError(forms.REQUIRED)
+    checks = Checks()
+    territory_id = checks.record_id("territory_id", territory_id, optional=True)
+    template_id = checks.record_id("template_id", template_id)
+    title = checks.text("title", title, required=True, max_length=TITLE_MAX)
+    opens_on = checks.day("opens_on", opens_on)
+    closes_on = checks.day("closes_on", closes_on)
+    anonymous = checks.flag("anonymous", anonymous)
     if opens_on and closes_on and closes_on < opens_on:
-        errors["closes_on"] = FieldError("feedback.error.closes_before_opens")
-    if errors:
-        raise ValidationFailed(errors)
+        checks.fail("closes_on", "feedback.error.closes_before_opens")
+    checks.done()
     with writing(engine) as conn:
         if store.template_by_id(conn, template_id) is None:
-            raise ValidationFailed({"template_id": FieldError("error.not_found")})
+            raise ValidationFailed({"template_id": FieldError(NOT_FOUND)})
+        if territory_id is not None and not territory_exists(conn, territory_id):
+            raise ValidationFailed({"territory_id": FieldError(NOT_FOUND)})
         campaign_id = store.insert_campaign(
             conn,
             territory_id=territory_id,
@@ -340,7 +360,7 @@ def may_answer(actor: Actor | None, campaign: Campaign) -> bool:
 
 def public_campaign(engine: Engine, token: str | None, today: date | None = None) -> PublicCampaign:
     """The campaign behind a share link, and whether it can be answered today."""
-    if not token:
+    if not _plausible_token(token):
         return PublicCampaign(state=CampaignState.UNKNOWN)
     with reading(engine) as conn:
         row = store.campaign_by_token(conn, token)
@@ -362,7 +382,7 @@ def public_campaign(engine: Engine, token: str | None, today: date | None = None
 
 
 def _open_campaign_row(conn: Connection, token: str, today: date | None) -> tuple[Row, FormTemplate]:
-    row = store.campaign_by_token(conn, token) if token else None
+    row = store.campaign_by_token(conn, token) if _plausible_token(token) else None
     if row is None:
         raise CampaignUnavailable(state=CampaignState.UNKNOWN.value)
     state = state_on(row.opens_on, row.closes_on, today or clock.today())
@@ -384,19 +404,34 @@ def _draft(row: Row) -> Draft:
     )
 
 
-def _identity_errors(campaign: Row, role: str | None, name: str | None) -> dict[str, FieldError]:
-    errors: dict[str, FieldError] = {}
-    if not role:
-        errors["role"] = FieldError(forms.REQUIRED)
-    elif role not in _roles():
-        errors["role"] = FieldError(forms.NOT_OFFERED)
-    if not campaign.anonymous:
-        name = (name or "").strip()
-        if not name:
-            errors["respondent_name"] = FieldError(forms.REQUIRED)
-        elif len(name) > NAME_MAX:
-            errors["respondent_name"] = FieldError(forms.TOO_LONG, {"length": len(name), "max": NAME_MAX})
-    return errors
+def _identity(checks: Checks, campaign: Row, role: Any, name: Any) -> tuple[str | None, str | None]:
+    """The respondent's hat, and their name on a named campaign (None on an anonymous one)."""
+    role = checks.one_of("role", role, _roles(), code=forms.NOT_OFFERED)
+    if campaign.anonymous:
+        return role, None
+    return role, checks.text("respondent_name", name, required=True, max_length=NAME_MAX)
+
+
+def _answers_given(checks: Checks, answers: Any) -> dict[str, Any] | None:
+    """Answers as a page sends them: by question id. Anything else is refused whole."""
+    if answers is None:
+        return None
+    if not isinstance(answers, Mapping) or not all(isinstance(k, str) for k in answers):
+        checks.fail("answers", INVALID)
+        return None
+    return dict(answers)
+
+
+def _claimed_draft(conn: Connection, campaign: Row, code: Any) -> Row:
+    """The draft behind a resume code, locked until the end of the transaction: two tabs (or
+    two clicks) saving or sending it at once go one after the other, and the second finds the
+    first one's work — or is told the answers were already sent."""
+    row = store.response_by_code(conn, campaign.id, normalise_code(code))
+    if row is None:
+        raise NotFound(code="feedback.error.resume_unknown")
+    if row.status == store.SUBMITTED or not store.claim_draft(conn, row.id):
+        raise AlreadySent()
+    return store.response_by_code(conn, campaign.id, row.resume_code)
 
 
 def start_response(
@@ -415,16 +450,16 @@ def start_response(
     ``territory_slug`` comes from the territory's own share link (``&territoire=``)."""
     with writing(engine) as conn:
         campaign, _ = _open_campaign_row(conn, token, today)
-        if actor is not None and not can(actor, Action.ANSWER_FORM, campaign.territory_id):
-            raise PermissionDenied(action=str(Action.ANSWER_FORM), territory_id=campaign.territory_id)
-        errors = _identity_errors(campaign, role, respondent_name)
-        if errors:
-            raise ValidationFailed(errors)
+        if actor is not None:  # a member answering from inside the app; a share link needs no account
+            require(actor, Action.ANSWER_FORM, campaign.territory_id)
+        checks = Checks()
+        role, name = _identity(checks, campaign, role, respondent_name)
+        checks.done()
         answering_for = _answering_for(conn, campaign, actor, territory_slug)
         document: dict[str, Any] = {"answers": {}, "step": 0}
         code = _new_code()
-        if not campaign.anonymous:
-            document["respondent_name"] = respondent_name.strip()
+        if name is not None:
+            document["respondent_name"] = name
         store.insert_response(
             conn,
             campaign_id=campaign.id,
@@ -445,7 +480,8 @@ def _answering_for(conn: Connection, campaign: Row, actor: Actor | None, slug: s
     only territory. None for a territory's own campaign, or when nothing says it."""
     if campaign.territory_id is not None:
         return None
-    named = territories.territory_id_by_slug(conn, slug) if slug else None
+    # The slug comes from the address bar: one no territory can have is never sent to the database.
+    named = territories.territory_id_by_slug(conn, slug) if _plausible_slug(slug) else None
     if actor is None:
         return named
     if named is not None and actor.role_in(named) is not None:
@@ -472,8 +508,9 @@ def _merged(
     if answers:
         for qid in answers:
             kept.pop(qid, None)  # an emptied field is emptied in the draft too
-        kept.update(forms.draft_answers(template, answers))
-    return kept
+        kept.update(answers)
+    # Cleaned as a whole: a draft saved before the text rule existed is cleaned too.
+    return forms.draft_answers(template, kept)
 
 
 def save_draft(
@@ -489,24 +526,24 @@ def save_draft(
 ) -> Draft:
     """Save what was typed so far — even values that will not pass at submission, so that
     nothing typed is lost. ``answers`` replaces the given questions only."""
+    checks = Checks()
+    answers = _answers_given(checks, answers)
+    checks.done()
     with writing(engine) as conn:
         campaign, template = _open_campaign_row(conn, token, today)
-        row = store.response_by_code(conn, campaign.id, normalise_code(code))
-        if row is None or row.status == store.SUBMITTED:
-            raise NotFound(code="feedback.error.resume_unknown")
+        row = _claimed_draft(conn, campaign, code)
         document = dict(row.document or {})
         document["answers"] = _merged(template, document, answers)
         if step is not None:
-            document["step"] = step
+            # Screens: the hat, one per section, then every problem at once.
+            document["step"] = checks.whole("step", step, 0, len(template.sections) + 1)
         values: dict[str, Any] = {"document": document}
         if role is not None or respondent_name is not None:
-            errors = _identity_errors(campaign, role or row.respondent_role, respondent_name)
-            if errors:
-                raise ValidationFailed(errors)
-            if role is not None:
-                values["respondent_role"] = role
-            if not campaign.anonymous and respondent_name is not None:
-                document["respondent_name"] = respondent_name.strip()
+            role, name = _identity(checks, campaign, role or row.respondent_role, respondent_name)
+            values["respondent_role"] = role
+            if name is not None:
+                document["respondent_name"] = name
+        checks.done()
         store.update_response(conn, row.id, **values)
         return _draft(store.response_by_code(conn, campaign.id, row.resume_code))
 
@@ -520,16 +557,16 @@ def submit_response(
 ) -> Draft:
     """Check every answer and submit. On any problem, ALL problems are raised at once (keyed
     ``q.<question id>``) and what was typed stays saved in the draft."""
-    problems: dict[str, FieldError] = {}
+    checks = Checks()
+    answers = _answers_given(checks, answers)
+    checks.done()
     with writing(engine) as conn:
         campaign, template = _open_campaign_row(conn, token, today)
-        row = store.response_by_code(conn, campaign.id, normalise_code(code))
-        if row is None or row.status == store.SUBMITTED:
-            raise NotFound(code="feedback.error.resume_unknown")
+        row = _claimed_draft(conn, campaign, code)
         document = dict(row.document or {})
         document["answers"] = _merged(template, document, answers)
-        problems = _identity_errors(campaign, row.respondent_role, document.get("respondent_name"))
-        problems |= forms.validate_answers(template, document["answers"])
+        _identity(checks, campaign, row.respondent_role, document.get("respondent_name"))
+        problems = checks.errors | forms.validate_answers(template, document["answers"])
         if problems:
             store.update_response(conn, row.id, document=document)
         else:
@@ -568,6 +605,15 @@ def _readable_campaign(conn: Connection, actor: Actor | None, campaign_id: int, 
     return _campaign(row, today)
 
 
+def _check_period(campaign_id: Any, start: Any, end: Any) -> None:
+    """What a results or export request names: a campaign, and optionally a period of days."""
+    checks = Checks()
+    checks.record_id("campaign_id", campaign_id)
+    checks.day("start", start, required=False)
+    checks.day("end", end, required=False)
+    checks.done()
+
+
 def _instants(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
     """A period of French days, from ``start`` to ``end`` included, as UTC instants."""
     since = clock.start_of_local_day(start) if start is not None else None
@@ -577,6 +623,17 @@ def _instants(start: date | None, end: date | None) -> tuple[datetime | None, da
 
 def _roles() -> list[str]:
     return [r.id for r in load_framework().stakeholder_roles]
+
+
+def _role_groups(
+    conn: Connection, campaign: Campaign, shown: Mapping[str, int], period: bool
+) -> anonymity.RoleGroups:
+    """How roles are shown for this campaign and period: the one rule of ``lib.domain.anonymity``,
+    for the screen and the exports alike."""
+    if not campaign.anonymous:
+        return anonymity.NAMED
+    whole = store.submitted_by_role(conn, campaign.id) if period else shown
+    return anonymity.role_groups(whole, shown, order=_roles())
 
 
 def results(
@@ -589,6 +646,7 @@ def results(
     today: date | None = None,
 ) -> Results:
     """Everything the results page shows for one campaign, aggregated in SQL."""
+    _check_period(campaign_id, start, end)
     roles = _roles()
     with reading(engine) as conn:
         campaign = _readable_campaign(conn, actor, campaign_id, today or clock.today())
@@ -597,13 +655,21 @@ def results(
         choice_ids = [q.id for q in template.questions_of_type(*forms.CHOICE_TYPES)]
         text_ids = [q.id for q in template.questions_of_type(*forms.TEXT_TYPES)]
         since, until = _instants(start, end)
+        shown = store.submitted_by_role(conn, campaign_id, since, until)
+        # Anonymous means anonymous: no figure by role rests on too few responses.
+        groups = _role_groups(conn, campaign, shown, since is not None or until is not None)
+        of = groups.of
         hours = store.counts_by_role_and_hour(conn, campaign_id, since, until)
-        counts = fa.counts_over_time(((clock.local_day(h), role, n) for h, role, n in hours), roles)
-        dist = fa.distribution(store.numeric_distribution(conn, campaign_id, scale_ids, since, until))
-        choices = fa.choice_counts(store.choice_distribution(conn, campaign_id, choice_ids, since, until))
-        # Anonymous means anonymous: a role with too few answers is not named beside its words.
-        pooled = fa.roles_below(counts, min_answers) if campaign.anonymous else set()
-        texts = fa.texts_by_role(store.free_texts(conn, campaign_id, text_ids, since, until), roles, pooled)
+        counts = fa.counts_over_time(((clock.local_day(h), of(role), n) for h, role, n in hours), roles)
+        dist = fa.distribution(
+            (q, of(role), v, n)
+            for q, role, v, n in store.numeric_distribution(conn, campaign_id, scale_ids, since, until)
+        )
+        choices = fa.choice_counts(
+            (q, of(role), o, n)
+            for q, role, o, n in store.choice_distribution(conn, campaign_id, choice_ids, since, until)
+        )
+        texts = fa.texts_by_role(store.free_texts(conn, campaign_id, text_ids, since, until), roles, groups)
         drafts = store.count_drafts(conn, campaign_id)
     scales = {q.id: (q.min, q.max) for q in template.questions_of_type(forms.SCALE)}
     return Results(
@@ -619,6 +685,7 @@ def results(
         choices=choices,
         texts=texts,
         min_answers=min_answers,
+        groups=groups,
     )
 
 
@@ -626,13 +693,16 @@ def export_table(
     engine: Engine, actor: Actor | None, campaign_id: int, start: date | None = None, end: date | None = None
 ) -> tuple[Campaign, FormTemplate, pd.DataFrame]:
     """One row per submitted response, one column per question (see ``responses_wide``)."""
+    _check_period(campaign_id, start, end)
     with reading(engine) as conn:
         campaign = _readable_campaign(conn, actor, campaign_id, clock.today())
         template = _template(conn, campaign.template_id)
         since, until = _instants(start, end)
         responses = store.submitted_responses(conn, campaign_id, since, until)
         answers = store.submitted_answers(conn, campaign_id, since, until)
-    return campaign, template, fa.responses_wide(template, responses, answers)
+        shown = Counter(r["role"] for r in responses)
+        groups = _role_groups(conn, campaign, shown, since is not None or until is not None)
+    return campaign, template, fa.responses_wide(template, responses, answers, groups)
 
 
 def export_csv(
@@ -649,6 +719,8 @@ def export_xlsx(
     """XLSX: the responses, and a second sheet saying what each id means in French and English."""
     _, template, table = export_table(engine, actor, campaign_id, start, end)
     roles = [(r.id, r.label.fr, r.label.en) for r in load_framework().stakeholder_roles]
+    if (table["role"] == anonymity.POOLED).any():  # explained like every role, when it is there
+        roles.append((anonymity.POOLED, *(translate("feedback.results.pooled", lg) for lg in ("fr", "en"))))
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         table.to_excel(writer, sheet_name="reponses", index=False)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from lib.access import Actor, Membership, Role, stronger_role
 from lib.domain.errors import ServiceError, WriteFailed
+from lib.domain.text import clean_text
 from lib.services.unit_of_work import reading
 from lib.store import membership as store
 from lib.store import tables as t
@@ -95,7 +96,7 @@ def verified_email(claims: Mapping[str, Any], trusted_providers: Iterable[str] =
     through. Streamlit writes it itself into the signed identity cookie, after the claims of
     the ID token, so an identity provider cannot forge it.
     """
-    email = str(claims.get("email") or "").strip().lower()
+    email = clean_text(str(claims.get("email") or "")).strip().lower()
     if not email or "@" not in email:
         raise EmailMissing()
     if _is_true(claims.get("email_verified")):
@@ -107,11 +108,11 @@ def verified_email(claims: Mapping[str, Any], trusted_providers: Iterable[str] =
 
 
 def _display_name(claims: Mapping[str, Any]) -> str | None:
-    name = str(claims.get("name") or "").strip()
+    name = clean_text(str(claims.get("name") or "")).strip()
     if not name:
         # ProConnect sends given_name and usual_name rather than name.
         parts = [claims.get("given_name"), claims.get("usual_name") or claims.get("family_name")]
-        name = " ".join(str(p).strip() for p in parts if p and str(p).strip())
+        name = " ".join(clean_text(str(p)).strip() for p in parts if p and clean_text(str(p)).strip())
     return name[:200] or None
 
 

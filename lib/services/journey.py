@@ -15,14 +15,16 @@ from sqlalchemy.exc import IntegrityError
 
 from lib.access import Action, Actor, can, require
 from lib.domain import journey as domain
-from lib.domain.errors import ConcurrentEdit, NotFound, ServiceError, ValidationFailed
+from lib.domain.errors import ConcurrentEdit, FieldError, NotFound, ServiceError, ValidationFailed
 from lib.domain.framework import Framework, load_framework
+from lib.domain.inputs import ID_MAX, NOT_FOUND, Checks
 from lib.domain.journey import CriterionScore, MilestoneDraft, Status, Suggestion
 from lib.services.unit_of_work import reading, writing
 from lib.store import journey as store
 from lib.store import tables as t
 from lib.store.activity import log_activity
 from lib.store.reference import register_framework
+from lib.store.territories import territory_exists
 
 
 @dataclass(frozen=True)
@@ -219,6 +221,18 @@ def home_summary(
 # --- Writing -------------------------------------------------------------------------------
 
 
+def _check_record(checks: Checks, field: str, record_id, expected_version) -> None:
+    """An edit names the record and the version it started from; a new record names neither."""
+    if checks.record_id(field, record_id, optional=True) is not None:
+        checks.whole("expected_version", expected_version, 1, ID_MAX)
+
+
+def _check_territory(conn: Connection, territory_id: int) -> None:
+    # Only a coordinator gets here with a territory of nobody's: say so, not "database down".
+    if not territory_exists(conn, territory_id):
+        raise ValidationFailed({"territory_id": FieldError(NOT_FOUND)})
+
+
 def record_assessment(
     engine: Engine,
     actor: Actor | None,
@@ -240,15 +254,19 @@ def record_assessment(
     """
     actor = require(actor, Action.EDIT_JOURNEY, territory_id)
     framework = framework or load_framework()
-    status = Status(status)
-    assessed_on = assessed_on or domain.today()
-    errors = domain.validate_assessment(framework, scores, status, assessed_on)
+    checks = Checks()
+    checks.record_id("territory_id", territory_id)
+    _check_record(checks, "assessment_id", assessment_id, expected_version)
+    assessed_on = domain.today() if assessed_on is None else assessed_on
+    errors = checks.errors | domain.validate_assessment(framework, scores, status, assessed_on)
     if errors:
         raise ValidationFailed(errors)
+    status = Status(status)
     scores = domain.normalise_scores(framework, scores)
     submitted_at = t.utcnow() if status is Status.SUBMITTED else None
 
     with writing(engine) as conn:
+        _check_territory(conn, territory_id)
         version_name = register_framework(conn, framework)
         if assessment_id is None:
             if store.latest_assessments(conn, territory_id, status=Status.DRAFT, limit=1):
@@ -318,17 +336,21 @@ def save_milestone(
     """Add a milestone, or edit one provided nobody saved it since ``expected_version``."""
     actor = require(actor, Action.EDIT_JOURNEY, territory_id)
     framework = framework or load_framework()
-    errors = domain.validate_milestone(framework, draft)
+    checks = Checks()
+    checks.record_id("territory_id", territory_id)
+    _check_record(checks, "milestone_id", milestone_id, expected_version)
+    errors = checks.errors | domain.validate_milestone(framework, draft)
     if errors:
         raise ValidationFailed(errors)
     values = {
         "occurred_on": draft.occurred_on,
         "phase": draft.phase,
         "storytelling_dimension": draft.storytelling_dimension or None,
-        "title": draft.title.strip(),
-        "story": draft.story.strip() or None,
+        "title": domain.clean(draft.title),
+        "story": domain.clean(draft.story) or None,
     }
     with writing(engine) as conn:
+        _check_territory(conn, territory_id)
         if milestone_id is None:
             milestone_id = store.insert_milestone(
                 conn, territory_id=territory_id, created_by=actor.person_id, **values

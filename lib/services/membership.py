@@ -17,17 +17,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
-from lib.access import Action, Actor, Role, can, grantable_roles, require
-from lib.domain.errors import (
-    FieldError,
-    NotFound,
-    PermissionDenied,
-    ServiceError,
-    ValidationFailed,
+from lib.access import (
+    Action,
+    Actor,
+    Role,
+    can,
+    require,
+    require_grantable,
+    require_logged_in,
+    require_other_person,
 )
+from lib.domain.errors import FieldError, NotFound, ServiceError, ValidationFailed
+from lib.domain.inputs import INVALID, REQUIRED, Checks, is_whole
 from lib.services.unit_of_work import reading, writing
 from lib.store import membership as store
 from lib.store import tables as t
@@ -95,22 +100,29 @@ class AccessRequest:
     created_at: datetime
 
 
-def _logged_in(actor: Actor | None) -> Actor:
-    if actor is None:
-        raise PermissionDenied()
-    return actor
-
-
-def _require_grantable(actor: Actor, territory_id: int | None, role: Role | str | None) -> Role:
+def _role(checks: Checks, role: Any) -> Role | None:
+    if role is None or role == "":
+        checks.fail("role", REQUIRED)
+        return None
     try:
-        role = Role(role) if role is not None else None
+        return Role(role)
     except ValueError:
-        role = None
-    if role is None:
-        raise ValidationFailed({"role": FieldError("error.required")})
-    if role not in grantable_roles(actor, territory_id):
-        raise PermissionDenied(action="grant_role", role=role.value, territory_id=territory_id)
-    return role
+        checks.fail("role", INVALID)
+        return None
+
+
+def _require_grantable(actor: Actor, territory_id: int | None, role: Any) -> Role:
+    checks = Checks()
+    role = _role(checks, role)
+    checks.done()
+    return require_grantable(actor, territory_id, role)
+
+
+def _checked_id(field: str, value: Any) -> int:
+    checks = Checks()
+    checks.record_id(field, value)
+    checks.done()
+    return value
 
 
 def _check_territory(conn: Connection, territory_id: int | None) -> None:
@@ -142,7 +154,7 @@ def request_targets(engine: Engine, actor: Actor | None) -> list[Scope]:
 
     Only names are shown, never a territory's data, so a private territory stays private.
     """
-    _logged_in(actor)
+    require_logged_in(actor)
     with reading(engine) as conn:
         rows = territory_store.list_territories(conn)
     return [Scope(None, None)] + [Scope(r.id, r.name) for r in rows]
@@ -163,15 +175,14 @@ def _membership_to_manage(conn: Connection, actor: Actor, membership_id: int):
     if row is None:
         raise NotFound(membership_id=membership_id)
     require(actor, Action.MANAGE_MEMBERS, row.territory_id)
-    if row.person_id == actor.person_id:
-        raise PermissionDenied("auth.error.own_rights")
-    if Role(row.role) not in grantable_roles(actor, row.territory_id):
-        raise PermissionDenied(action="manage_role", role=row.role, territory_id=row.territory_id)
+    require_other_person(actor, row.person_id)
+    require_grantable(actor, row.territory_id, Role(row.role))
     return row
 
 
 def change_role(engine: Engine, actor: Actor | None, membership_id: int, role: Role | str) -> None:
-    actor = _logged_in(actor)
+    actor = require_logged_in(actor)
+    _checked_id("membership_id", membership_id)
 
     with writing(engine) as conn:
         row = _membership_to_manage(conn, actor, membership_id)
@@ -192,7 +203,8 @@ def change_role(engine: Engine, actor: Actor | None, membership_id: int, role: R
 
 def revoke_membership(engine: Engine, actor: Actor | None, membership_id: int) -> None:
     """Remove someone's access; it is gone at their next click."""
-    actor = _logged_in(actor)
+    actor = require_logged_in(actor)
+    _checked_id("membership_id", membership_id)
 
     with writing(engine) as conn:
         row = _membership_to_manage(conn, actor, membership_id)
@@ -229,21 +241,17 @@ def invite(
     valid_days: int = DEFAULT_INVITATION_DAYS,
 ) -> int:
     """Invite someone by email; returns the invitation's id."""
-    require(actor, Action.MANAGE_MEMBERS, territory_id)
-    assert actor is not None
-    errors: dict[str, FieldError] = {}
-    email = (email or "").strip().lower()
-    if not email:
-        errors["email"] = FieldError("error.required")
-    elif len(email) > 320 or not _EMAIL.match(email):
-        errors["email"] = FieldError("auth.error.email_invalid")
-    if not isinstance(valid_days, int) or not 1 <= valid_days <= MAX_INVITATION_DAYS:
-        errors["valid_days"] = FieldError("auth.error.valid_days", {"max": MAX_INVITATION_DAYS})
-    if role is None or role == "":
-        errors["role"] = FieldError("error.required")
-    if errors:
-        raise ValidationFailed(errors)
-    granted = _require_grantable(actor, territory_id, role)
+    actor = require(actor, Action.MANAGE_MEMBERS, territory_id)
+    checks = Checks()
+    territory_id = checks.record_id("territory_id", territory_id, optional=True)
+    email = checks.text("email", email, required=True).lower()
+    if email and (len(email) > 320 or not _EMAIL.match(email)):
+        checks.fail("email", "auth.error.email_invalid")
+    if not is_whole(valid_days) or not 1 <= valid_days <= MAX_INVITATION_DAYS:
+        checks.fail("valid_days", "auth.error.valid_days", max=MAX_INVITATION_DAYS)
+    role = _role(checks, role)
+    checks.done()
+    granted = require_grantable(actor, territory_id, role)
     now = t.utcnow()
 
     with writing(engine) as conn:
@@ -274,7 +282,8 @@ def invite(
 
 
 def revoke_invitation(engine: Engine, actor: Actor | None, invitation_id: int) -> None:
-    actor = _logged_in(actor)
+    actor = require_logged_in(actor)
+    _checked_id("invitation_id", invitation_id)
     now = t.utcnow()
 
     with writing(engine) as conn:
@@ -334,12 +343,11 @@ def _access_request(r) -> AccessRequest:
 
 def request_access(engine: Engine, actor: Actor | None, *, territory_id: int | None, message: str) -> int:
     """A logged-in person asks to join a territory (or the network); returns the request's id."""
-    actor = _logged_in(actor)
-    message = (message or "").strip()
-    if len(message) > MAX_MESSAGE_LENGTH:
-        raise ValidationFailed(
-            {"message": FieldError("error.too_long", {"length": len(message), "max": MAX_MESSAGE_LENGTH})}
-        )
+    actor = require_logged_in(actor)
+    checks = Checks()
+    territory_id = checks.record_id("territory", territory_id, optional=True)
+    message = checks.text("message", message, max_length=MAX_MESSAGE_LENGTH)
+    checks.done()
     if any(m.territory_id == territory_id for m in actor.memberships):
         raise ValidationFailed({"territory": FieldError("auth.error.already_member_self")})
 
@@ -363,7 +371,7 @@ def request_access(engine: Engine, actor: Actor | None, *, territory_id: int | N
 
 
 def my_requests(engine: Engine, actor: Actor | None) -> list[AccessRequest]:
-    actor = _logged_in(actor)
+    actor = require_logged_in(actor)
     with reading(engine) as conn:
         return [_access_request(r) for r in store.list_requests_of(conn, actor.person_id)]
 
@@ -385,7 +393,11 @@ def decide_request(
     engine: Engine, actor: Actor | None, request_id: int, *, accept: bool, role: Role | str | None = None
 ) -> None:
     """Accept (granting ``role``) or refuse a pending request."""
-    actor = _logged_in(actor)
+    actor = require_logged_in(actor)
+    checks = Checks()
+    checks.record_id("request_id", request_id)
+    checks.flag("accept", accept)
+    checks.done()
     now = t.utcnow()
 
     with writing(engine) as conn:
@@ -393,8 +405,7 @@ def decide_request(
         if row is None:
             raise NotFound(request_id=request_id)
         require(actor, Action.MANAGE_MEMBERS, row.territory_id)
-        if row.person_id == actor.person_id:
-            raise PermissionDenied("auth.error.own_rights")
+        require_other_person(actor, row.person_id)
         details: dict = {"member_id": row.person_id}
         granted = _require_grantable(actor, row.territory_id, role) if accept else None
         if granted is not None and store.get_membership(conn, row.person_id, row.territory_id) is not None:

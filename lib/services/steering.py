@@ -17,11 +17,11 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from lib.access import Action, Actor, can, require
+from lib.access import Action, Actor, can, require, require_anywhere
 from lib.domain import clock, forms
 from lib.domain import engagement as domain
 from lib.domain import feedback_analytics as fa
-from lib.domain.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
+from lib.domain.errors import FieldError, NotFound, ValidationFailed
 from lib.domain.forms import FormTemplate, parse_template
 from lib.domain.framework import load_framework
 from lib.services.feedback import Campaign, results_campaigns
@@ -208,12 +208,8 @@ def journal_territories(actor: Actor | None) -> tuple[int, ...] | None:
     territories where they hold VIEW_ACTIVITY. Refused when there is none."""
     if can(actor, Action.VIEW_NETWORK):
         return None
-    allowed = tuple(
-        tid for tid in (actor.territory_ids if actor else ()) if can(actor, Action.VIEW_ACTIVITY, tid)
-    )
-    if not allowed:
-        raise PermissionDenied(action=str(Action.VIEW_ACTIVITY))
-    return allowed
+    actor = require_anywhere(actor, Action.VIEW_ACTIVITY)
+    return tuple(tid for tid in actor.territory_ids if can(actor, Action.VIEW_ACTIVITY, tid))
 
 
 @dataclass(frozen=True)
@@ -230,8 +226,7 @@ class JournalQuery:
 def _journal_filter(actor: Actor | None, query: JournalQuery) -> JournalFilter:
     allowed = journal_territories(actor)
     if query.territory_id is not None:
-        if allowed is not None and query.territory_id not in allowed:
-            raise PermissionDenied(action=str(Action.VIEW_ACTIVITY), territory_id=query.territory_id)
+        require(actor, Action.VIEW_ACTIVITY, query.territory_id)
         territories: tuple[int, ...] | None = (query.territory_id,)
     else:
         territories = allowed

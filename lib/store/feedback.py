@@ -187,6 +187,22 @@ def update_response(conn: Connection, response_id: int, **values: Any) -> None:
     conn.execute(sa.update(t.response).where(t.response.c.id == response_id).values(**values))
 
 
+def claim_draft(conn: Connection, response_id: int) -> bool:
+    """Lock a response for the rest of the transaction, if it is still a draft; whether it is.
+
+    A guarded UPDATE rather than a read: it takes PostgreSQL's row lock and SQLite's write lock
+    alike, so whoever comes second waits, then finds the response sent (or reads the first
+    one's saved answers). The row count says who won."""
+    return (
+        conn.execute(
+            sa.update(t.response)
+            .where(t.response.c.id == response_id, t.response.c.status == DRAFT)
+            .values(updated_at=t.utcnow())
+        ).rowcount
+        == 1
+    )
+
+
 def replace_answers(
     conn: Connection, response_id: int, rows: Iterable[tuple[str, float | None, str | None]]
 ) -> None:
@@ -246,6 +262,18 @@ def counts_by_role_and_hour(
         (datetime.strptime(r.hour, "%Y-%m-%d %H").replace(tzinfo=UTC), r.respondent_role, int(r.n))
         for r in conn.execute(query)
     ]
+
+
+def submitted_by_role(
+    conn: Connection, campaign_id: int, since: datetime | None = None, until: datetime | None = None
+) -> dict[str, int]:
+    """Submitted responses per role."""
+    query = (
+        sa.select(t.response.c.respondent_role, sa.func.count().label("n"))
+        .where(*_submitted(campaign_id, since, until))
+        .group_by(t.response.c.respondent_role)
+    )
+    return {r.respondent_role: int(r.n) for r in conn.execute(query)}
 
 
 def count_drafts(conn: Connection, campaign_id: int) -> int:
