@@ -49,6 +49,7 @@ class MilestoneDraft:
     title: str
     story: str = ""
     storytelling_dimension: str | None = None
+    axis_id: str | None = None  # the framework axis the story is about, for peers looking it up
 
 
 def _clean(text: str | None) -> str:
@@ -117,6 +118,8 @@ def validate_milestone(
     dimension = draft.storytelling_dimension
     if dimension and dimension not in {d.id for d in framework.storytelling_dimensions}:
         errors["storytelling_dimension"] = FieldError("journey.error.invalid_choice")
+    if draft.axis_id and draft.axis_id not in {a.id for a in framework.axes}:
+        errors["axis_id"] = FieldError("journey.error.invalid_choice")
     title = _clean(draft.title)
     if not title:
         errors["title"] = FieldError("error.required")

@@ -25,6 +25,7 @@ from lib.domain.forms import FormTemplate, parse_template
 from lib.domain.framework import Framework, load_framework
 from lib.domain.journey import criterion_axis_map
 from lib.domain.sharing import Kind, Level, Relation, Viewer
+from lib.services.journey import AxisPoint
 from lib.services.unit_of_work import reading, writing
 from lib.store import peers as store
 from lib.store.activity import log_activity
@@ -722,6 +723,14 @@ def peer_stories(
 # --- A peer's journey ----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """One assessment's axis scores, as the journey charts draw them."""
+
+    assessed_on: date
+    axis_scores: dict[str, float | None]
+
+
 @dataclass
 class PeerJourney:
     territory_id: int
@@ -729,8 +738,9 @@ class PeerJourney:
     levels: dict[Kind, Level]
     relation: Relation
     milestones: list[Story] | None  # None: the journey is not shared with this reader
-    latest: pd.DataFrame | None  # latest axis scores; None: assessments not shared
-    history: pd.DataFrame | None
+    latest: Snapshot | None  # None: the assessments are not shared with this reader
+    previous: Snapshot | None
+    history: list[AxisPoint] | None
 
 
 def peer_journey(
@@ -746,19 +756,33 @@ def peer_journey(
         row = store.territory_by_slug(conn, slug)
         if row is None:
             raise NotFound(territory=slug)
-        chosen = {r.kind: r.level for r in store.levels_of(conn, [row.id])}
-        levels = sharing.levels_with_defaults(chosen)
+        levels = sharing.levels_with_defaults({r.kind: r.level for r in store.levels_of(conn, [row.id])})
         relation = sharing.relation(viewer, row.id)
         if not any(sharing.reaches(relation, level) for level in levels.values()):
             raise NotFound(territory=slug)
-        milestones = latest = history = None
+        milestones = history = None
         if sharing.reaches(relation, levels[Kind.JOURNEY]):
             milestones = [_story(r) for r in store.latest_stories(conn, [row.id], limit=1000)]
         if sharing.reaches(relation, levels[Kind.ASSESSMENTS]):
-            names = {row.id: row.name}
-            latest = _scores_frame(store.latest_axis_scores(conn, mapping, [row.id]), names, row.id)
-            history = _scores_frame(store.axis_history(conn, mapping, [row.id]), names, row.id)
-    return PeerJourney(row.id, row.name, levels, relation, milestones, latest, history)
+            history = [
+                AxisPoint(r.assessment_id, r.assessed_on, r.axis_id, float(r.score))
+                for r in store.axis_history(conn, mapping, [row.id])
+                if r.axis_id is not None
+            ]
+    snapshots: dict[int, Snapshot] = {}
+    for p in history or []:
+        snapshots.setdefault(p.assessment_id, Snapshot(p.assessed_on, {})).axis_scores[p.axis_id] = p.score
+    ordered = list(snapshots.values())  # oldest first, as SQL ordered them
+    return PeerJourney(
+        territory_id=row.id,
+        name=row.name,
+        levels=levels,
+        relation=relation,
+        milestones=milestones,
+        latest=ordered[-1] if ordered else None,
+        previous=ordered[-2] if len(ordered) > 1 else None,
+        history=history,
+    )
 
 
 # --- A peer group, for coordinators --------------------------------------------------------
@@ -778,7 +802,9 @@ class GroupMember:
 class GroupOverview:
     group: Group
     members: list[GroupMember]
-    spread: pd.DataFrame  # latest assessments: axis_id, territories, minimum, q1, median, q3, maximum
+    assessed: int  # members with a submitted assessment
+    spread: pd.DataFrame | None  # their latest: axis_id, territories, minimum, q1, median, q3, maximum;
+    # None under MIN_TERRITORIES
     trajectory: (
         pd.DataFrame
     )  # per year and axis: year, axis_id, territories, minimum, q1, median, q3, maximum
@@ -828,7 +854,10 @@ def group_overview(
             )
             for r in rows
         ],
-        spread=pd.DataFrame([r._asdict() for r in spread], columns=["axis_id", *spread_columns]),
+        assessed=len(last),
+        spread=pd.DataFrame([r._asdict() for r in spread], columns=["axis_id", *spread_columns])
+        if len(last) >= sharing.MIN_TERRITORIES
+        else None,
         trajectory=pd.DataFrame(
             [r._asdict() for r in trajectory], columns=["year", "axis_id", *spread_columns]
         ),

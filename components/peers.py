@@ -1,0 +1,141 @@
+"""Pieces shared by the peers' screens: sharing levels said plainly, the comparison's scope,
+story cards and links to a peer's journey."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.navigation import page_path
+from components.ui import engine, format_date, format_score, keep_on_language_switch, lang, plain, t
+from lib.access import Actor
+from lib.domain import peers as rules
+from lib.domain.errors import ServiceError
+from lib.domain.framework import Framework
+from lib.domain.sharing import Kind, Level
+from lib.services import peers
+from lib.services.territories import Territory
+from lib.store.tables import TERRITORY_KINDS
+
+JOURNEY_PARAM = "territoire"
+
+
+def level_label(level: Level | str) -> str:
+    return t(f"peers.level.{Level(level).value}")
+
+
+def kind_label(kind: Kind | str) -> str:
+    return t(f"peers.kind.{Kind(kind).value}")
+
+
+def sharing_caption(person: Actor | None, territory_id: int, kinds: tuple[Kind, ...] = tuple(Kind)) -> None:
+    """What a territory's data on this screen is visible to, said where the data is shown."""
+    try:
+        settings = peers.sharing_settings(engine(), person, territory_id)
+    except ServiceError:
+        return  # the page around says why it cannot be read
+    parts = [t("peers.sharing.part", kind=kind_label(k), level=level_label(settings.level(k))) for k in kinds]
+    st.caption(t("peers.sharing.caption", parts=" · ".join(parts)), help=t("peers.sharing.caption_help"))
+
+
+def journey_link(slug: str, name: str) -> None:
+    """A link to what this reader may see of one territory's journey."""
+    st.page_link(
+        page_path("peers_journey"),
+        label=t("peers.link.journey", name=plain(name)),
+        icon=":material/travel_explore:",
+        query_params={JOURNEY_PARAM: slug},
+    )
+
+
+def scope_picker(person: Actor, territory: Territory | None) -> peers.Scope | None:
+    """What to compare with: one of the territory's peer groups, or for a coordinator any group
+    or a selection by kind, region and population band. None when there is nothing to pick."""
+    groups = peers.comparison_groups(engine(), person, territory.id if territory else None)
+    # The largest group first: the one where statistics have the most to say.
+    by_id = {g.id: g for g in sorted(groups, key=lambda g: (-g.members, g.name))}
+    if not person.is_coordinator:
+        if not groups:
+            return None
+        chosen = st.selectbox(
+            t("peers.scope.group"),
+            list(by_id),
+            format_func=lambda gid: t("peers.scope.group_option", name=by_id[gid].name, n=by_id[gid].members),
+            key=keep_on_language_switch("peers_group"),
+        )
+        return peers.Scope(group_id=chosen)
+    how = st.segmented_control(
+        t("peers.scope.how"),
+        ["group", "selection"],
+        format_func=lambda v: t(f"peers.scope.{v}"),
+        default="group",
+        required=True,
+        key=keep_on_language_switch("peers_scope_how"),
+    )
+    if how == "group" and groups:
+        chosen = st.selectbox(
+            t("peers.scope.group"),
+            list(by_id),
+            format_func=lambda gid: t("peers.scope.group_option", name=by_id[gid].name, n=by_id[gid].members),
+            key=keep_on_language_switch("peers_group"),
+        )
+        return peers.Scope(group_id=chosen)
+    kinds_col, regions_col, band_col = st.columns(3)
+    kinds = kinds_col.multiselect(
+        t("peers.scope.kinds"),
+        list(TERRITORY_KINDS),
+        format_func=lambda k: t(f"peers.territory_kind.{k}"),
+        placeholder=t("peers.filter.all"),
+        key=keep_on_language_switch("peers_kinds"),
+    )
+    regions = regions_col.multiselect(
+        t("peers.scope.regions"),
+        peers.regions(engine(), person),
+        placeholder=t("peers.filter.all"),
+        key=keep_on_language_switch("peers_regions"),
+    )
+    band = band_col.selectbox(
+        t("peers.scope.population"),
+        [b for b, _low, _high in rules.POPULATION_BANDS],
+        index=None,
+        format_func=lambda b: t(f"peers.population.{b}"),
+        placeholder=t("peers.scope.any_population"),
+        key=keep_on_language_switch("peers_band"),
+    )
+    return peers.Scope(kinds=tuple(kinds), regions=tuple(regions), population_band=band)
+
+
+def _labels(items) -> dict[str, str]:
+    return {i.id: i.label(lang()) for i in items}
+
+
+def story_card(fw: Framework, story: peers.Story, *, show_territory: bool = True) -> None:
+    """One milestone and its story, as typed (never as Markdown)."""
+    phases, dimensions = _labels(fw.phases), _labels(fw.storytelling_dimensions)
+    axes = {a.id: a.label(lang()) for a in fw.axes}
+    with st.container(border=True):
+        st.markdown(f"**{plain(story.title)}**")
+        facts = [format_date(story.occurred_on), phases.get(story.phase, story.phase)]
+        if story.storytelling_dimension:
+            facts.append(dimensions.get(story.storytelling_dimension, story.storytelling_dimension))
+        if story.axis_id in axes:
+            facts.append(t("peers.story.axis", axis=axes[story.axis_id]))
+        if show_territory:
+            facts.insert(0, story.territory_name)
+        st.caption(plain(" · ".join(facts)))
+        if story.story:
+            st.markdown(plain(story.story))
+        if show_territory:
+            journey_link(story.territory_slug, story.territory_name)
+
+
+def score_text(value: float) -> str:
+    return t("peers.score", score=format_score(value))
+
+
+def span_text(months: int | None) -> str:
+    if months is None:
+        return t("peers.help.single")
+    if months >= 12:
+        years = round(months / 12)
+        return t("peers.help.years", n=years) if years > 1 else t("peers.help.one_year")
+    return t("peers.help.months", n=months)

@@ -1,0 +1,110 @@
+"""Comparer avec les pairs: my latest scores against my peer group's spread, the trajectories
+and journeys of the peers who share them, and our feedback results side by side."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import peer_charts as charts
+from components.peers import scope_picker, sharing_caption
+from components.pickers import territory_picker
+from components.ui import actor, engine, framework, keep_on_language_switch, lang, plain, service_error, t
+from lib.domain import forms
+from lib.domain.errors import ServiceError
+from lib.services import peers
+
+person = actor()
+st.title(t("peers.compare.title"))
+if person is None:
+    st.info(t("journey.no_actor"))
+    st.stop()
+territory = territory_picker(person)
+if territory is None and not person.is_coordinator:
+    st.info(t("journey.no_territory"))
+    st.stop()
+
+fw = framework()
+try:
+    scope = scope_picker(person, territory)
+    if scope is None:
+        st.info(t("peers.compare.no_group"), icon=":material/group_off:")
+        st.stop()
+    mine = territory.id if territory is not None else None
+    data = peers.compare(engine(), person, mine, scope, fw)
+except ServiceError as exc:
+    service_error(exc)
+    st.stop()
+
+if territory is not None and not person.is_coordinator:
+    st.markdown(t("peers.compare.as", name=plain(territory.name)))
+    sharing_caption(person, territory.id)
+if len(data.members) < data.scope_size:
+    st.caption(t("peers.compare.named", named=len(data.members), size=data.scope_size))
+else:
+    st.caption(t("peers.compare.all_named", size=data.scope_size))
+
+position, trajectories, journeys, feedback = st.tabs(
+    [t("peers.tab.position"), t("peers.tab.trajectories"), t("peers.tab.journeys"), t("peers.tab.feedback")]
+)
+with position:
+    charts.spread(
+        fw,
+        data.spread,
+        data.latest,
+        counted=data.counted,
+        unnamed=data.unnamed,
+        left_out=data.left_out,
+        with_mine=mine is not None,
+    )
+    charts.named_scores(fw, data.latest)
+    st.download_button(
+        t("peers.compare.export"),
+        lambda: peers.comparison_csv(engine(), person, mine, scope, fw),
+        "comparaison-pairs.csv",
+        "text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+with trajectories:
+    charts.trajectories(fw, data)
+with journeys:
+    charts.journeys(fw, data)
+with feedback:
+    st.subheader(t("peers.feedback.title"))
+    st.caption(t("peers.feedback.caption"))
+    try:
+        uses = peers.feedback_templates(engine(), person, mine, scope)
+    except ServiceError as exc:
+        service_error(exc)
+        uses = []
+    if not uses:
+        st.info(t("peers.feedback.none"))
+    else:
+        by_id = {u.id: u for u in uses}
+        chosen = st.selectbox(
+            t("peers.feedback.template"),
+            list(by_id),
+            format_func=lambda i: t(
+                "peers.feedback.template_option",
+                title=by_id[i].title_en if lang() == "en" else by_id[i].title_fr,
+                version=by_id[i].version,
+                n=by_id[i].territories,
+            ),
+            key=keep_on_language_switch("peers_feedback_template"),
+        )
+        try:
+            compared = peers.compare_feedback(engine(), person, mine, scope, chosen)
+        except ServiceError as exc:
+            service_error(exc)
+            st.stop()
+        st.caption(t("peers.feedback.anonymity", n=compared.min_answers))
+        questions = {q.id: q.label(lang()) for q in compared.template.questions_of_type(forms.SCALE)}
+        if questions:
+            question = st.selectbox(
+                t("peers.feedback.question"),
+                list(questions),
+                format_func=questions.get,
+                key=keep_on_language_switch("peers_feedback_question"),
+            )
+            charts.feedback_distribution(compared, question)
+        charts.feedback_gaps(compared)
