@@ -52,21 +52,26 @@ def scope_picker(person: Actor, territory: Territory | None) -> peers.Scope | No
     or a selection by kind, region and population band. None when there is nothing to pick."""
     groups = peers.comparison_groups(engine(), person, territory.id if territory else None)
     # The largest group first: the one where statistics have the most to say.
-    by_id = {g.id: g for g in sorted(groups, key=lambda g: (-g.members, g.name))}
+    # Labels made during the run (a format function calling t() later would lose the language).
+    labels = {
+        g.id: t("peers.scope.group_option", name=g.name, n=g.members)
+        for g in sorted(groups, key=lambda g: (-g.members, g.name))
+    }
     if not person.is_coordinator:
         if not groups:
             return None
         chosen = st.selectbox(
             t("peers.scope.group"),
-            list(by_id),
-            format_func=lambda gid: t("peers.scope.group_option", name=by_id[gid].name, n=by_id[gid].members),
+            list(labels),
+            format_func=labels.get,
             key=keep_on_language_switch("peers_group"),
         )
         return peers.Scope(group_id=chosen)
+    ways = {v: t(f"peers.scope.{v}") for v in ("group", "selection")}
     how = st.segmented_control(
         t("peers.scope.how"),
-        ["group", "selection"],
-        format_func=lambda v: t(f"peers.scope.{v}"),
+        list(ways),
+        format_func=ways.get,
         default="group",
         required=True,
         key=keep_on_language_switch("peers_scope_how"),
@@ -74,16 +79,18 @@ def scope_picker(person: Actor, territory: Territory | None) -> peers.Scope | No
     if how == "group" and groups:
         chosen = st.selectbox(
             t("peers.scope.group"),
-            list(by_id),
-            format_func=lambda gid: t("peers.scope.group_option", name=by_id[gid].name, n=by_id[gid].members),
+            list(labels),
+            format_func=labels.get,
             key=keep_on_language_switch("peers_group"),
         )
         return peers.Scope(group_id=chosen)
     kinds_col, regions_col, band_col = st.columns(3)
+    kind_names = {k: t(f"peers.territory_kind.{k}") for k in TERRITORY_KINDS}
+    bands = {b: t(f"peers.population.{b}") for b, _low, _high in rules.POPULATION_BANDS}
     kinds = kinds_col.multiselect(
         t("peers.scope.kinds"),
-        list(TERRITORY_KINDS),
-        format_func=lambda k: t(f"peers.territory_kind.{k}"),
+        list(kind_names),
+        format_func=kind_names.get,
         placeholder=t("peers.filter.all"),
         key=keep_on_language_switch("peers_kinds"),
     )
@@ -95,9 +102,9 @@ def scope_picker(person: Actor, territory: Territory | None) -> peers.Scope | No
     )
     band = band_col.selectbox(
         t("peers.scope.population"),
-        [b for b, _low, _high in rules.POPULATION_BANDS],
+        list(bands),
         index=None,
-        format_func=lambda b: t(f"peers.population.{b}"),
+        format_func=bands.get,
         placeholder=t("peers.scope.any_population"),
         key=keep_on_language_switch("peers_band"),
     )

@@ -80,16 +80,19 @@ with feedback:
     if not uses:
         st.info(t("peers.feedback.none"))
     else:
-        by_id = {u.id: u for u in uses}
+        templates = {
+            u.id: t(
+                "peers.feedback.template_option",
+                title=u.title_en if lang() == "en" else u.title_fr,
+                version=u.version,
+                n=u.territories,
+            )
+            for u in uses
+        }
         chosen = st.selectbox(
             t("peers.feedback.template"),
-            list(by_id),
-            format_func=lambda i: t(
-                "peers.feedback.template_option",
-                title=by_id[i].title_en if lang() == "en" else by_id[i].title_fr,
-                version=by_id[i].version,
-                n=by_id[i].territories,
-            ),
+            list(templates),
+            format_func=templates.get,
             key=keep_on_language_switch("peers_feedback_template"),
         )
         try:

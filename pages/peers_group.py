@@ -25,11 +25,14 @@ except ServiceError as exc:
 if not groups:
     st.info(t("peers.group.none"))
     st.stop()
-by_id = {g.id: g for g in sorted(groups, key=lambda g: (-g.members, g.name))}
+labels = {
+    g.id: t("peers.scope.group_option", name=g.name, n=g.members)
+    for g in sorted(groups, key=lambda g: (-g.members, g.name))
+}
 chosen = st.selectbox(
     t("peers.scope.group"),
-    list(by_id),
-    format_func=lambda gid: t("peers.scope.group_option", name=by_id[gid].name, n=by_id[gid].members),
+    list(labels),
+    format_func=labels.get,
     key=keep_on_language_switch("peers_group_page"),
 )
 try:

@@ -68,6 +68,7 @@ if ss.get("sharing.failure"):
     service_error(ss["sharing.failure"])
 errors = ss.get("sharing.errors")
 
+levels = {level.value: level_label(level) for level in Level}
 for kind in Kind:
     choice = settings.choices[kind]
     with st.container(border=True):
@@ -89,8 +90,8 @@ for kind in Kind:
                 ss[key] = choice.level.value
             st.radio(
                 t("peers.sharing.visible_to"),
-                [level.value for level in Level],
-                format_func=level_label,
+                list(levels),
+                format_func=levels.get,
                 captions=[t(f"peers.level_help.{level.value}") for level in Level],
                 key=key,
                 horizontal=True,
