@@ -30,6 +30,10 @@ PAGES = {
     "peers_profile": ("Mon profil", "My profile"),
 }
 COORDINATOR_PAGES = {"peers_group": ("Groupes de pairs", "Peer groups")}
+COMPARE_TABS = {
+    "fr": ["Où nous en sommes", "Trajectoires", "Parcours côte à côte", "Retours comparés"],
+    "en": ["Where we stand", "Trajectories", "Journeys side by side", "Feedback compared"],
+}
 
 
 @pytest.fixture(scope="module")
@@ -125,11 +129,19 @@ def test_every_peers_page_renders_with_a_table_after_each_chart(demo, name, page
     for page, titles in pages.items():
         at.switch_page(page_path(page))
         at.run()
-        assert not at.exception, (page, at.exception)
-        assert titles[lang == "en"] in [x.value for x in at.title], page
-        assert _charts_without_table(at._tree) == 0, page
-        if name != "Camille Roussel":
-            assert SILENT not in _text(at), f"{page} names a territory that shares nothing"
+        # Each tab of the comparison is drawn only when open: open each in turn.
+        for tab in COMPARE_TABS[lang] if page == "peers_compare" else [None]:
+            if tab is not None:
+                at.session_state["peers_tab"] = tab
+                at.run()
+            where = f"{page} {tab or ''}"
+            assert not at.exception, (where, at.exception)
+            assert titles[lang == "en"] in [x.value for x in at.title], where
+            assert _charts_without_table(at._tree) == 0, where
+            if tab is not None:
+                assert at.get("vega_lite_chart"), f"{where} draws no chart"
+            if name != "Camille Roussel":
+                assert SILENT not in _text(at), f"{where} names a territory that shares nothing"
 
 
 def test_a_member_sees_the_spread_of_six_with_two_unnamed_and_the_named_peers(demo):

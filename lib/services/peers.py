@@ -12,6 +12,7 @@ import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 import pandas as pd
 from sqlalchemy.engine import Connection, Engine
@@ -272,7 +273,7 @@ class Comparison:
         return dict(zip(own["axis_id"], own["score"], strict=True))
 
 
-_SCORE_COLUMNS = ["territory_id", "name", "assessed_on", "axis_id", "score", "is_mine"]
+_SCORE_COLUMNS = ["territory_id", "name", "assessment_id", "assessed_on", "axis_id", "score", "is_mine"]
 
 
 def _members(
@@ -291,20 +292,25 @@ def _members(
     return members, levels
 
 
-def _scores_frame(rows: Iterable, names: Mapping[int, str], mine: int | None) -> pd.DataFrame:
-    records = [
-        {
-            "territory_id": r.territory_id,
-            "name": names[r.territory_id],
-            "assessed_on": r.assessed_on,
-            "axis_id": r.axis_id,
-            "score": float(r.score),
-            "is_mine": r.territory_id == mine,
-        }
-        for r in rows
-        if r.territory_id in names and r.axis_id is not None
-    ]
-    return pd.DataFrame(records, columns=_SCORE_COLUMNS)
+def _scores_frame(rows: Sequence, names: Mapping[int, str], mine: int | None) -> pd.DataFrame:
+    # Built once from plain tuples: on a group's ten-year history, every pandas step costs.
+    return pd.DataFrame(
+        [
+            (r.territory_id, names[r.territory_id], r.assessment_id, r.assessed_on, r.axis_id, float(r.score),
+             r.territory_id == mine)
+            for r in rows
+            if r.territory_id in names
+        ],
+        columns=_SCORE_COLUMNS,
+    )  # fmt: skip
+
+
+class Section(StrEnum):
+    """The parts of the comparison, computed only when the page shows them."""
+
+    POSITION = "position"  # the group's spread and the named territories' latest scores
+    TRAJECTORIES = "trajectories"  # the named territories' scores over time
+    JOURNEYS = "journeys"  # the phases and milestones of the journeys shared with me
 
 
 def compare(
@@ -314,45 +320,55 @@ def compare(
     scope: Scope,
     framework: Framework | None = None,
     today: date | None = None,
+    *,
+    sections: Iterable[Section | str] = tuple(Section),
 ) -> Comparison:
     """My territory against a peer group (or a coordinator's selection): the spread of the
-    latest assessments, the trajectories and journeys of the territories I may see."""
+    latest assessments, the trajectories and journeys of the territories I may see.
+    ``sections`` says which parts to compute (the others come back empty)."""
     actor = _require_member(actor)
     framework = framework or load_framework()
     today = today or clock.today()
     mapping = criterion_axis_map(framework)
+    sections = {Section(s) for s in sections}
+    spread, split = None, sharing.AggregateMembers()
+    latest = history = pd.DataFrame(columns=_SCORE_COLUMNS)
+    phases = domain.phase_periods([], [], today)
+    milestones: list[dict] = []
     with reading(engine) as conn:
         viewer = _viewer(conn, actor)
         ids = _scope_ids(conn, actor, territory_id, scope)
         wanted = [*ids, territory_id] if territory_id is not None and territory_id not in ids else list(ids)
         members, levels = _members(conn, viewer, wanted, territory_id)
-        assessed = set(store.latest_assessment_dates(conn, ids))
-        split = sharing.aggregate_members(
-            viewer, {tid: levels[tid][Kind.ASSESSMENTS] for tid in ids}, with_data=assessed
-        )
-        spread = None
-        if split.shown:
-            spread = pd.DataFrame(
-                [r._asdict() for r in store.axis_spread(conn, mapping, split.counted)],
-                columns=["axis_id", "territories", "minimum", "q1", "median", "q3", "maximum"],
-            )
         named = {m.id: m.name for m in members if m.shows(Kind.ASSESSMENTS)}
-        latest = _scores_frame(store.latest_axis_scores(conn, mapping, list(named)), named, territory_id)
-        history = _scores_frame(store.axis_history(conn, mapping, list(named)), named, territory_id)
         journeys = {m.id: m.name for m in members if m.shows(Kind.JOURNEY)}
-        phases = domain.phase_periods(
-            store.phase_spans(conn, list(journeys)), [p.id for p in framework.phases], today
-        )
-        milestones = [
-            {
-                "territory_id": m.territory_id,
-                "name": journeys[m.territory_id],
-                "occurred_on": m.occurred_on,
-                "phase": m.phase,
-                "title": m.title,
-            }
-            for m in store.milestones_of(conn, list(journeys))
-        ]
+        if Section.POSITION in sections:
+            assessed = set(store.latest_assessment_dates(conn, ids))
+            split = sharing.aggregate_members(
+                viewer, {tid: levels[tid][Kind.ASSESSMENTS] for tid in ids}, with_data=assessed
+            )
+            if split.shown:
+                spread = pd.DataFrame(
+                    [r._asdict() for r in store.axis_spread(conn, mapping, split.counted)],
+                    columns=["axis_id", "territories", "minimum", "q1", "median", "q3", "maximum"],
+                )
+            latest = _scores_frame(store.latest_axis_scores(conn, mapping, list(named)), named, territory_id)
+        if Section.TRAJECTORIES in sections:
+            history = _scores_frame(store.axis_history(conn, mapping, list(named)), named, territory_id)
+        if Section.JOURNEYS in sections:
+            phases = domain.phase_periods(
+                store.phase_spans(conn, list(journeys)), [p.id for p in framework.phases], today
+            )
+            milestones = [
+                {
+                    "territory_id": m.territory_id,
+                    "name": journeys[m.territory_id],
+                    "occurred_on": m.occurred_on,
+                    "phase": m.phase,
+                    "title": m.title,
+                }
+                for m in store.milestones_of(conn, list(journeys))
+            ]
     phases.insert(1, "name", phases["territory_id"].map(journeys))
     return Comparison(
         territory_id=territory_id,
@@ -382,7 +398,7 @@ def comparison_csv(
     """The comparison as a spreadsheet: the group's spread per axis, then each named territory's
     latest scores. Built from ``compare``: it names nobody the page does not name."""
     framework = framework or load_framework()
-    data = compare(engine, actor, territory_id, scope, framework)
+    data = compare(engine, actor, territory_id, scope, framework, sections=[Section.POSITION])
     rows = []
     if data.spread is not None:
         for r in data.spread.itertuples():

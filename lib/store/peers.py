@@ -1,5 +1,8 @@
 """SQL for peers: sharing levels, peer groups, and what territories compare of each other.
 
+Results are fetched with ``.all()`` (one bulk fetch): a group's ten-year history is thousands of
+rows, and row-by-row iteration costs more than the query.
+
 Aggregates stay in the database: axis means per assessment, the latest assessment of each
 territory (a window function), and the spread of a group — median, quartiles, minimum and
 maximum — computed by SQL that runs unchanged on SQLite and PostgreSQL (see ``_spread``).
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from functools import cache
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -40,7 +44,7 @@ def chosen_levels(conn: Connection, territory_id: int) -> list[Row]:
         .select_from(SH.outerjoin(t.person, t.person.c.id == SH.c.updated_by))
         .where(SH.c.territory_id == territory_id)
     )
-    return list(conn.execute(query))
+    return conn.execute(query).all()
 
 
 def set_level(conn: Connection, territory_id: int, kind: str, level: str, person_id: int | None) -> None:
@@ -65,7 +69,7 @@ def territories_with_level(
     )
     if territory_ids is not None:
         query = query.where(T.c.id.in_(list(territory_ids)))
-    return list(conn.execute(query))
+    return conn.execute(query).all()
 
 
 def territory_by_slug(conn: Connection, slug: str) -> Row | None:
@@ -102,7 +106,7 @@ def groups_of(conn: Connection, territory_ids: Sequence[int] | None) -> list[Row
     if territory_ids is not None:
         inside = sa.select(GM.c.peer_group_id).where(GM.c.territory_id.in_(list(territory_ids)))
         query = query.where(G.c.id.in_(inside))
-    return list(conn.execute(query))
+    return conn.execute(query).all()
 
 
 def group_member_ids(conn: Connection, group_id: int) -> list[int]:
@@ -153,12 +157,12 @@ def territory_ids_matching(
             query = query.where(T.c.population >= low)
         if high is not None:
             query = query.where(T.c.population < high)
-    return list(conn.execute(query).scalars())
+    return conn.execute(query).scalars().all()
 
 
 def regions(conn: Connection) -> list[str]:
     query = sa.select(T.c.region).where(T.c.region.is_not(None)).distinct().order_by(T.c.region)
-    return list(conn.execute(query).scalars())
+    return conn.execute(query).scalars().all()
 
 
 # --- Assessments: axis means, latest per territory, spread ---------------------------------
@@ -166,11 +170,23 @@ def regions(conn: Connection) -> list[str]:
 
 def _axis(criterion_axis: Mapping[str, str]) -> sa.ColumnElement:
     # The axis of a criterion lives in the framework file: it enters SQL as a CASE (decision 0006).
-    return sa.case(dict(criterion_axis), value=S.c.criterion_id, else_=sa.null())
+    return _axis_case(tuple(criterion_axis.items()))
 
 
-def _axis_means(criterion_axis: Mapping[str, str], assessments: sa.FromClause) -> sa.Select:
-    """Mean level per (assessment of ``assessments``, axis): columns of ``assessments`` kept."""
+@cache
+def _axis_case(pairs: tuple[tuple[str, str], ...]) -> sa.ColumnElement:
+    # Built once per framework: SQLAlchemy then finds the compiled statements in its cache.
+    return sa.case(dict(pairs), value=S.c.criterion_id, else_=sa.null())
+
+
+def _axis_means(criterion_axis: Mapping[str, str], assessments: sa.Subquery) -> sa.Select:
+    """Mean level per (assessment of ``assessments``, axis), with its territory and date.
+
+    Criteria the framework no longer knows fall out by the HAVING on their (NULL) axis rather
+    than by ``criterion_id IN (…)``: with that list SQLite seeks every (assessment, criterion)
+    pair in the primary key instead of reading each assessment's scores in one sweep
+    (about twice as slow, measured with ``bench/peers_screen.py``).
+    """
     axis = _axis(criterion_axis)
     return (
         sa.select(
@@ -181,8 +197,9 @@ def _axis_means(criterion_axis: Mapping[str, str], assessments: sa.FromClause) -
             sa.func.avg(sa.cast(S.c.level, sa.Float)).label("score"),
         )
         .select_from(assessments.join(S, S.c.assessment_id == assessments.c.id))
-        .where(S.c.level.is_not(None), S.c.criterion_id.in_(list(criterion_axis)))
+        .where(S.c.level.is_not(None))
         .group_by(assessments.c.id, assessments.c.territory_id, assessments.c.assessed_on, axis)
+        .having(axis.is_not(None))
     )
 
 
@@ -216,7 +233,7 @@ def latest_axis_scores(
     query = _axis_means(criterion_axis, _latest_submitted(territory_ids)).order_by(
         sa.text("territory_id"), sa.text("axis_id")
     )
-    return list(conn.execute(query))
+    return conn.execute(query).all()
 
 
 def _weight(position: sa.ColumnElement, count: sa.ColumnElement, q: float) -> sa.ColumnElement:
@@ -266,7 +283,7 @@ def axis_spread(
     if not territory_ids:
         return []
     means = _axis_means(criterion_axis, _latest_submitted(territory_ids)).subquery("means")
-    return list(conn.execute(_spread(means, ["axis_id"])))
+    return conn.execute(_spread(means, ["axis_id"])).all()
 
 
 def axis_history(
@@ -282,7 +299,7 @@ def axis_history(
     query = _axis_means(criterion_axis, submitted.subquery("submitted")).order_by(
         sa.text("assessed_on"), sa.text("assessment_id")
     )
-    return list(conn.execute(query))
+    return conn.execute(query).all()
 
 
 def yearly_spread(
@@ -307,7 +324,7 @@ def yearly_spread(
         .group_by(year, means.c.axis_id, means.c.territory_id)
         .subquery("per_year")
     )
-    return list(conn.execute(_spread(per_year, ["year", "axis_id"])))
+    return conn.execute(_spread(per_year, ["year", "axis_id"])).all()
 
 
 def submitted_assessments(conn: Connection, territory_ids: Sequence[int]) -> list[Row]:
@@ -319,7 +336,7 @@ def submitted_assessments(conn: Connection, territory_ids: Sequence[int]) -> lis
         .where(A.c.status == SUBMITTED, A.c.territory_id.in_(list(territory_ids)))
         .order_by(A.c.territory_id, A.c.assessed_on, A.c.id)
     )
-    return list(conn.execute(query))
+    return conn.execute(query).all()
 
 
 def axis_scores_of(
@@ -329,7 +346,7 @@ def axis_scores_of(
     if not assessment_ids:
         return []
     chosen = sa.select(A.c.id, A.c.territory_id, A.c.assessed_on).where(A.c.id.in_(list(assessment_ids)))
-    return list(conn.execute(_axis_means(criterion_axis, chosen.subquery("chosen"))))
+    return conn.execute(_axis_means(criterion_axis, chosen.subquery("chosen"))).all()
 
 
 def criterion_levels_of(conn: Connection, assessment_ids: Sequence[int]) -> list[Row]:
@@ -339,7 +356,7 @@ def criterion_levels_of(conn: Connection, assessment_ids: Sequence[int]) -> list
     query = sa.select(S.c.assessment_id, S.c.criterion_id, S.c.level).where(
         S.c.assessment_id.in_(list(assessment_ids)), S.c.level.is_not(None)
     )
-    return list(conn.execute(query))
+    return conn.execute(query).all()
 
 
 def latest_assessment_dates(conn: Connection, territory_ids: Sequence[int]) -> dict[int, date]:
@@ -351,7 +368,7 @@ def latest_assessment_dates(conn: Connection, territory_ids: Sequence[int]) -> d
         .where(A.c.status == SUBMITTED, A.c.territory_id.in_(list(territory_ids)))
         .group_by(A.c.territory_id)
     )
-    return {r.territory_id: _as_date(r.last) for r in conn.execute(query)}
+    return {r.territory_id: _as_date(r.last) for r in conn.execute(query).all()}
 
 
 def _as_date(value) -> date:
@@ -387,7 +404,7 @@ def phase_spans(conn: Connection, territory_ids: Sequence[int]) -> list[PhaseSpa
     )
     return [
         PhaseSpan(r.territory_id, r.phase, _as_date(r.first), _as_date(r.last), int(r.milestones))
-        for r in conn.execute(query)
+        for r in conn.execute(query).all()
     ]
 
 
@@ -400,7 +417,7 @@ def milestones_of(conn: Connection, territory_ids: Sequence[int]) -> list[Row]:
         .where(M.c.territory_id.in_(list(territory_ids)))
         .order_by(M.c.territory_id, M.c.occurred_on, M.c.id)
     )
-    return list(conn.execute(query))
+    return conn.execute(query).all()
 
 
 def latest_stories(
@@ -429,7 +446,7 @@ def latest_stories(
     ):
         if chosen:
             query = query.where(column.in_(list(chosen)))
-    return list(conn.execute(query))
+    return conn.execute(query).all()
 
 
 # --- Feedback across territories -------------------------------------------------------------
@@ -460,7 +477,7 @@ def templates_used(conn: Connection, territory_ids: Sequence[int]) -> list[Row]:
         .group_by(FT.c.id, FT.c.slug, FT.c.version, FT.c.title_fr, FT.c.title_en)
         .order_by(sa.text("territories DESC"), FT.c.slug, FT.c.version.desc())
     )
-    return list(conn.execute(query))
+    return conn.execute(query).all()
 
 
 def template_content(conn: Connection, template_id: int) -> Row | None:
@@ -483,7 +500,7 @@ def responses_by_territory_and_role(
         )
         .group_by(C.c.territory_id, R.c.respondent_role)
     )
-    return list(conn.execute(query))
+    return conn.execute(query).all()
 
 
 def scale_answers_by_territory(
@@ -511,7 +528,7 @@ def scale_answers_by_territory(
         .group_by(C.c.territory_id, AN.c.question_id, R.c.respondent_role, AN.c.numeric_value)
         .order_by(C.c.territory_id, AN.c.question_id, R.c.respondent_role, AN.c.numeric_value)
     )
-    return list(conn.execute(query))
+    return conn.execute(query).all()
 
 
 # --- Contacts --------------------------------------------------------------------------------
@@ -547,4 +564,4 @@ def consenting_contacts(conn: Connection, territory_ids: Sequence[int]) -> list[
         .where(MS.c.territory_id.in_(list(territory_ids)))
         .order_by(MS.c.territory_id, P.c.display_name, P.c.id)
     )
-    return list(conn.execute(query))
+    return conn.execute(query).all()
