@@ -20,7 +20,7 @@ help:
 	@echo "make migrate    apply the database migrations"
 	@echo "make seed       load the demo data into an empty database (FORCE=1: replace demo data)"
 	@echo "make lint       ruff check"
-	@echo "make bench      axis scores and share-link lookups, each against its baseline"
+	@echo "make bench      axis scores, share-link lookups, peers' screens, each against its baseline"
 	@echo "make clean      remove caches and test artefacts (keeps .venv and data/)"
 	@echo "make distclean  clean, and remove .venv too"
 
@@ -69,6 +69,7 @@ lint: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-runtime
 	$(PY) -m bench.axis_scores
 	$(PY) -m bench.campaign_lookup
+	$(PY) -m bench.peers_screen
 
 clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
