@@ -37,11 +37,12 @@ def sharing_caption(person: Actor | None, territory_id: int, kinds: tuple[Kind, 
     st.caption(t("peers.sharing.caption", parts=" · ".join(parts)), help=t("peers.sharing.caption_help"))
 
 
-def journey_link(slug: str, name: str) -> None:
-    """A link to what this reader may see of one territory's journey."""
+def journey_link(slug: str, name: str | None = None) -> None:
+    """A link to what this reader may see of one territory's journey; without ``name`` a short
+    label, for a card that already names the territory (a long one is cut on a phone)."""
     st.page_link(
         page_path("peers_journey"),
-        label=t("peers.link.journey", name=plain(name)),
+        label=t("peers.link.journey", name=plain(name)) if name else t("peers.link.its_journey"),
         icon=":material/travel_explore:",
         query_params={JOURNEY_PARAM: slug},
     )
@@ -132,7 +133,7 @@ def story_card(fw: Framework, story: peers.Story, *, show_territory: bool = True
         if story.story:
             st.markdown(plain(story.story))
         if show_territory:
-            journey_link(story.territory_slug, story.territory_name)
+            journey_link(story.territory_slug)
 
 
 def score_text(value: float) -> str:

@@ -75,4 +75,4 @@ for spot in answer.spots:
                 with st.expander(t("peers.help.stories", n=len(helper.stories))):
                     for story in helper.stories:
                         story_card(fw, story, show_territory=False)
-            journey_link(helper.slug, helper.name)
+            journey_link(helper.slug)
