@@ -144,16 +144,10 @@ def gaps(res: Results) -> None:
     st.dataframe(table, hide_index=True)
 
 
-def _distribution(res: Results, q: Question) -> None:
-    data = res.distribution[res.distribution["question_id"] == q.id]
-    if data.empty:
-        st.caption(t("feedback.results.no_answer"))
-        return
-    fmt = scale_format(q, lang())
-    points = [fmt(v) for v in q.scale_points]
-    data = data.assign(role_label=data["role"].map(role_label), point=data["value"].astype(int).map(fmt))
-    roles = [r for r in _roles().values() if r in set(data["role_label"])]
-    chart = (
+def distribution_chart(data: pd.DataFrame, points: list[str], roles: list[str]) -> alt.Chart:
+    """One bar per role, split by answer (shares): ``data`` has role_label, point (the answer as
+    shown), value and answers; ``points`` and ``roles`` give the orders."""
+    return (
         alt.Chart(data)
         .mark_bar()
         .encode(
@@ -175,9 +169,20 @@ def _distribution(res: Results, q: Question) -> None:
                 alt.Tooltip("answers:Q", title=t("feedback.col.responses")),
             ],
         )
-        # The height holds the axis and the legend too (autosize "fit"): room for both.
-        .properties(height=36 * len(roles) + 140)
     )
+
+
+def _distribution(res: Results, q: Question) -> None:
+    data = res.distribution[res.distribution["question_id"] == q.id]
+    if data.empty:
+        st.caption(t("feedback.results.no_answer"))
+        return
+    fmt = scale_format(q, lang())
+    points = [fmt(v) for v in q.scale_points]
+    data = data.assign(role_label=data["role"].map(role_label), point=data["value"].astype(int).map(fmt))
+    roles = [r for r in _roles().values() if r in set(data["role_label"])]
+    # The height holds the axis and the legend too (autosize "fit"): room for both.
+    chart = distribution_chart(data, points, roles).properties(height=36 * len(roles) + 140)
     st.altair_chart(themed(chart), width="stretch")
     table = data.pivot_table(index="role", columns="value", values="answers", aggfunc="sum", fill_value=0)
     table = table.reindex(columns=[float(v) for v in q.scale_points], fill_value=0)

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from components.charts import PALETTE, themed
-from components.feedback_results import _diverging, role_label
+from components.feedback_results import distribution_chart, role_label
 from components.form_renderer import scale_format
 from components.ui import actor, format_date, framework, lang, t
 from lib.domain import forms
@@ -69,6 +69,25 @@ def _series_colour(frame: pd.DataFrame) -> alt.Scale:
     present = set(frame["series"])
     pairs = [(name, colour) for name, colour in zip(_names(), (MINE, PEER), strict=True) if name in present]
     return alt.Scale(domain=[n for n, _ in pairs], range=[c for _, c in pairs])
+
+
+def _dots(frame: pd.DataFrame, x: alt.X, y: alt.Y, tooltip: list, *, diamond: bool = True) -> alt.Chart:
+    """A dot per territory, the highlighted one bigger (and a diamond), coloured by series."""
+    legend = alt.Legend(orient="bottom", columns=1)
+    chart = (
+        alt.Chart(frame)
+        .mark_point(filled=True, opacity=1)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color("series:N", title=None, scale=_series_colour(frame), legend=legend),
+            size=alt.condition("datum.is_mine", alt.value(170), alt.value(65)),
+            tooltip=tooltip,
+        )
+    )
+    if diamond:
+        chart = chart.encode(shape=alt.condition("datum.is_mine", alt.value("diamond"), alt.value("circle")))
+    return chart
 
 
 # --- Où nous en sommes : the spread of the latest assessments ------------------------------
@@ -127,20 +146,11 @@ def spread(
             base.mark_tick(color=MEDIAN, thickness=3, size=26).encode(x="median:Q", tooltip=tooltip),
         ]
     layers.append(
-        alt.Chart(points)
-        .mark_point(filled=True, opacity=1)
-        .encode(
-            x=x,
-            y=y,
-            color=alt.Color(
-                "series:N",
-                title=None,
-                scale=_series_colour(points),
-                legend=alt.Legend(orient="bottom", columns=1),
-            ),
-            size=alt.condition("datum.is_mine", alt.value(170), alt.value(60)),
-            shape=alt.condition("datum.is_mine", alt.value("diamond"), alt.value("circle")),
-            tooltip=[
+        _dots(
+            points,
+            x,
+            y,
+            [
                 alt.Tooltip("name:N", title=t("peers.col.territory")),
                 alt.Tooltip("score:Q", title=t("journey.col.score"), format=".2f"),
                 alt.Tooltip("assessed_on:T", title=t("journey.col.date"), format="%d/%m/%Y"),
@@ -366,37 +376,11 @@ def feedback_distribution(data: FeedbackComparison, question_id: str) -> None:
         if role_label(r.id) in set(frame["role_label"])
     ]
     series = [s for s in (mine, pooled) if s in set(frame["series"])]
+    # The results page's chart, one row of bars per series: mine, then the peers pooled.
+    header = alt.Header(labelOrient="top", labelAnchor="start", labelFontWeight="bold", labelFontSize=13)
     chart = (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            x=alt.X(
-                "sum(answers):Q", stack="normalize", title=t("feedback.col.share"), axis=alt.Axis(format="%")
-            ),
-            y=alt.Y("role_label:N", title=None, sort=roles, axis=alt.Axis(labelLimit=220)),
-            row=alt.Row(
-                "series:N",
-                sort=series,
-                title=None,
-                header=alt.Header(
-                    labelOrient="top", labelAnchor="start", labelFontWeight="bold", labelFontSize=13
-                ),
-            ),
-            color=alt.Color(
-                "point:O",
-                title=None,
-                sort=points,
-                scale=alt.Scale(domain=points, range=_diverging(len(points))),
-                legend=alt.Legend(orient="bottom", labelLimit=220),
-            ),
-            order=alt.Order("value:Q"),
-            tooltip=[
-                alt.Tooltip("series:N", title=t("peers.col.territory")),
-                alt.Tooltip("role_label:N", title=t("feedback.col.role")),
-                alt.Tooltip("point:O", title=t("feedback.col.answer")),
-                alt.Tooltip("answers:Q", title=t("feedback.col.responses")),
-            ],
-        )
+        distribution_chart(frame, points, roles)
+        .encode(row=alt.Row("series:N", sort=series, title=None, header=header))
         .properties(height=30 * len(roles) + 10, width=420)
     )
     st.altair_chart(themed(chart), width="content")
@@ -426,31 +410,20 @@ def feedback_gaps(data: FeedbackComparison) -> None:
         is_mine=data.gaps["territory_id"] == data.territory_id,
     )
     frame = frame.assign(series=_mine_label)
-    chart = (
-        alt.Chart(frame)
-        .mark_point(filled=True, opacity=0.95)
-        .encode(
-            x=alt.X(
-                "gap_share:Q",
-                title=t("feedback.col.gap_share"),
-                axis=alt.Axis(format="%"),
-                scale=alt.Scale(domain=[0, 1]),
-            ),
-            y=alt.Y("question:N", title=None, sort=order, axis=_WRAPPED),
-            color=alt.Color(
-                "series:N",
-                title=None,
-                scale=_series_colour(frame),
-                legend=alt.Legend(orient="bottom", columns=1),
-            ),
-            size=alt.condition("datum.is_mine", alt.value(160), alt.value(70)),
-            tooltip=[
-                alt.Tooltip("name:N", title=t("peers.col.territory")),
-                alt.Tooltip("gap:Q", title=t("feedback.col.gap"), format=".2f"),
-                alt.Tooltip("gap_share:Q", title=t("feedback.col.gap_share"), format=".0%"),
-            ],
-        )
-        .properties(height=72 * len(set(frame["question"])) + 60)
+    x = alt.X(
+        "gap_share:Q",
+        title=t("feedback.col.gap_share"),
+        axis=alt.Axis(format="%"),
+        scale=alt.Scale(domain=[0, 1]),
+    )
+    y = alt.Y("question:N", title=None, sort=order, axis=_WRAPPED)
+    tooltip = [
+        alt.Tooltip("name:N", title=t("peers.col.territory")),
+        alt.Tooltip("gap:Q", title=t("feedback.col.gap"), format=".2f"),
+        alt.Tooltip("gap_share:Q", title=t("feedback.col.gap_share"), format=".0%"),
+    ]
+    chart = _dots(frame, x, y, tooltip, diamond=False).properties(
+        height=72 * len(set(frame["question"])) + 60
     )
     st.altair_chart(themed(chart), width="stretch")
     table = frame.assign(share=(frame["gap_share"] * 100).round().astype(int).astype(str) + " %").pivot_table(

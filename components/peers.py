@@ -48,26 +48,35 @@ def journey_link(slug: str, name: str | None = None) -> None:
     )
 
 
-def scope_picker(person: Actor, territory: Territory | None) -> peers.Scope | None:
-    """What to compare with: one of the territory's peer groups, or for a coordinator any group
-    or a selection by kind, region and population band. None when there is nothing to pick."""
-    groups = peers.comparison_groups(engine(), person, territory.id if territory else None)
-    # The largest group first: the one where statistics have the most to say.
-    # Labels made during the run (a format function calling t() later would lose the language).
+def group_picker(groups: list[peers.Group], key: str) -> int:
+    """One of these peer groups, the largest first (where statistics have the most to say)."""
+    # Labels made during the run: a format function calling t() later would lose the language.
     labels = {
         g.id: t("peers.scope.group_option", name=g.name, n=g.members)
         for g in sorted(groups, key=lambda g: (-g.members, g.name))
     }
+    return st.selectbox(
+        t("peers.scope.group"), list(labels), format_func=labels.get, key=keep_on_language_switch(key)
+    )
+
+
+def filter_picker(where, label: str, options: dict[str, str], key: str) -> list[str]:
+    """Several of ``options`` ({value: label}); none chosen means all."""
+    return where.multiselect(
+        label,
+        list(options),
+        format_func=options.get,
+        placeholder=t("peers.filter.all"),
+        key=keep_on_language_switch(key),
+    )
+
+
+def scope_picker(person: Actor, territory: Territory | None) -> peers.Scope | None:
+    """What to compare with: one of the territory's peer groups, or for a coordinator any group
+    or a selection by kind, region and population band. None when there is nothing to pick."""
+    groups = peers.comparison_groups(engine(), person, territory.id if territory else None)
     if not person.is_coordinator:
-        if not groups:
-            return None
-        chosen = st.selectbox(
-            t("peers.scope.group"),
-            list(labels),
-            format_func=labels.get,
-            key=keep_on_language_switch("peers_group"),
-        )
-        return peers.Scope(group_id=chosen)
+        return peers.Scope(group_id=group_picker(groups, "peers_group")) if groups else None
     ways = {v: t(f"peers.scope.{v}") for v in ("group", "selection")}
     how = st.segmented_control(
         t("peers.scope.how"),
@@ -78,29 +87,13 @@ def scope_picker(person: Actor, territory: Territory | None) -> peers.Scope | No
         key=keep_on_language_switch("peers_scope_how"),
     )
     if how == "group" and groups:
-        chosen = st.selectbox(
-            t("peers.scope.group"),
-            list(labels),
-            format_func=labels.get,
-            key=keep_on_language_switch("peers_group"),
-        )
-        return peers.Scope(group_id=chosen)
+        return peers.Scope(group_id=group_picker(groups, "peers_group"))
     kinds_col, regions_col, band_col = st.columns(3)
     kind_names = {k: t(f"peers.territory_kind.{k}") for k in TERRITORY_KINDS}
     bands = {b: t(f"peers.population.{b}") for b, _low, _high in rules.POPULATION_BANDS}
-    kinds = kinds_col.multiselect(
-        t("peers.scope.kinds"),
-        list(kind_names),
-        format_func=kind_names.get,
-        placeholder=t("peers.filter.all"),
-        key=keep_on_language_switch("peers_kinds"),
-    )
-    regions = regions_col.multiselect(
-        t("peers.scope.regions"),
-        peers.regions(engine(), person),
-        placeholder=t("peers.filter.all"),
-        key=keep_on_language_switch("peers_regions"),
-    )
+    kinds = filter_picker(kinds_col, t("peers.scope.kinds"), kind_names, "peers_kinds")
+    regions = {r: r for r in peers.regions(engine(), person)}
+    regions = filter_picker(regions_col, t("peers.scope.regions"), regions, "peers_regions")
     band = band_col.selectbox(
         t("peers.scope.population"),
         list(bands),

@@ -8,8 +8,8 @@ import streamlit as st
 
 from components import peer_charts as charts
 from components.kpi import Kpi, kpi_cards
-from components.peers import journey_link, level_label
-from components.ui import actor, engine, format_date, framework, keep_on_language_switch, service_error, t
+from components.peers import group_picker, journey_link, level_label
+from components.ui import actor, engine, format_date, framework, service_error, t
 from lib.domain.errors import ServiceError
 from lib.domain.sharing import Kind
 from lib.services import peers
@@ -25,16 +25,7 @@ except ServiceError as exc:
 if not groups:
     st.info(t("peers.group.none"))
     st.stop()
-labels = {
-    g.id: t("peers.scope.group_option", name=g.name, n=g.members)
-    for g in sorted(groups, key=lambda g: (-g.members, g.name))
-}
-chosen = st.selectbox(
-    t("peers.scope.group"),
-    list(labels),
-    format_func=labels.get,
-    key=keep_on_language_switch("peers_group_page"),
-)
+chosen = group_picker(groups, "peers_group_page")
 try:
     overview = peers.group_overview(engine(), person, chosen, fw)
 except ServiceError as exc:

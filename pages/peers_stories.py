@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.peers import story_card
-from components.ui import actor, engine, framework, keep_on_language_switch, lang, service_error, t
+from components.peers import filter_picker, story_card
+from components.ui import actor, engine, framework, lang, service_error, t
 from lib.domain.errors import ServiceError
 from lib.services import peers
 
@@ -22,27 +22,9 @@ phase_col, dimension_col, axis_col = st.columns(3)
 phases = {p.id: p.label(lang()) for p in fw.phases}
 dimensions = {d.id: d.label(lang()) for d in fw.storytelling_dimensions}
 axes = {a.id: a.label(lang()) for a in fw.axes}
-chosen_phases = phase_col.multiselect(
-    t("journey.col.phase"),
-    list(phases),
-    format_func=phases.get,
-    placeholder=t("peers.filter.all"),
-    key=keep_on_language_switch("stories_phase"),
-)
-chosen_dimensions = dimension_col.multiselect(
-    t("journey.col.dimension"),
-    list(dimensions),
-    format_func=dimensions.get,
-    placeholder=t("peers.filter.all"),
-    key=keep_on_language_switch("stories_dimension"),
-)
-chosen_axes = axis_col.multiselect(
-    t("journey.col.axis"),
-    list(axes),
-    format_func=axes.get,
-    placeholder=t("peers.filter.all"),
-    key=keep_on_language_switch("stories_axis"),
-)
+chosen_phases = filter_picker(phase_col, t("journey.col.phase"), phases, "stories_phase")
+chosen_dimensions = filter_picker(dimension_col, t("journey.col.dimension"), dimensions, "stories_dimension")
+chosen_axes = filter_picker(axis_col, t("journey.col.axis"), axes, "stories_axis")
 try:
     stories = peers.peer_stories(
         engine(), person, phases=chosen_phases, dimensions=chosen_dimensions, axes=chosen_axes
