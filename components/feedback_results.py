@@ -144,9 +144,12 @@ def gaps(res: Results) -> None:
     st.dataframe(table, hide_index=True)
 
 
-def distribution_chart(data: pd.DataFrame, points: list[str], roles: list[str]) -> alt.Chart:
+def distribution_chart(
+    data: pd.DataFrame, points: list[str], roles: list[str], *, compact: bool = False
+) -> alt.Chart:
     """One bar per role, split by answer (shares): ``data`` has role_label, point (the answer as
-    shown), value and answers; ``points`` and ``roles`` give the orders."""
+    shown), value and answers; ``points`` and ``roles`` give the orders. ``compact``: shorter
+    role labels and a legend on two columns, for charts that must fit a phone's width."""
     return (
         alt.Chart(data)
         .mark_bar()
@@ -154,13 +157,15 @@ def distribution_chart(data: pd.DataFrame, points: list[str], roles: list[str]) 
             x=alt.X(
                 "sum(answers):Q", stack="normalize", title=t("feedback.col.share"), axis=alt.Axis(format="%")
             ),
-            y=alt.Y("role_label:N", title=None, sort=roles, axis=alt.Axis(labelLimit=260)),
+            y=alt.Y(
+                "role_label:N", title=None, sort=roles, axis=alt.Axis(labelLimit=150 if compact else 260)
+            ),
             color=alt.Color(
                 "point:O",
                 title=None,
                 sort=points,
                 scale=alt.Scale(domain=points, range=_diverging(len(points))),
-                legend=alt.Legend(orient="bottom", labelLimit=220),
+                legend=alt.Legend(orient="bottom", labelLimit=220, columns=2 if compact else alt.Undefined),
             ),
             order=alt.Order("value:Q"),
             tooltip=[

@@ -7,6 +7,7 @@ group's spread as figures only, and names only of the territories that share wit
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
 
 import altair as alt
 import pandas as pd
@@ -209,6 +210,13 @@ def named_scores(fw: Framework, latest: pd.DataFrame) -> None:
 # --- Trajectories: one small chart per axis ---------------------------------------------------
 
 
+def _grid(items: list) -> Iterator[tuple]:
+    """``(column, item)`` on a two-column grid, row by row: on a phone the columns stack, and
+    the charts still come in the framework's order."""
+    for start in range(0, len(items), 2):
+        yield from zip(st.columns(2), items[start : start + 2], strict=False)
+
+
 def trajectories(fw: Framework, data: Comparison) -> None:
     st.subheader(t("peers.trajectories.title"))
     if data.history.empty:
@@ -217,8 +225,7 @@ def trajectories(fw: Framework, data: Comparison) -> None:
     st.caption(t("peers.trajectories.caption"))
     history = data.history.assign(assessed_on=pd.to_datetime(data.history["assessed_on"]), series=_mine_label)
     axes = _axes(fw)
-    columns = st.columns(2)
-    for i, axis in enumerate(fw.axes):
+    for column, axis in _grid(list(fw.axes)):
         part = history[history["axis_id"] == axis.id]
         x = alt.X("assessed_on:T", title=None, axis=alt.Axis(format="%Y", tickCount=5))
         y = alt.Y("score:Q", title=None, scale=_SCALE, axis=_LEVELS)
@@ -242,7 +249,7 @@ def trajectories(fw: Framework, data: Comparison) -> None:
         chart = alt.layer(peers_layer, mine_layer).properties(
             height=200, title=alt.TitleParams(textwrap.wrap(axes[axis.id], 40), fontSize=13, anchor="start")
         )
-        with columns[i % 2]:
+        with column:
             st.altair_chart(themed(chart), width="stretch")
     # Long rather than wide: four narrow columns stay in sight, axis names and all.
     ordered = history.assign(axis_order=history["axis_id"].map({a.id: k for k, a in enumerate(fw.axes)}))
@@ -376,14 +383,15 @@ def feedback_distribution(data: FeedbackComparison, question_id: str) -> None:
         if role_label(r.id) in set(frame["role_label"])
     ]
     series = [s for s in (mine, pooled) if s in set(frame["series"])]
-    # The results page's chart, one row of bars per series: mine, then the peers pooled.
-    header = alt.Header(labelOrient="top", labelAnchor="start", labelFontWeight="bold", labelFontSize=13)
-    chart = (
-        distribution_chart(frame, points, roles)
-        .encode(row=alt.Row("series:N", sort=series, title=None, header=header))
-        .properties(height=30 * len(roles) + 10, width=420)
-    )
-    st.altair_chart(themed(chart), width="content")
+    # The results page's chart, once per series (mine, then the peers pooled): separate charts
+    # rather than facets, which cannot follow the page's width on a phone.
+    for name in series:
+        part = frame[frame["series"] == name]
+        shown = [r for r in roles if r in set(part["role_label"])]
+        title = alt.TitleParams(name, anchor="start", fontSize=13)
+        chart = distribution_chart(part, points, shown, compact=True)
+        chart = chart.properties(height=36 * len(shown) + 170, title=title)
+        st.altair_chart(themed(chart), width="stretch")
     table = frame.pivot_table(
         index=["series", "role_label"], columns="value", values="answers", aggfunc="sum", fill_value=0
     )
@@ -450,14 +458,13 @@ def group_trajectory(fw: Framework, overview: GroupOverview) -> None:
     frame = overview.trajectory.assign(axis=overview.trajectory["axis_id"].map(axes))
     x = alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0))
     y = alt.Y("q1:Q", scale=_SCALE, axis=_LEVELS, title=None)
-    columns = st.columns(2)
-    for i, axis in enumerate(fw.axes):
+    for column, (i, axis) in _grid(list(enumerate(fw.axes))):
         part = frame[frame["axis_id"] == axis.id]
         colour = PALETTE[i % len(PALETTE)]
         band = alt.Chart(part).mark_area(opacity=0.22, color=colour).encode(x=x, y=y, y2="q3:Q")
         line = (
             alt.Chart(part)
-            .mark_line(strokeWidth=2.5, point=True, color=colour)
+            .mark_line(strokeWidth=2.5, point=alt.OverlayMarkDef(color=colour), color=colour)
             .encode(
                 x=x,
                 y="median:Q",
@@ -473,7 +480,7 @@ def group_trajectory(fw: Framework, overview: GroupOverview) -> None:
         chart = alt.layer(band, line).properties(
             height=200, title=alt.TitleParams(textwrap.wrap(axes[axis.id], 40), fontSize=13, anchor="start")
         )
-        with columns[i % 2]:
+        with column:
             st.altair_chart(themed(chart), width="stretch")
     rank = {a.id: k for k, a in enumerate(fw.axes)}
     ordered = frame.assign(axis_order=frame["axis_id"].map(rank)).sort_values(["year", "axis_order"])

@@ -103,7 +103,11 @@ def _charts_without_table(node, after=None) -> int:
     children = list(getattr(node, "children", {}).values())
     missing = 0
     for i, child in enumerate(children):
-        rest = [c.type for c in children[i + 1 :] if c.type not in ("caption", "vega_lite_chart", "column")]
+        rest = [
+            c.type
+            for c in children[i + 1 :]
+            if c.type not in ("caption", "vega_lite_chart", "column", "flex_container")
+        ]
         following = rest[0] if rest else after
         if child.type == "vega_lite_chart":
             missing += following not in TABLES
