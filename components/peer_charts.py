@@ -302,7 +302,7 @@ def journeys(fw: Framework, data: Comparison) -> None:
         title=None,
         sort=order,
         scale=alt.Scale(domain=order, range=PALETTE[: len(order)]),
-        legend=alt.Legend(orient="bottom", columns=2, labelLimit=300),
+        legend=alt.Legend(orient="bottom", columns=1, labelLimit=300),
     )
     bars = (
         alt.Chart(frame)
