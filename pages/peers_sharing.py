@@ -59,7 +59,7 @@ st.markdown(t("peers.sharing.for", name=plain(territory.name)))
 st.markdown(t("peers.sharing.explained"))
 with st.expander(t("peers.sharing.levels_title")):
     for level in Level:
-        st.markdown(f"- **{level_label(level)}** — {t(f'peers.level_help.{level.value}')}")
+        st.markdown(f"- **{level_label(level)}**. {t(f'peers.level_help.{level.value}')}")
     st.markdown(t("peers.sharing.counted_help"))
 
 if ss.pop("sharing.flash", False):
