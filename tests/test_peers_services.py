@@ -13,7 +13,9 @@ import sqlalchemy as sa
 
 from lib.access import Role
 from lib.domain.errors import NotFound, PermissionDenied, ValidationFailed
+from lib.domain.journey import MilestoneDraft
 from lib.domain.sharing import Kind, Level
+from lib.services import journey
 from lib.services import peers as svc
 from lib.store import tables as t
 from tests.factories import (
@@ -429,3 +431,21 @@ def test_the_group_page_flags_members_without_an_assessment_for_a_year(engine, c
     assert set(overview.trajectory["year"]) == {2022, 2024, 2025}
     with pytest.raises(PermissionDenied):
         svc.group_overview(engine, make_actor(engine, Role.TERRITORY_ADMIN, ids["Mon-Bourg"]), group)
+
+
+# --- A milestone's axis ----------------------------------------------------------------------
+
+
+def test_a_milestone_may_name_the_axis_it_tells_about_and_only_a_framework_axis(engine):
+    tid = make_territory(engine, "Mon-Bourg")
+    contributor = make_actor(engine, Role.CONTRIBUTOR, tid)
+    draft = MilestoneDraft(
+        occurred_on=date(2024, 3, 1), phase="groundwork", title="Forum", axis_id="cooperation"
+    )
+    saved = journey.save_milestone(engine, contributor, tid, draft)
+    assert [m.axis_id for m in journey.list_milestones(engine, contributor, tid)] == ["cooperation"]
+    with pytest.raises(ValidationFailed) as caught:
+        journey.save_milestone(
+            engine, contributor, tid, MilestoneDraft(**{**draft.__dict__, "axis_id": "nowhere"}), saved.id, 1
+        )
+    assert set(caught.value.errors) == {"axis_id"}
