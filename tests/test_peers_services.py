@@ -93,6 +93,13 @@ def test_a_member_sees_the_group_spread_with_the_private_territory_counted_unnam
         set(data.latest["name"]) == set(data.history["name"]) == {"Mon-Bourg", "Ardoise", "Bruyère", "Dune"}
     )
     assert len(data.history) == 4 * 4 * 2  # four named territories, four axes, two assessments
+    # Ardoise's trajectory on engagement: 1 in 2022, then 3 (every criterion at that level).
+    ardoise = data.history[(data.history["name"] == "Ardoise") & (data.history["axis_id"] == "engagement")]
+    assert list(zip(ardoise["assessed_on"], ardoise["score"], strict=True)) == [
+        (date(2022, 3, 1), 1.0),
+        (date(2024, 3, 15), 3.0),
+    ]
+    assert data.history[data.history["is_mine"]]["name"].unique().tolist() == ["Mon-Bourg"]
 
 
 def test_a_lone_private_territory_is_left_out_of_the_spread_and_said_so(engine, cohort):
