@@ -12,15 +12,17 @@ PY := $(VENV)/bin/python
 HOST := 127.0.0.1
 PORT := 8501
 
-.PHONY: help run test migrate seed lint bench clean distclean
+.PHONY: help install run test migrate seed check-db lint bench clean distclean
 
 help:
+	@echo "make install    create .venv and install what the app needs (again when requirements change)"
 	@echo "make run        install if needed, migrate, load demo data if empty, start http://$(HOST):$(PORT)"
 	@echo "make test       ruff check, then the whole pytest suite (SQLite, PostgreSQL, pages, browser)"
 	@echo "make migrate    apply the database migrations"
 	@echo "make seed       load the demo data into an empty database (FORCE=1: replace demo data)"
+	@echo "make check-db   is the database ready? revision, row-level security, API roles, indexes, pool"
 	@echo "make lint       ruff check"
-	@echo "make bench      axis scores, share-link lookups, peers' screens, each against its baseline"
+	@echo "make bench      axis scores, share-link lookups, pool checks, peers' screens, each against its baseline"
 	@echo "make clean      remove caches and test artefacts (keeps .venv and data/)"
 	@echo "make distclean  clean, and remove .venv too"
 
@@ -40,6 +42,8 @@ $(VENV)/.installed-runtime: requirements.txt | $(PY)
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed-runtime
+
+install: $(VENV)/.installed-runtime
 
 # --- the two commands ---------------------------------------------------------------------
 
@@ -63,12 +67,16 @@ migrate: $(VENV)/.installed-runtime
 seed: $(VENV)/.installed-runtime
 	$(PY) -m lib.cli seed $(if $(filter 1,$(FORCE)),--force)
 
+check-db: $(VENV)/.installed-runtime
+	$(PY) -m lib.cli check-db
+
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 
 bench: $(VENV)/.installed-runtime
 	$(PY) -m bench.axis_scores
 	$(PY) -m bench.campaign_lookup
+	$(PY) -m bench.pool_ping
 	$(PY) -m bench.peers_screen
 
 clean:

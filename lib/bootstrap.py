@@ -15,7 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from lib.domain.errors import ServiceError
 from lib.services import feedback
-from lib.store import migrate
+from lib.store import limits, migrate
+from lib.store.db import one_start_up_at_a_time
 
 
 class StartupFailed(ServiceError):
@@ -26,14 +27,18 @@ class StartupFailed(ServiceError):
 
 STEPS: list[tuple[str, Callable[[Engine], None]]] = [
     ("migrations", migrate.upgrade),
+    ("database limits", limits.ensure_role_limits),
     ("form templates", feedback.ensure_templates),
 ]
 
 
 def bootstrap(engine: Engine) -> None:
-    """Migrate, then synchronise the reference data shipped in ``data/``."""
-    for name, step in STEPS:
-        try:
-            step(engine)
-        except (SQLAlchemyError, ServiceError) as exc:
-            raise StartupFailed(step=name) from exc
+    """Migrate, then synchronise the reference data shipped in ``data/``; one process at a time."""
+    current = STEPS[0][0]  # a database that does not answer fails before the first step
+    try:
+        with one_start_up_at_a_time(engine):
+            for name, step in STEPS:
+                current = name
+                step(engine)
+    except (SQLAlchemyError, ServiceError) as exc:
+        raise StartupFailed(step=current) from exc

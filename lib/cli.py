@@ -1,4 +1,4 @@
-"""Command line for the operator: ``python -m lib.cli migrate | seed [--force] [--auto]``.
+"""Command line for the operator: ``python -m lib.cli migrate | seed [--force] [--auto] | check-db``.
 
 ``migrate`` applies every Alembic migration, then the reference data of ``data/``
 (``lib.bootstrap``), to the configured database (``DATABASE_URL``,
@@ -8,6 +8,9 @@ on a database that already holds data it says so and changes nothing. ``--force`
 the data of a demo-only database and refuses on one holding real data. ``--auto`` is what
 ``make run`` uses: like ``seed``, but it stays away from any database once a login provider
 (``[auth]``) is configured, because demo people only make sense in demo mode.
+``check-db`` connects as the app would and reports what ``lib.services.database_check``
+finds (schema revision, row-level security, API roles, indexes, connection settings, round
+trip); it exits with 1 when something must be fixed, 2 when the database does not answer.
 """
 
 from __future__ import annotations
@@ -19,9 +22,12 @@ from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
 
 from lib.bootstrap import bootstrap
 from lib.demo.seed import STEPS, SeedRefused, seed_demo
+from lib.i18n import LANGUAGES, translate
+from lib.services.database_check import check_database
 from lib.store import migrate
 from lib.store.db import database_url, make_engine
 
@@ -72,6 +78,24 @@ def cmd_seed(url: str, *, force: bool, auto: bool, today: date | None) -> int:
     return 0
 
 
+def cmd_check_db(url: str, lang: str) -> int:
+    engine = make_engine(url)
+    print(f"{translate('dbcheck.title', lang)} — {_shown(url)}", flush=True)
+    try:
+        report = check_database(engine)
+    except OperationalError as exc:
+        error = str(exc.orig or exc).strip().splitlines()[0]
+        print(translate("dbcheck.unreachable", lang, error=error), file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    for check in report.checks:
+        status = translate(f"dbcheck.status.{check.status}", lang)
+        print(f"  [{status}] {translate(check.key, lang, **check.params)}")
+    print(translate("dbcheck.summary.ok" if report.ok else "dbcheck.summary.problem", lang))
+    return 0 if report.ok else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lib.cli", description="Parcours maintenance commands.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -84,10 +108,14 @@ def main(argv: list[str] | None = None) -> int:
         type=date.fromisoformat,
         help="reference day (YYYY-MM-DD) the demo dates are computed from; default: today",
     )
+    check = sub.add_parser("check-db", help="report whether the database is ready for production")
+    check.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the report")
     args = parser.parse_args(argv)
     url = database_url()
     if args.command == "migrate":
         return cmd_migrate(url)
+    if args.command == "check-db":
+        return cmd_check_db(url, args.lang)
     return cmd_seed(url, force=args.force, auto=args.auto, today=args.today)
 
 

@@ -16,9 +16,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from lib.store import migrate
+from lib.store import limits, migrate
 from lib.store import tables as t
-from lib.store.db import make_engine
+from lib.store.db import APP_ROLE, PG_SCHEMA, ConnectionSettings, make_engine
 
 PG_ADMIN_DSN = os.environ.get("PARCOURS_TEST_PG", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
 
@@ -36,25 +36,72 @@ def _postgres_or_skip() -> None:
         pytest.skip(f"PostgreSQL not reachable: {exc}")
 
 
+def _ensure_role(admin: psycopg.Connection, role: str, login: bool) -> None:
+    """Roles belong to the whole server, shared by parallel test runs: create once, race-safe."""
+    attribute = "login" if login else "nologin"
+    admin.execute(
+        f"do $$ begin if not exists (select 1 from pg_roles where rolname = '{role}') "
+        f"then create role {role} {attribute}; end if; "
+        "exception when duplicate_object or unique_violation then null; end $$"
+    )
+    can_login = admin.execute("select rolcanlogin from pg_roles where rolname = %s", (role,)).fetchone()[0]
+    if login and not can_login:
+        admin.execute(f"alter role {role} login")  # made by a migration, without login
+
+
 @contextmanager
-def throwaway_pg_database(prefix: str) -> Iterator[str]:
-    """A brand-new empty PostgreSQL database (its URL), dropped afterwards."""
+def throwaway_pg_database(prefix: str, *, schema_for_app_role: bool = False) -> Iterator[str]:
+    """A brand-new empty PostgreSQL database (its URL, as ``postgres``), dropped afterwards.
+
+    ``schema_for_app_role``: the schema exists already, owned by the app role, as the deploy
+    guide makes it on Supabase before the first migration.
+    """
     _postgres_or_skip()
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with _pg_admin() as admin:
         admin.execute(f'create database "{name}"')
         # Supabase's API roles exist there; create them so grants can be checked here too.
         for role in ("anon", "authenticated"):
-            admin.execute(
-                f"do $$ begin if not exists (select 1 from pg_roles where rolname = '{role}') "
-                f"then create role {role} nologin; end if; end $$"
-            )
+            _ensure_role(admin, role, login=False)
+        # The app's own role, with login as the guide creates it (trust authentication here).
+        _ensure_role(admin, APP_ROLE, login=True)
+    if schema_for_app_role:
+        with psycopg.connect(PG_ADMIN_DSN, dbname=name, autocommit=True) as conn:
+            conn.execute(f"create schema {PG_SCHEMA} authorization {APP_ROLE}")
     params = psycopg.conninfo.conninfo_to_dict(PG_ADMIN_DSN)
     try:
         yield f"postgresql+psycopg://{params['user']}@{params['host']}:{params['port']}/{name}"
     finally:
         with _pg_admin() as admin:
             admin.execute(f'drop database if exists "{name}" with (force)')
+
+
+@contextmanager
+def database_refusing_connections(url: str) -> Iterator[None]:
+    """While inside: the database refuses new connections and its open ones are cut, as when
+    it restarts or its host goes away. On leaving, it accepts connections again."""
+    name = sa.make_url(url).database
+    with _pg_admin() as admin:
+        admin.execute(f'alter database "{name}" allow_connections false')
+        admin.execute(
+            "select pg_terminate_backend(pid, 5000) from pg_stat_activity "
+            "where datname = %s and pid <> pg_backend_pid()",
+            (name,),
+        )
+    try:
+        yield
+    finally:
+        with _pg_admin() as admin:
+            admin.execute(f'alter database "{name}" allow_connections true')
+
+
+def as_app_role(url: str) -> str:
+    """The same database, reached as the app's own role rather than ``postgres``."""
+    return sa.make_url(url).set(username=APP_ROLE, password=None).render_as_string(hide_password=False)
+
+
+# As the app runs behind Supabase's transaction pooler: no server-side prepared statements.
+TRANSACTION_POOLER = ConnectionSettings(pooler="transaction")
 
 
 @pytest.fixture(scope="session")
@@ -82,6 +129,22 @@ def _empty_all_tables(engine: Engine) -> None:
 def pg_engine(_pg_engine_migrated: Engine) -> Iterator[Engine]:
     _empty_all_tables(_pg_engine_migrated)
     yield _pg_engine_migrated
+
+
+@pytest.fixture(scope="session")
+def _pg_app_engine(pg_url: str, _pg_engine_migrated: Engine) -> Iterator[Engine]:
+    engine = make_engine(as_app_role(pg_url), TRANSACTION_POOLER)
+    limits.ensure_role_limits(engine)  # as the app's start-up does
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_app_engine(_pg_engine_migrated: Engine, _pg_app_engine: Engine) -> Iterator[Engine]:
+    """The session's database, migrated by ``postgres``, reached as the app role through a
+    connection set up for the transaction pooler: production on Supabase, in one fixture."""
+    _empty_all_tables(_pg_engine_migrated)
+    yield _pg_app_engine
 
 
 @pytest.fixture

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.access import Role
+from lib.access import Actor, Role
 from lib.store import migrate
 from lib.store import tables as t
 from lib.store.db import make_engine
+from tests.conftest import as_app_role, database_refusing_connections, throwaway_pg_database
 from tests.factories import APP_ENTRY, make_actor, make_milestone, make_territory
 
 READ_FAILED = (
@@ -55,3 +59,59 @@ def test_a_database_that_cannot_be_opened_at_start_up_is_said_plainly(tmp_path, 
 
     assert not at.exception, at.exception
     assert _errors(at) == [STARTUP_FAILED]
+
+
+# --- PostgreSQL: the server refuses connections, then comes back --------------------------
+
+
+@pytest.fixture
+def pg_app(monkeypatch) -> Iterator[tuple[str, Actor]]:
+    """A migrated PostgreSQL database holding one territory, which the app reaches as its own
+    role; yields the database's URL (as ``postgres``) and a contributor of that territory."""
+    with throwaway_pg_database("parcours_down") as url:
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        territory = make_territory(engine, "Loos-en-Gohelle (démo)")
+        contributor = make_actor(engine, Role.CONTRIBUTOR, territory, "Camille Contributrice")
+        engine.dispose()
+        monkeypatch.setenv("DATABASE_URL", as_app_role(url))
+        yield url, contributor
+
+
+def _home_as(actor: Actor) -> AppTest:
+    at = AppTest.from_file(APP_ENTRY, default_timeout=60)
+    at.session_state["demo_person_id"] = actor.person_id
+    return at
+
+
+def _shows_the_territory(at: AppTest) -> bool:
+    return any("Loos-en-Gohelle (démo)" in str(h.value) for h in [*at.title, *at.header, *at.subheader])
+
+
+@pytest.mark.postgres
+def test_a_database_refusing_connections_is_said_plainly_and_the_app_recovers_by_itself(pg_app):
+    url, contributor = pg_app
+    at = _home_as(contributor).run()
+    assert not at.exception and _errors(at) == [] and _shows_the_territory(at)
+
+    with database_refusing_connections(url):  # a restart, a failover, a host gone for a while
+        at.run()
+        assert not at.exception, at.exception
+        assert _errors(at) == [READ_FAILED]
+        assert not _shows_the_territory(at)
+
+    at.run()  # the next click, once the database is back: no restart of the app needed
+    assert not at.exception and _errors(at) == [] and _shows_the_territory(at)
+
+
+@pytest.mark.postgres
+def test_a_database_refusing_connections_at_start_up_is_said_plainly_until_it_answers(pg_app):
+    url, contributor = pg_app
+    at = _home_as(contributor)
+    with database_refusing_connections(url):
+        at.run()
+        assert not at.exception, at.exception
+        assert _errors(at) == [STARTUP_FAILED]
+
+    at.run()
+    assert not at.exception and _errors(at) == [] and _shows_the_territory(at)

@@ -153,23 +153,26 @@ def test_feedback_answers_are_counted_per_territory_role_and_value_submitted_onl
 # --- the migration ---------------------------------------------------------------------------
 
 
+BEFORE = "0003_app_role_and_fk_indexes"  # the revision before per-kind sharing
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def engine_at_0002(request, tmp_path) -> Iterator[Engine]:
+def engine_before(request, tmp_path) -> Iterator[Engine]:
     """A database migrated up to the revision before per-kind sharing."""
     if request.param == "sqlite":
         engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-        migrate.upgrade(engine, "0002")
+        migrate.upgrade(engine, BEFORE)
         yield engine
         engine.dispose()
         return
     with throwaway_pg_database("parcours_peers") as url:
         engine = make_engine(url)
-        migrate.upgrade(engine, "0002")
+        migrate.upgrade(engine, BEFORE)
         yield engine
         engine.dispose()
 
 
-def test_the_migration_keeps_each_territory_s_level_for_assessments_and_journey(engine_at_0002):
+def test_the_migration_keeps_each_territory_s_level_for_assessments_and_journey(engine_before):
     territory = sa.table(
         "territory",
         *(
@@ -178,7 +181,7 @@ def test_the_migration_keeps_each_territory_s_level_for_assessments_and_journey(
         ),
     )
     now = t.utcnow()
-    with engine_at_0002.begin() as conn:
+    with engine_before.begin() as conn:
         conn.execute(
             sa.insert(territory),
             [
@@ -215,9 +218,9 @@ def test_the_migration_keeps_each_territory_s_level_for_assessments_and_journey(
             )
         )
 
-    migrate.upgrade(engine_at_0002)
+    migrate.upgrade(engine_before)
 
-    with engine_at_0002.connect() as conn:
+    with engine_before.connect() as conn:
         levels = {(r.territory_id, r.kind): r.level for r in conn.execute(sa.select(t.territory_sharing))}
         memberships = conn.execute(sa.select(sa.func.count()).select_from(t.membership)).scalar_one()
     assert levels == {
@@ -228,7 +231,7 @@ def test_the_migration_keeps_each_territory_s_level_for_assessments_and_journey(
     }
     assert memberships == 1  # nothing that refers to a territory was lost on the way
 
-    migrate.downgrade(engine_at_0002, "0002")
-    with engine_at_0002.connect() as conn:
+    migrate.downgrade(engine_before, BEFORE)
+    with engine_before.connect() as conn:
         back = dict(conn.execute(sa.text("select id, sharing from territory order by id")).all())
     assert back == {1: "network", 2: "private"}

@@ -7,6 +7,9 @@ come back in UTC, and on PostgreSQL a schema that Supabase's REST API cannot rea
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 
@@ -20,8 +23,9 @@ from sqlalchemy.exc import IntegrityError, ProgrammingError, StatementError
 
 from lib.store import migrate
 from lib.store import tables as t
-from lib.store.db import PG_SCHEMA, ROOT, is_postgres, make_engine
-from tests.conftest import count_rows, throwaway_pg_database
+from lib.store.db import APP_ROLE, PG_SCHEMA, ROOT, is_postgres, make_engine
+from lib.store.health import foreign_keys_without_index
+from tests.conftest import TRANSACTION_POOLER, as_app_role, count_rows, throwaway_pg_database
 
 API_ROLES = ("anon", "authenticated")
 APP_TABLES = {table.name for table in t.metadata.sorted_tables}
@@ -35,6 +39,25 @@ def _tables(engine: Engine) -> set[str]:
     return set(sa.inspect(engine).get_table_names(schema=PG_SCHEMA if is_postgres(engine) else None))
 
 
+# Each contract test runs on SQLite, on PostgreSQL as ``postgres``, and on PostgreSQL as the
+# app's own role through a connection set up for Supabase's transaction pooler.
+DIALECTS = [
+    "sqlite",
+    pytest.param("postgres", marks=pytest.mark.postgres),
+    pytest.param("postgres_app_pooled", marks=pytest.mark.postgres),
+]
+
+
+@pytest.fixture(params=DIALECTS)
+def engine(request) -> Engine:
+    """A migrated, empty database (migrated by ``postgres`` for the app-role variant)."""
+    return request.getfixturevalue(
+        {"sqlite": "sqlite_engine", "postgres": "pg_engine", "postgres_app_pooled": "pg_app_engine"}[
+            request.param
+        ]
+    )
+
+
 @pytest.fixture
 def fresh_pg_url() -> Iterator[str]:
     """A brand-new empty PostgreSQL database, dropped after the test."""
@@ -42,16 +65,20 @@ def fresh_pg_url() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=DIALECTS)
 def fresh_engine(request, tmp_path) -> Iterator[Engine]:
-    """An engine on an empty, never-migrated database."""
+    """An engine on an empty, never-migrated database. The app role migrates it itself, in the
+    schema the deploy guide creates for it, as ``make migrate`` does with the app's own URL."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'fresh.db'}"
-    else:
-        url = request.getfixturevalue("fresh_pg_url")
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
+        engine = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+        yield engine
+        engine.dispose()
+        return
+    app_role = request.param == "postgres_app_pooled"
+    with throwaway_pg_database("parcours_fresh", schema_for_app_role=app_role) as url:
+        engine = make_engine(as_app_role(url), TRANSACTION_POOLER) if app_role else make_engine(url)
+        yield engine
+        engine.dispose()
 
 
 # --- migrations ---------------------------------------------------------------------------
@@ -361,14 +388,21 @@ def test_records_edited_together_carry_a_version_starting_at_one(engine, table):
 
 
 @pytest.mark.postgres
-def test_every_table_lives_in_the_parcours_schema_and_none_in_public(pg_engine):
+def test_every_table_lives_in_the_parcours_schema_and_nothing_in_public(pg_engine):
     with pg_engine.connect() as conn:
-        rows = conn.execute(
-            sa.text("select schemaname, tablename from pg_tables where schemaname in ('public', :s)"),
-            {"s": PG_SCHEMA},
-        ).all()
-    assert {name for schema, name in rows if schema == PG_SCHEMA} == APP_TABLES | {"alembic_version"}
-    assert [name for schema, name in rows if schema == "public"] == []
+        tables = conn.execute(
+            sa.text("select tablename from pg_tables where schemaname = :s"), {"s": PG_SCHEMA}
+        ).scalars()
+        in_public = conn.execute(
+            sa.text(
+                "select 'relation ' || relname from pg_class where relnamespace = 'public'::regnamespace "
+                "union all select 'function ' || proname from pg_proc "
+                "where pronamespace = 'public'::regnamespace "
+                "union all select 'type ' || typname from pg_type where typnamespace = 'public'::regnamespace"
+            )
+        ).scalars()
+        assert set(tables) == APP_TABLES | {"alembic_version"}
+        assert list(in_public) == []  # no table, sequence, view, index, function or type
 
 
 @pytest.mark.postgres
@@ -421,10 +455,117 @@ def test_supabase_api_roles_get_no_privilege_at_all(pg_engine, role):
     assert granted_sequences == []
 
 
+def _statements(table: str) -> list[str]:
+    column = "version_num" if table == "alembic_version" else t.metadata.tables[table].columns[0].name
+    name = f'{PG_SCHEMA}."{table}"'
+    return [
+        f"select * from {name}",
+        f"insert into {name} default values",
+        f"update {name} set {column} = {column}",
+        f"delete from {name}",
+        f"truncate {name}",
+    ]
+
+
 @pytest.mark.postgres
-def test_an_api_role_reading_a_table_is_refused(pg_engine):
+@pytest.mark.parametrize("role", API_ROLES)
+def test_an_api_role_can_neither_read_nor_write_anything(pg_engine, role):
+    with pg_engine.begin() as conn:
+        _territory(conn)  # something to read, update or delete
+    allowed = []
+    for table in sorted(APP_TABLES | {"alembic_version"}):
+        for statement in _statements(table):
+            try:
+                with pg_engine.begin() as conn:
+                    conn.exec_driver_sql(f"set local role {role}")
+                    conn.exec_driver_sql(statement)
+            except ProgrammingError as exc:
+                assert "permission denied" in str(exc.orig), statement
+            else:
+                allowed.append(statement)
+    assert allowed == []
+    assert count_rows(pg_engine, t.territory) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("role", API_ROLES)
+def test_row_level_security_still_hides_every_row_from_an_api_role_granted_access_by_mistake(pg_engine, role):
     with pg_engine.begin() as conn:
         _territory(conn)
-    with pytest.raises(ProgrammingError, match="permission denied"), pg_engine.begin() as conn:
-        conn.exec_driver_sql("set local role anon")
-        conn.exec_driver_sql(f"select * from {PG_SCHEMA}.territory")
+    with pg_engine.begin() as conn:  # rolled back: the grants never outlive the test
+        conn.exec_driver_sql(f"grant usage on schema {PG_SCHEMA} to {role}")
+        conn.exec_driver_sql(f"grant all on all tables in schema {PG_SCHEMA} to {role}")
+        conn.exec_driver_sql(f"grant all on all sequences in schema {PG_SCHEMA} to {role}")
+        conn.exec_driver_sql(f"set local role {role}")
+        assert conn.exec_driver_sql(f"select count(*) from {PG_SCHEMA}.territory").scalar() == 0
+        with pytest.raises(ProgrammingError, match="row-level security"):
+            conn.exec_driver_sql(
+                f"insert into {PG_SCHEMA}.territory (slug, name, kind, sharing, is_demo, created_at, "
+                "updated_at) values ('x', 'x', 'commune', 'private', false, now(), now())"
+            )
+        conn.rollback()
+
+
+@pytest.mark.postgres
+def test_the_app_role_owns_its_schema_and_everything_in_it_and_holds_nothing_more(pg_engine):
+    with pg_engine.connect() as conn:
+        owners = conn.execute(
+            sa.text(
+                "select distinct pg_get_userbyid(relowner) from pg_class "
+                "where relnamespace = (select oid from pg_namespace where nspname = :s) union "
+                "select pg_get_userbyid(nspowner) from pg_namespace where nspname = :s"
+            ),
+            {"s": PG_SCHEMA},
+        ).scalars().all()
+        role = conn.execute(
+            sa.text(
+                "select rolsuper, rolcreaterole, rolcreatedb, rolbypassrls, rolreplication, "
+                "(select count(*) from pg_auth_members where member = r.oid) from pg_roles r "
+                "where rolname = :r"
+            ),
+            {"r": APP_ROLE},
+        ).one()
+    assert owners == [APP_ROLE]
+    assert tuple(role) == (False, False, False, False, False, 0)  # no other role's rights either
+
+
+# --- indexes ----------------------------------------------------------------------------------
+
+
+def test_every_foreign_key_has_an_index(engine):
+    with engine.connect() as conn:
+        assert foreign_keys_without_index(conn) == []
+
+
+def test_the_index_check_finds_the_two_foreign_keys_left_without_one_before_revision_0003(fresh_engine):
+    migrate.upgrade(fresh_engine, "0002")
+    with fresh_engine.connect() as conn:
+        assert sorted(foreign_keys_without_index(conn)) == [
+            ("assessment", ("framework_version",)),
+            ("form_template", ("framework_version",)),
+        ]
+
+
+# --- several app processes starting at once ----------------------------------------------
+
+
+@pytest.mark.postgres
+def test_processes_starting_together_migrate_once_and_none_fails(fresh_pg_url):
+    # Separate processes, as several app servers are (Alembic itself is not thread-safe).
+    env = {**os.environ, "DATABASE_URL": fresh_pg_url}
+    starting = [
+        subprocess.Popen(
+            [sys.executable, "-m", "lib.cli", "migrate"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    errors = [process.communicate(timeout=120)[1] for process in starting]
+    assert [process.returncode for process in starting] == [0, 0, 0], [err[-800:] for err in errors]
+    engine = make_engine(fresh_pg_url)
+    assert migrate.current_revision(engine) == _head()
+    engine.dispose()

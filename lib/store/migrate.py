@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy.engine import Engine
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection, Engine
 
-from lib.store.db import ROOT
+from lib.store.db import PG_SCHEMA, ROOT
 
 
 def _config(connection) -> Config:
@@ -26,11 +28,23 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
         command.downgrade(_config(conn), revision)
 
 
-def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
+def _scripts() -> ScriptDirectory:
+    return ScriptDirectory(str(ROOT / "migrations"))
 
-    from lib.store.db import PG_SCHEMA, is_postgres
 
-    with engine.connect() as conn:
-        opts = {"version_table_schema": PG_SCHEMA} if is_postgres(engine) else {}
-        return MigrationContext.configure(conn, opts=opts).get_current_revision()
+def head_revision() -> str:
+    """The newest revision this version of Parcours knows."""
+    return _scripts().get_current_head()
+
+
+def known_revisions() -> set[str]:
+    return {script.revision for script in _scripts().walk_revisions()}
+
+
+def current_revision(bind: Engine | Connection) -> str | None:
+    """The revision the database is at (None: never migrated)."""
+    if isinstance(bind, Engine):
+        with bind.connect() as conn:
+            return current_revision(conn)
+    opts = {"version_table_schema": PG_SCHEMA} if bind.dialect.name == "postgresql" else {}
+    return MigrationContext.configure(bind, opts=opts).get_current_revision()

@@ -73,7 +73,7 @@ TERRITORY_KINDS = ("commune", "epci", "petr", "departement", "region", "other")
 # them is ``lib.domain.sharing``). A fourth level, ``public``, is planned (issue 19).
 SHARING_LEVELS = ("private", "peers", "network")
 SHARING_KINDS = ("assessments", "journey", "feedback")
-# The single level of the first schema: superseded by ``territory_sharing`` (migration 0003)
+# The single level of the first schema: superseded by ``territory_sharing`` (migration 0004)
 # and read by nothing. It stays because dropping it means rebuilding ``territory`` on SQLite,
 # which deletes every row that refers to it (ON DELETE CASCADE fires on the rebuild's DROP).
 LEGACY_SHARING_LEVELS = ("private", "peers", "network")
@@ -236,6 +236,7 @@ assessment = sa.Table(
         sa.String(40),
         sa.ForeignKey("framework_version.version"),
         nullable=False,
+        index=True,  # every foreign key is indexed: deleting a version must not scan the table
     ),
     sa.Column("assessed_on", sa.Date, nullable=False),
     sa.Column("status", sa.String(10), nullable=False, default="draft"),
@@ -299,7 +300,7 @@ form_template = sa.Table(
     sa.Column("title_en", sa.String(200), nullable=False),
     # The validated template document (sections, questions, labels); frozen once answered.
     sa.Column("content", sa.JSON, nullable=False),
-    sa.Column("framework_version", sa.String(40), sa.ForeignKey("framework_version.version")),
+    sa.Column("framework_version", sa.String(40), sa.ForeignKey("framework_version.version"), index=True),
     _fk("created_by", "person.id", nullable=True, ondelete="SET NULL"),
     *_timestamps(),
     sa.UniqueConstraint("slug", "version", name="uq_form_template_slug_version"),

@@ -208,10 +208,11 @@ def oidc_provider(tmp_path_factory, e2e_home) -> Iterator[Provider]:
         _stop(process)
 
 
-def _secrets(app_port: int, provider_url: str) -> str:
+def secrets_toml(base_url: str, provider_url: str) -> str:
+    """A secrets file with login through the mock, for an app reached at ``base_url``."""
     return f"""
 [auth]
-redirect_uri = "http://127.0.0.1:{app_port}/oauth2callback"
+redirect_uri = "{base_url}/oauth2callback"
 cookie_secret = "{uuid.uuid4().hex}"
 
 [auth.{PROVIDER}]
@@ -244,15 +245,30 @@ def live_app(tmp_path_factory, oidc_provider, e2e_home) -> Iterator[LiveApp]:
     port = free_port()
     secrets = workdir / ".streamlit" / "secrets.toml"
     secrets.parent.mkdir()
-    secrets.write_text(_secrets(port, oidc_provider.url), encoding="utf-8")
+    secrets.write_text(secrets_toml(f"http://127.0.0.1:{port}", oidc_provider.url), encoding="utf-8")
     url = f"sqlite:///{workdir / 'parcours-e2e.db'}"
     engine = make_engine(url)
     migrate.upgrade(engine)
     territories = {name: make_territory(engine, name) for name in TERRITORIES}
 
-    env = _isolated_env(e2e_home)
-    env.update(DATABASE_URL=url, PARCOURS_COORDINATORS=COORDINATOR_EMAIL)
     log = workdir / "streamlit.log"
+    process = start_streamlit(workdir, port, secrets, url, e2e_home, log)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_http(f"{base_url}/_stcore/health", process, log, body="ok")
+        yield LiveApp(base_url, engine, oidc_provider.url, territories, oidc_provider, log)
+    finally:
+        _stop(process)
+        engine.dispose()
+
+
+def start_streamlit(
+    workdir: Path, port: int, secrets: Path, database_url: str, home: Path, log: Path
+) -> subprocess.Popen:
+    """``streamlit run app.py`` on 127.0.0.1:``port``, reading only ``secrets``; output in ``log``.
+    ``COORDINATOR_EMAIL`` becomes a network coordinator at login."""
+    env = _isolated_env(home)
+    env.update(DATABASE_URL=database_url, PARCOURS_COORDINATORS=COORDINATOR_EMAIL)
     command = [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
         "--server.headless", "true",
@@ -263,14 +279,7 @@ def live_app(tmp_path_factory, oidc_provider, e2e_home) -> Iterator[LiveApp]:
         "--secrets.files", str(secrets),
     ]  # fmt: skip
     with log.open("w") as out:
-        process = subprocess.Popen(command, cwd=workdir, stdout=out, stderr=subprocess.STDOUT, env=env)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_http(f"{base_url}/_stcore/health", process, log, body="ok")
-        yield LiveApp(base_url, engine, oidc_provider.url, territories, oidc_provider, log)
-    finally:
-        _stop(process)
-        engine.dispose()
+        return subprocess.Popen(command, cwd=workdir, stdout=out, stderr=subprocess.STDOUT, env=env)
 
 
 # --- browser --------------------------------------------------------------------------------
@@ -386,3 +395,33 @@ def logout(page, live_app: LiveApp) -> None:
         page.wait_for_url(f"{live_app.base_url}/**")
     wait_for_app(page)
     expect(page.get_by_role("button", name=LOGIN_BUTTON)).to_be_visible()
+
+
+def answer_short_form(page, shots: str | None = None) -> None:
+    """From a share link's landing page, answer a campaign of ``tests.factories.SHORT_TEMPLATE``
+    as a State services agent, up to the thank-you message. ``shots``: screenshot name prefix."""
+    page.get_by_text("Services de l’État (DDT/DDTM, préfecture, ADEME…)").click()
+    page.get_by_role("button", name="Commencer").click()
+    wait_for_app(page)
+
+    expect(page.get_by_text("Étape 1 sur 2")).to_be_visible()
+    page.get_by_text("4", exact=True).click()  # the scale, as pills
+    wait_for_app(page)
+    page.get_by_text("Alimentation", exact=True).click()
+    wait_for_app(page)
+    if shots:
+        screenshot(page, f"{shots}-step1")
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    wait_for_app(page)
+
+    expect(page.get_by_text("Étape 2 sur 2")).to_be_visible()
+    page.get_by_label("En quelques mots *").fill("Ça avance")
+    page.get_by_label("En quelques mots *").press("Enter")
+    wait_for_app(page)
+    if shots:
+        screenshot(page, f"{shots}-step2")
+    page.get_by_role("button", name="Envoyer mes réponses").click()
+    wait_for_app(page)
+    expect(page.get_by_text("Merci, vos réponses ont bien été envoyées.")).to_be_visible()
+    if shots:
+        screenshot(page, f"{shots}-done")

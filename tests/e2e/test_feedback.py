@@ -9,7 +9,15 @@ from playwright.sync_api import expect
 
 from lib.access import Role
 from lib.store import tables as t
-from tests.e2e.conftest import LOGIN_BUTTON, TERRITORIES, login_as, screenshot, unique_email, wait_for_app
+from tests.e2e.conftest import (
+    LOGIN_BUTTON,
+    TERRITORIES,
+    answer_short_form,
+    login_as,
+    screenshot,
+    unique_email,
+    wait_for_app,
+)
 from tests.factories import make_campaign, make_membership, make_person
 
 PHONE = {"width": 390, "height": 844}
@@ -28,28 +36,7 @@ def test_a_stakeholder_answers_on_a_phone_and_a_member_sees_it_counted(live_app,
     expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
     expect(page.get_by_role("button", name=LOGIN_BUTTON)).to_have_count(0)  # no login asked
     expect(page.get_by_test_id("stSidebar")).to_have_count(0)  # and nothing else of the app
-    page.get_by_text("Services de l’État (DDT/DDTM, préfecture, ADEME…)").click()
-    page.get_by_role("button", name="Commencer").click()
-    wait_for_app(page)
-
-    expect(page.get_by_text("Étape 1 sur 2")).to_be_visible()
-    page.get_by_text("4", exact=True).click()  # the scale, as pills
-    wait_for_app(page)
-    page.get_by_text("Alimentation", exact=True).click()
-    wait_for_app(page)
-    screenshot(page, "feedback-answer-phone-step1")
-    page.get_by_role("button", name="Enregistrer et continuer").click()
-    wait_for_app(page)
-
-    expect(page.get_by_text("Étape 2 sur 2")).to_be_visible()
-    page.get_by_label("En quelques mots *").fill("Ça avance")
-    page.get_by_label("En quelques mots *").press("Enter")
-    wait_for_app(page)
-    screenshot(page, "feedback-answer-phone-step2")
-    page.get_by_role("button", name="Envoyer mes réponses").click()
-    wait_for_app(page)
-    expect(page.get_by_text("Merci, vos réponses ont bien été envoyées.")).to_be_visible()
-    screenshot(page, "feedback-answer-phone-done")
+    answer_short_form(page, shots="feedback-answer-phone")
 
     with live_app.engine.connect() as conn:
         role, status = conn.execute(
