@@ -173,17 +173,10 @@ def engine_before(request, tmp_path) -> Iterator[Engine]:
 
 
 def test_the_migration_keeps_each_territory_s_level_for_assessments_and_journey(engine_before):
-    territory = sa.table(
-        "territory",
-        *(
-            sa.column(c)
-            for c in ("id", "slug", "name", "kind", "sharing", "is_demo", "created_at", "updated_at")
-        ),
-    )
     now = t.utcnow()
     with engine_before.begin() as conn:
         conn.execute(
-            sa.insert(territory),
+            sa.insert(t.territory),
             [
                 {
                     "id": 1,
@@ -233,5 +226,5 @@ def test_the_migration_keeps_each_territory_s_level_for_assessments_and_journey(
 
     migrate.downgrade(engine_before, BEFORE)
     with engine_before.connect() as conn:
-        back = dict(conn.execute(sa.text("select id, sharing from territory order by id")).all())
+        back = dict(conn.execute(sa.select(t.territory.c.id, t.territory.c.sharing)).all())
     assert back == {1: "network", 2: "private"}
