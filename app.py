@@ -7,7 +7,7 @@ import streamlit as st
 from components import auth, ui
 from components.navigation import page_path
 from components.ui import t
-from lib.access import Action, can_anywhere
+from lib.access import Action, can, can_anywhere
 from lib.bootstrap import StartupFailed
 from lib.domain.errors import ReadFailed
 from lib.services import peers
@@ -104,6 +104,24 @@ def _pages(actor) -> list:
         )
     if can_anywhere(actor, Action.MANAGE_MEMBERS):
         pages.append(st.Page(page_path("members"), title=t("nav.members"), icon=":material/group:"))
+    if can(actor, Action.VIEW_NETWORK):
+        pages.append(
+            st.Page(
+                page_path("steering"),
+                title=t("nav.steering"),
+                icon=":material/monitoring:",
+                url_path="pilotage",
+            )
+        )
+    if can_anywhere(actor, Action.VIEW_ACTIVITY):
+        pages.append(
+            st.Page(
+                page_path("activity_log"),
+                title=t("nav.activity_log"),
+                icon=":material/history:",
+                url_path="journal",
+            )
+        )
     if can_anywhere(actor, Action.VIEW_TERRITORY):
         pages.append(
             st.Page(

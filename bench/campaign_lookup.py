@@ -13,19 +13,15 @@ medians; nothing asserts on them.
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from bench.timing import median_seconds
+from bench.timing import median_seconds, scratch_sqlite
 from lib.store import feedback as store
-from lib.store import migrate
 from lib.store import tables as t
-from lib.store.db import make_engine
 
 
 def build(conn: Connection, campaigns: int, responses: int) -> None:
@@ -104,9 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--responses", type=int, default=2_000, help="responses per campaign")
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="parcours-bench-") as folder:
-        engine = make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
-        migrate.upgrade(engine)
+    with scratch_sqlite() as engine:
         started = time.perf_counter()
         with engine.begin() as conn:
             build(conn, args.campaigns, args.responses)
@@ -123,7 +117,6 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             new = median_seconds(lambda: store.campaign_by_token(conn, token), args.repeat) * 1000
             old = median_seconds(lambda: grouped_baseline(conn, token), args.repeat) * 1000
-        engine.dispose()
     print(f"Same campaign and count ({ours.submitted_count} submitted). Median of {args.repeat}:")
     print(
         f"  campaign by share token: correlated count {new:8.2f} ms   grouped baseline {old:8.2f} ms"

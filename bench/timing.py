@@ -1,10 +1,18 @@
-"""Timing shared by the benchmarks: the median of repeated runs, in seconds."""
+"""What the benchmarks share: a throw-away database, and the median of repeated runs."""
 
 from __future__ import annotations
 
 import statistics
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from lib.store import migrate
+from lib.store.db import make_engine
 
 
 def median_seconds(fn: Callable[[], object], repeat: int) -> float:
@@ -25,3 +33,15 @@ def median_cpu_seconds(fn: Callable[[], object], repeat: int) -> float:
         fn()
         timings.append(time.process_time() - started)
     return statistics.median(timings)
+
+
+@contextmanager
+def scratch_sqlite() -> Iterator[Engine]:
+    """A migrated SQLite database in a temporary folder, gone afterwards."""
+    with tempfile.TemporaryDirectory(prefix="parcours-bench-") as folder:
+        engine = make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
+        migrate.upgrade(engine)
+        try:
+            yield engine
+        finally:
+            engine.dispose()

@@ -61,7 +61,14 @@ def adopt(draft: feedback.Draft) -> None:
 def start() -> None:
     role, name = flow["role"], st.session_state.get(f"ans.{token}.name")
     if flow["code"] is None:
-        draft = feedback.start_response(engine(), token, role, respondent_name=name, actor=actor)
+        draft = feedback.start_response(
+            engine(),
+            token,
+            role,
+            respondent_name=name,
+            actor=actor,
+            territory_slug=st.query_params.get("territoire"),
+        )
         flow.update(code=draft.resume_code, step=1)
     else:
         feedback.save_draft(engine(), token, flow["code"], role=role, respondent_name=name, step=1)

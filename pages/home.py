@@ -1,4 +1,5 @@
-"""Accueil: the person's territory at a glance — latest axis scores, last milestone, what next."""
+"""Accueil: the person's territory at a glance — latest axis scores, last milestone, what next.
+A coordinator's Accueil is the whole network at a glance instead."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import streamlit as st
 from components.journey_charts import axis_kpis
 from components.navigation import page_path
 from components.pickers import territory_picker
+from components.steering import network_glance
 from components.ui import (
     actor,
     engine,
@@ -18,6 +20,7 @@ from components.ui import (
     service_error,
     t,
 )
+from lib.access import Action, can
 from lib.domain.errors import ServiceError
 from lib.services import journey
 
@@ -25,6 +28,12 @@ person = actor()
 if person is None:
     st.title(t("home.title"))
     st.info(t("journey.no_actor"), icon=":material/waving_hand:")
+    st.stop()
+if can(person, Action.VIEW_NETWORK):  # a coordinator's Accueil is the whole network
+    try:
+        network_glance(person)
+    except ServiceError as exc:
+        service_error(exc)
     st.stop()
 
 territory = territory_picker(person)

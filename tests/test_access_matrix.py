@@ -17,14 +17,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from lib.access import Action, Actor, Role, can
 from lib.domain import clock
 from lib.domain.errors import PermissionDenied
 from lib.domain.journey import MilestoneDraft
-from lib.services import feedback, journey, membership, peers
+from lib.services import feedback, journey, membership, peers, steering
 from lib.services.identity import load_actor
+from lib.store import tables as t
 from tests.factories import (
     SHORT_TEMPLATE,
     make_actor,
@@ -38,25 +40,26 @@ from tests.factories import (
 # coordinator, whose membership is network-wide); "other" a territory they are not a member of;
 # "network" the network as a whole.
 MATRIX = """
-role             scope    view  edit  answer results campaigns members sharing net_view net_manage
-coordinator      own      Y     Y     Y      Y       Y         Y       Y       Y        Y
-coordinator      other    Y     Y     Y      Y       Y         Y       Y       Y        Y
-coordinator      network  Y     Y     Y      Y       Y         Y       Y       Y        Y
-territory_admin  own      Y     Y     Y      Y       Y         Y       Y       n        n
-territory_admin  other    n     n     n      n       n         n       n       n        n
-territory_admin  network  n     n     Y      n       n         n       n       n        n
-contributor      own      Y     Y     Y      Y       n         n       n       n        n
-contributor      other    n     n     n      n       n         n       n       n        n
-contributor      network  n     n     Y      n       n         n       n       n        n
-reader           own      Y     n     Y      Y       n         n       n       n        n
-reader           other    n     n     n      n       n         n       n       n        n
-reader           network  n     n     Y      n       n         n       n       n        n
-no_membership    own      n     n     n      n       n         n       n       n        n
-no_membership    other    n     n     n      n       n         n       n       n        n
-no_membership    network  n     n     n      n       n         n       n       n        n
-anonymous        own      n     n     n      n       n         n       n       n        n
-anonymous        other    n     n     n      n       n         n       n       n        n
-anonymous        network  n     n     n      n       n         n       n       n        n"""
+role             scope    view  edit  answer results campaigns members sharing journal net_view net_manage
+coordinator      own      Y     Y     Y      Y       Y         Y       Y       Y       Y        Y
+coordinator      other    Y     Y     Y      Y       Y         Y       Y       Y       Y        Y
+coordinator      network  Y     Y     Y      Y       Y         Y       Y       Y       Y        Y
+territory_admin  own      Y     Y     Y      Y       Y         Y       Y       Y       n        n
+territory_admin  other    n     n     n      n       n         n       n       n       n        n
+territory_admin  network  n     n     Y      n       n         n       n       n       n        n
+contributor      own      Y     Y     Y      Y       n         n       n       n       n        n
+contributor      other    n     n     n      n       n         n       n       n       n        n
+contributor      network  n     n     Y      n       n         n       n       n       n        n
+reader           own      Y     n     Y      Y       n         n       n       n       n        n
+reader           other    n     n     n      n       n         n       n       n       n        n
+reader           network  n     n     Y      n       n         n       n       n       n        n
+no_membership    own      n     n     n      n       n         n       n       n       n        n
+no_membership    other    n     n     n      n       n         n       n       n       n        n
+no_membership    network  n     n     n      n       n         n       n       n       n        n
+anonymous        own      n     n     n      n       n         n       n       n       n        n
+anonymous        other    n     n     n      n       n         n       n       n       n        n
+anonymous        network  n     n     n      n       n         n       n       n       n        n
+"""
 
 COLUMNS = {
     "view": Action.VIEW_TERRITORY,
@@ -66,6 +69,7 @@ COLUMNS = {
     "campaigns": Action.MANAGE_CAMPAIGNS,
     "members": Action.MANAGE_MEMBERS,
     "sharing": Action.MANAGE_SHARING,
+    "journal": Action.VIEW_ACTIVITY,
     "net_view": Action.VIEW_NETWORK,
     "net_manage": Action.MANAGE_NETWORK,
 }
@@ -139,6 +143,21 @@ def _sharing(w: World, actor, territory_id):
     return peers.set_sharing(w.engine, actor, territory_id, {"assessments": "network"})
 
 
+def _journal(w: World, actor, territory_id):
+    if territory_id is not None:
+        return steering.journal(w.engine, actor, steering.JournalQuery(territory_id=territory_id))
+    # The network's journal holds entries of no territory (a login, a new person): whoever
+    # reads only their territories' entries does not read it.
+    entries = steering.journal(w.engine, actor).entries
+    if "person.created" not in set(entries["action"]):
+        raise PermissionDenied(action=str(Action.VIEW_ACTIVITY))
+    return entries
+
+
+def _network_overview(w: World, actor, territory_id):
+    return steering.overview(w.engine, actor)
+
+
 def _edit_template(w: World, actor, territory_id):
     # A network-only action: the territory plays no part, the answer must not depend on it.
     return feedback.edit_template(w.engine, actor, deepcopy(SHORT_TEMPLATE))
@@ -153,18 +172,20 @@ PROBES: dict[Action, dict[str, Probe]] = {
     Action.MANAGE_CAMPAIGNS: {"territory": _open_campaign, "network": _open_campaign},
     Action.MANAGE_MEMBERS: {"territory": _members, "network": _members},
     Action.MANAGE_SHARING: {"territory": _sharing},
+    Action.VIEW_ACTIVITY: {"territory": _journal, "network": _journal},
+    Action.VIEW_NETWORK: {"network": _network_overview},
     Action.MANAGE_NETWORK: {"territory": _edit_template, "network": _edit_template},
 }
 
-# Cells with no service of their own yet, checked on lib.access.can: viewing or editing a
-# journey concerns one territory, never "the network"; VIEW_NETWORK (engagement across the
-# network) has no service yet. Answering as an anonymous visitor goes through a share link.
+# Cells with no service of their own, checked on lib.access.can: viewing or editing a
+# journey concerns one territory, never "the network"; engagement across the network
+# (VIEW_NETWORK) is never asked about one territory. Answering as an anonymous visitor goes
+# through a share link.
 VIA_CAN = {
     (Action.VIEW_TERRITORY, "network"),
-    (Action.EDIT_JOURNEY, "network"),
     (Action.MANAGE_SHARING, "network"),  # sharing is a territory's choice; the network has none
+    (Action.EDIT_JOURNEY, "network"),
     (Action.VIEW_NETWORK, "territory"),
-    (Action.VIEW_NETWORK, "network"),
 }
 
 
@@ -193,6 +214,17 @@ def test_permission_matrix(engine, role, scope):
     own, other = make_territory(engine, "Territoire membre"), make_territory(engine, "Territoire voisin")
     template_id = make_template(engine)
     campaigns = {tid: make_campaign(engine, tid, template_id=template_id) for tid in (own, other, None)}
+    with engine.begin() as conn:  # one entry of the network's journal, and one of each territory's
+        conn.execute(
+            sa.insert(t.activity_log),
+            [
+                {"occurred_at": t.utcnow(), "action": "person.created"},
+                *(
+                    {"occurred_at": t.utcnow(), "action": "milestone.created", "territory_id": x}
+                    for x in (own, other)
+                ),
+            ],
+        )
     world = World(engine, own, other, template_id, campaigns)
     actor = _actor(engine, role, own)
     territory_id = {"own": own, "other": other, "network": None}[scope]

@@ -153,7 +153,7 @@ def test_feedback_answers_are_counted_per_territory_role_and_value_submitted_onl
 # --- the migration ---------------------------------------------------------------------------
 
 
-BEFORE = "0003_app_role_and_fk_indexes"  # the revision before per-kind sharing
+BEFORE = "0004_steering"  # the revision before per-kind sharing
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

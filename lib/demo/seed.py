@@ -531,7 +531,7 @@ def _people(ctx: SeedContext) -> int:
             {"id": person_id, "email": row["email"], "display_name": name, "memberships": resolved}
         )
         for moment in logins:
-            ctx.log(moment, "person.login", person_id=person_id)
+            ctx.log(moment, "auth.login", person_id=person_id)
 
     coordinator = ctx.coordinator_ids[0]
     memberships = []
@@ -714,6 +714,7 @@ STEPS: list[tuple[str, StepFunction | str]] = [
     ("assessments", _assessments),
     ("milestones", _milestones),
     ("campaigns and responses", "lib.demo.feedback:seed_campaigns_and_responses"),
+    ("engagement signals", "lib.demo.steering:seed_engagement_signals"),
     ("sharing and contacts", "lib.demo.peers:seed_sharing_and_contacts"),
     ("activity log", _activity_log),
 ]

@@ -33,7 +33,7 @@ from lib.domain.errors import (
 from lib.domain.forms import FormTemplate, parse_template
 from lib.domain.framework import Framework, Label, load_framework
 from lib.services.unit_of_work import reading, writing
-from lib.store import activity
+from lib.store import activity, territories
 from lib.store import feedback as store
 from lib.store.reference import register_framework
 from lib.store.tables import utcnow
@@ -406,9 +406,13 @@ def start_response(
     *,
     respondent_name: str | None = None,
     actor: Actor | None = None,
+    territory_slug: str | None = None,
     today: date | None = None,
 ) -> Draft:
-    """Begin a draft answer: the respondent's hat, and their name on a named campaign."""
+    """Begin a draft answer: the respondent's hat, and their name on a named campaign.
+
+    On a network-wide campaign the response counts for a territory (``_answering_for``):
+    ``territory_slug`` comes from the territory's own share link (``&territoire=``)."""
     with writing(engine) as conn:
         campaign, _ = _open_campaign_row(conn, token, today)
         if actor is not None and not can(actor, Action.ANSWER_FORM, campaign.territory_id):
@@ -416,6 +420,7 @@ def start_response(
         errors = _identity_errors(campaign, role, respondent_name)
         if errors:
             raise ValidationFailed(errors)
+        answering_for = _answering_for(conn, campaign, actor, territory_slug)
         document: dict[str, Any] = {"answers": {}, "step": 0}
         code = _new_code()
         if not campaign.anonymous:
@@ -426,11 +431,26 @@ def start_response(
             respondent_role=role,
             # An anonymous campaign never links an answer to an account, even a member's.
             person_id=actor.person_id if actor is not None and not campaign.anonymous else None,
+            territory_id=answering_for,
             status=store.DRAFT,
             resume_code=code,
             document=document,
         )
         return _draft(store.response_by_code(conn, campaign.id, code))
+
+
+def _answering_for(conn: Connection, campaign: Row, actor: Actor | None, slug: str | None) -> int | None:
+    """The territory a network-wide campaign's respondent answers for: the one named by the
+    link, if it exists (and, for a logged-in member, if they belong to it); else a member's
+    only territory. None for a territory's own campaign, or when nothing says it."""
+    if campaign.territory_id is not None:
+        return None
+    named = territories.territory_id_by_slug(conn, slug) if slug else None
+    if actor is None:
+        return named
+    if named is not None and actor.role_in(named) is not None:
+        return named
+    return actor.territory_ids[0] if len(actor.territory_ids) == 1 else None
 
 
 def resume_response(engine: Engine, token: str, code: str, today: date | None = None) -> Draft:
@@ -523,7 +543,7 @@ def submit_response(
             activity.log_activity(
                 conn,
                 person_id=row.person_id,
-                territory_id=campaign.territory_id,
+                territory_id=campaign.territory_id or row.territory_id,
                 action="response.submitted",
                 subject_type="response",
                 subject_id=row.id,

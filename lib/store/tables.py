@@ -73,7 +73,7 @@ TERRITORY_KINDS = ("commune", "epci", "petr", "departement", "region", "other")
 # them is ``lib.domain.sharing``). A fourth level, ``public``, is planned (issue 19).
 SHARING_LEVELS = ("private", "peers", "network")
 SHARING_KINDS = ("assessments", "journey", "feedback")
-# The single level of the first schema: superseded by ``territory_sharing`` (migration 0004)
+# The single level of the first schema: superseded by ``territory_sharing`` (migration 0005)
 # and read by nothing. It stays because dropping it means rebuilding ``territory`` on SQLite,
 # which deletes every row that refers to it (ON DELETE CASCADE fires on the rebuild's DROP).
 LEGACY_SHARING_LEVELS = ("private", "peers", "network")
@@ -339,6 +339,9 @@ response = sa.Table(
     _fk("campaign_id", "campaign.id", ondelete="CASCADE"),
     sa.Column("respondent_role", sa.String(20), nullable=False),
     _fk("person_id", "person.id", nullable=True, ondelete="SET NULL"),
+    # For a network-wide campaign, the territory the respondent answers for (from the link they
+    # were given, or their membership); a territory's own campaign leaves it empty.
+    _fk("territory_id", "territory.id", nullable=True, ondelete="SET NULL"),
     sa.Column("status", sa.String(10), nullable=False, default="draft"),
     # Lets a respondent without an account come back to a draft.
     sa.Column("resume_code", sa.String(64), nullable=False, unique=True),
@@ -349,6 +352,11 @@ response = sa.Table(
     sa.CheckConstraint(f"status in {RECORD_STATUSES}", name="status"),
     sa.CheckConstraint(f"respondent_role in {RESPONDENT_ROLES}", name="respondent_role"),
     sa.Index("ix_response_campaign_status", "campaign_id", "status"),
+    # Network steering counts the responses of a period across every campaign, by territory
+    # and role: from this index alone, without reading the responses' rows.
+    sa.Index(
+        "ix_response_submitted_at", "submitted_at", "status", "campaign_id", "territory_id", "respondent_role"
+    ),
 )
 
 # One row per answer (one per chosen option for multiple choice) so analysis stays in SQL.
@@ -380,5 +388,10 @@ activity_log = sa.Table(
     sa.Column("subject_type", sa.String(40)),
     sa.Column("subject_id", sa.Integer),
     sa.Column("details", sa.JSON),
-    sa.Index("ix_activity_log_territory_time", "territory_id", "occurred_at"),
+    # Steering counts a territory's entries of a period by kind of action, and a member's
+    # logins: both read from these indexes alone, never from the table's rows.
+    sa.Index("ix_activity_log_territory_time_action", "territory_id", "occurred_at", "action"),
+    sa.Index("ix_activity_log_person_action_time", "person_id", "action", "occurred_at"),
+    # The journal lists the newest entries first.
+    sa.Index("ix_activity_log_time", "occurred_at"),
 )

@@ -22,3 +22,7 @@ def territory_exists(conn: Connection, territory_id: int) -> bool:
     return (
         conn.execute(sa.select(t.territory.c.id).where(t.territory.c.id == territory_id)).first() is not None
     )
+
+
+def territory_id_by_slug(conn: Connection, slug: str) -> int | None:
+    return conn.execute(sa.select(t.territory.c.id).where(t.territory.c.slug == slug)).scalar()

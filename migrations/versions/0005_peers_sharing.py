@@ -6,8 +6,8 @@ assessments and journey; their feedback results stay private (the new default). 
 column is left in place and read by nothing: dropping it would rebuild ``territory`` on
 SQLite, whose DROP TABLE cascades into every table that refers to a territory.
 
-Revision ID: 0004_peers_sharing
-Revises: 0003_app_role_and_fk_indexes
+Revision ID: 0005_peers_sharing
+Revises: 0004_steering
 Create Date: 2026-12-01
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 from migrations.security import lock_down_schema
 
-revision = "0004_peers_sharing"
-down_revision = "0003_app_role_and_fk_indexes"
+revision = "0005_peers_sharing"
+down_revision = "0004_steering"
 branch_labels = None
 depends_on = None
 
