@@ -52,7 +52,7 @@ def test_the_secrets_file_names_the_pooler_and_sizes_the_pool(tmp_path):
 
 @pytest.mark.parametrize(
     ("line", "named"),
-    [("pool_sise = 3", "pool_sise"), ('pooler = "txn"', "txn"), ('pool_size = "three"', "three")],
+    [('pool_sise = 3', "pool_sise"), ('pooler = "txn"', "txn"), ('pool_size = "three"', "three")],
 )
 def test_a_wrong_setting_is_refused_with_its_name(tmp_path, line, named):
     with pytest.raises(ValueError, match=named):

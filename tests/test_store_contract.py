@@ -509,18 +509,14 @@ def test_row_level_security_still_hides_every_row_from_an_api_role_granted_acces
 @pytest.mark.postgres
 def test_the_app_role_owns_its_schema_and_everything_in_it_and_holds_nothing_more(pg_engine):
     with pg_engine.connect() as conn:
-        owners = (
-            conn.execute(
-                sa.text(
-                    "select distinct pg_get_userbyid(relowner) from pg_class "
-                    "where relnamespace = (select oid from pg_namespace where nspname = :s) union "
-                    "select pg_get_userbyid(nspowner) from pg_namespace where nspname = :s"
-                ),
-                {"s": PG_SCHEMA},
-            )
-            .scalars()
-            .all()
-        )
+        owners = conn.execute(
+            sa.text(
+                "select distinct pg_get_userbyid(relowner) from pg_class "
+                "where relnamespace = (select oid from pg_namespace where nspname = :s) union "
+                "select pg_get_userbyid(nspowner) from pg_namespace where nspname = :s"
+            ),
+            {"s": PG_SCHEMA},
+        ).scalars().all()
         role = conn.execute(
             sa.text(
                 "select rolsuper, rolcreaterole, rolcreatedb, rolbypassrls, rolreplication, "
