@@ -22,7 +22,7 @@ help:
 	@echo "make seed       load the demo data into an empty database (FORCE=1: replace demo data)"
 	@echo "make check-db   is the database ready? revision, row-level security, API roles, indexes, pool"
 	@echo "make lint       ruff check"
-	@echo "make bench      axis scores, share-link lookups, pool checks, network steering, each against its baseline"
+	@echo "make bench      axis scores, share-link lookups, pool checks, network steering, peers' screens, each against its baseline"
 	@echo "make clean      remove caches and test artefacts (keeps .venv and data/)"
 	@echo "make distclean  clean, and remove .venv too"
 
@@ -78,6 +78,7 @@ bench: $(VENV)/.installed-runtime
 	$(PY) -m bench.campaign_lookup
 	$(PY) -m bench.pool_ping
 	$(PY) -m bench.steering
+	$(PY) -m bench.peers_screen
 
 clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

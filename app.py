@@ -10,6 +10,7 @@ from components.ui import t
 from lib.access import Action, can, can_anywhere
 from lib.bootstrap import StartupFailed
 from lib.domain.errors import ReadFailed
+from lib.services import peers
 
 st.set_page_config(page_title="Parcours", page_icon=":material/route:", layout="wide")
 
@@ -57,6 +58,50 @@ def _pages(actor) -> list:
                 url_path="resultats",
             )
         )
+    if peers.in_a_peer_group(ui.engine(), actor):
+        pages.append(
+            st.Page(
+                page_path("peers_compare"),
+                title=t("nav.peers_compare"),
+                icon=":material/compare_arrows:",
+                url_path="comparer",
+            )
+        )
+    if actor is not None and (actor.is_coordinator or actor.territory_ids):
+        pages.append(
+            st.Page(
+                page_path("peers_help"),
+                title=t("nav.peers_help"),
+                icon=":material/support:",
+                url_path="qui-peut-m-aider",
+            )
+        )
+        pages.append(
+            st.Page(
+                page_path("peers_stories"),
+                title=t("nav.peers_stories"),
+                icon=":material/auto_stories:",
+                url_path="recits-des-pairs",
+            )
+        )
+        # Reached from a story or a helper only: one territory's journey, as far as it shares.
+        pages.append(
+            st.Page(
+                page_path("peers_journey"),
+                title=t("nav.peers_journey"),
+                url_path="parcours-d-un-pair",
+                visibility="hidden",
+            )
+        )
+    if can_anywhere(actor, Action.VIEW_NETWORK):
+        pages.append(
+            st.Page(
+                page_path("peers_group"),
+                title=t("nav.peers_group"),
+                icon=":material/hub:",
+                url_path="groupes-de-pairs",
+            )
+        )
     if can_anywhere(actor, Action.MANAGE_MEMBERS):
         pages.append(st.Page(page_path("members"), title=t("nav.members"), icon=":material/group:"))
     if can(actor, Action.VIEW_NETWORK):
@@ -75,6 +120,24 @@ def _pages(actor) -> list:
                 title=t("nav.activity_log"),
                 icon=":material/history:",
                 url_path="journal",
+            )
+        )
+    if can_anywhere(actor, Action.VIEW_TERRITORY):
+        pages.append(
+            st.Page(
+                page_path("peers_sharing"),
+                title=t("nav.peers_sharing"),
+                icon=":material/share:",
+                url_path="partage",
+            )
+        )
+    if actor is not None:
+        pages.append(
+            st.Page(
+                page_path("peers_profile"),
+                title=t("nav.peers_profile"),
+                icon=":material/account_circle:",
+                url_path="profil",
             )
         )
     return pages

@@ -156,6 +156,39 @@ def gaps(res: Results) -> None:
     st.dataframe(table, hide_index=True)
 
 
+def distribution_chart(
+    data: pd.DataFrame, points: list[str], roles: list[str], *, compact: bool = False
+) -> alt.Chart:
+    """One bar per role, split by answer (shares): ``data`` has role_label, point (the answer as
+    shown), value and answers; ``points`` and ``roles`` give the orders. ``compact``: shorter
+    role labels and a legend on two columns, for charts that must fit a phone's width."""
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "sum(answers):Q", stack="normalize", title=t("feedback.col.share"), axis=alt.Axis(format="%")
+            ),
+            y=alt.Y(
+                "role_label:N", title=None, sort=roles, axis=alt.Axis(labelLimit=150 if compact else 260)
+            ),
+            color=alt.Color(
+                "point:O",
+                title=None,
+                sort=points,
+                scale=alt.Scale(domain=points, range=_diverging(len(points))),
+                legend=alt.Legend(orient="bottom", labelLimit=220, columns=2 if compact else alt.Undefined),
+            ),
+            order=alt.Order("value:Q"),
+            tooltip=[
+                alt.Tooltip("role_label:N", title=t("feedback.col.role")),
+                alt.Tooltip("point:O", title=t("feedback.col.answer")),
+                alt.Tooltip("answers:Q", title=t("feedback.col.responses")),
+            ],
+        )
+    )
+
+
 def _distribution(res: Results, q: Question) -> None:
     data = res.distribution[res.distribution["question_id"] == q.id]
     if data.empty:
@@ -165,33 +198,9 @@ def _distribution(res: Results, q: Question) -> None:
     points = [fmt(v) for v in q.scale_points]
     data = data.assign(role_label=data["role"].map(role_label), point=data["value"].astype(int).map(fmt))
     roles = [r for r in _roles().values() if r in set(data["role_label"])]
-    chart = (
-        alt.Chart(data)
-        .mark_bar()
-        .encode(
-            x=alt.X(
-                "sum(answers):Q", stack="normalize", title=t("feedback.col.share"), axis=alt.Axis(format="%")
-            ),
-            # Short role labels and a legend in columns leave the bars room on a phone; the
-            # table below gives every name in full.
-            y=alt.Y("role_label:N", title=None, sort=roles, axis=alt.Axis(labelLimit=120)),
-            color=alt.Color(
-                "point:O",
-                title=None,
-                sort=points,
-                scale=alt.Scale(domain=points, range=_diverging(len(points))),
-                legend=alt.Legend(orient="bottom", columns=2, labelLimit=100),
-            ),
-            order=alt.Order("value:Q"),
-            tooltip=[
-                alt.Tooltip("role_label:N", title=t("feedback.col.role")),
-                alt.Tooltip("point:O", title=t("feedback.col.answer")),
-                alt.Tooltip("answers:Q", title=t("feedback.col.responses")),
-            ],
-        )
-        # The height holds the axis and the legend too (autosize "fit"): room for both.
-        .properties(height=36 * len(roles) + 140)
-    )
+    # Short role labels and a legend in columns leave the bars room on a phone; the table
+    # below gives every name in full. The height holds the axis and the legend (autosize "fit").
+    chart = distribution_chart(data, points, roles, compact=True).properties(height=36 * len(roles) + 140)
     st.altair_chart(themed(chart), width="stretch")
     table = data.pivot_table(index="role", columns="value", values="answers", aggfunc="sum", fill_value=0)
     table = table.reindex(columns=[float(v) for v in q.scale_points], fill_value=0)

@@ -215,6 +215,7 @@ def _load_milestone(p: str, milestone: svc.Milestone | None) -> None:
     ss[f"{p}.date"] = milestone.occurred_on if milestone else today()
     ss[f"{p}.phase"] = milestone.phase if milestone else None
     ss[f"{p}.dimension"] = milestone.storytelling_dimension if milestone else None
+    ss[f"{p}.axis"] = milestone.axis_id if milestone else None
     ss[f"{p}.title"] = milestone.title if milestone else ""
     ss[f"{p}.story"] = milestone.story if milestone else ""
     ss[f"{p}.base"] = milestone.version if milestone else None
@@ -227,6 +228,7 @@ def _save_milestone(p: str, actor: Actor, territory_id: int, milestone_id: int |
         title=ss.get(f"{p}.title") or "",
         story=ss.get(f"{p}.story") or "",
         storytelling_dimension=ss.get(f"{p}.dimension"),
+        axis_id=ss.get(f"{p}.axis"),
     )
     saved = _run_save(
         p,
@@ -319,6 +321,17 @@ def milestone_form(fw: Framework, actor: Actor, territory_id: int, milestones: l
             key=keep_on_language_switch(f"{p}.dimension"),
         )
         field_error(errors, "storytelling_dimension")
+        axes = {a.id: a.label(lang()) for a in fw.axes}
+        st.selectbox(
+            t("peers.ms.axis"),
+            list(axes),
+            index=None,
+            format_func=axes.get,
+            placeholder=t("journey.ms.choose"),
+            help=t("peers.ms.axis_help"),
+            key=keep_on_language_switch(f"{p}.axis"),
+        )
+        field_error(errors, "axis_id")
         st.text_area(t("journey.ms.story"), key=keep_on_language_switch(f"{p}.story"), height=120)
         field_error(errors, "story")
         st.button(

@@ -26,6 +26,7 @@ class Action(StrEnum):
     VIEW_RESULTS = "view_results"  # feedback results and their exports
     MANAGE_CAMPAIGNS = "manage_campaigns"  # open, edit and close campaigns
     MANAGE_MEMBERS = "manage_members"  # invite, revoke, answer access requests
+    MANAGE_SHARING = "manage_sharing"  # choose what the territory shares with peers and the network
     VIEW_ACTIVITY = "view_activity"  # the activity journal of a territory
     VIEW_NETWORK = "view_network"  # engagement across every territory
     MANAGE_NETWORK = "manage_network"  # territories, peer groups, form templates
@@ -39,6 +40,7 @@ _TERRITORY_RIGHTS[Role.CONTRIBUTOR] = _TERRITORY_RIGHTS[Role.READER] | {Action.E
 _TERRITORY_RIGHTS[Role.TERRITORY_ADMIN] = _TERRITORY_RIGHTS[Role.CONTRIBUTOR] | {
     Action.MANAGE_CAMPAIGNS,
     Action.MANAGE_MEMBERS,
+    Action.MANAGE_SHARING,
     Action.VIEW_ACTIVITY,
 }
 

@@ -6,9 +6,11 @@ import streamlit as st
 
 from components import journey_charts as charts
 from components.journey_forms import assessment_form, milestone_form, refusal_after_losing_rights
+from components.peers import sharing_caption
 from components.pickers import territory_picker
 from components.ui import actor, engine, framework, service_error, t
 from lib.domain.errors import ServiceError
+from lib.domain.sharing import Kind
 from lib.services import journey
 
 person = actor()
@@ -24,6 +26,7 @@ try:
 except ServiceError as exc:
     service_error(exc)
     st.stop()
+sharing_caption(person, territory.id, (Kind.ASSESSMENTS, Kind.JOURNEY))
 if not data.can_edit:
     refusal_after_losing_rights(territory.id)
     st.info(t("journey.read_only"), icon=":material/visibility:")

@@ -6,9 +6,11 @@ from __future__ import annotations
 import streamlit as st
 
 from components import feedback_results as parts
+from components.peers import sharing_caption
 from components.pickers import territory_picker
 from components.ui import actor, engine, format_date, lang, plain, service_error, t
 from lib.domain.errors import ServiceError
+from lib.domain.sharing import Kind
 from lib.services import feedback
 
 person = actor()
@@ -59,6 +61,8 @@ st.caption(
         state=t(f"feedback.state.{campaign.state.value}"),
     )
 )
+if campaign.territory_id is not None:
+    sharing_caption(person, campaign.territory_id, (Kind.FEEDBACK,))
 first, second, third = st.columns(3)
 first.metric(t("feedback.results.submitted"), res.submitted)
 second.metric(t("feedback.results.drafts"), res.drafts, help=t("feedback.results.drafts_help"))

@@ -118,6 +118,7 @@ def make_milestone(
     phase: str = "impulse",
     story: str | None = None,
     storytelling_dimension: str | None = None,
+    axis_id: str | None = None,
 ) -> int:
     with engine.begin() as conn:
         return conn.execute(
@@ -129,6 +130,7 @@ def make_milestone(
                 title=title,
                 story=story,
                 storytelling_dimension=storytelling_dimension,
+                axis_id=axis_id,
             )
             .returning(t.milestone.c.id)
         ).scalar_one()
@@ -354,3 +356,49 @@ def open_app_as(actor: Actor, page: str | None = None) -> AppTest:
         at.run()
     assert not at.exception, at.exception
     return at
+
+
+# --- Peers (peer groups, sharing levels, contact opt-ins) ------------------------------------
+
+
+def make_peer_group(engine: Engine, name: str, territory_ids: list[int]) -> int:
+    n = next(_serial)
+    with engine.begin() as conn:
+        group_id = conn.execute(
+            sa.insert(t.peer_group).values(slug=f"groupe-{n}", name=name).returning(t.peer_group.c.id)
+        ).scalar_one()
+        if territory_ids:
+            conn.execute(
+                sa.insert(t.peer_group_member),
+                [{"peer_group_id": group_id, "territory_id": tid} for tid in territory_ids],
+            )
+    return group_id
+
+
+def set_sharing(engine: Engine, territory_id: int, **levels: str) -> None:
+    """Sharing levels by kind (``assessments=``, ``journey=``, ``feedback=``), as an admin sets them."""
+    with engine.begin() as conn:
+        for kind, level in levels.items():
+            conn.execute(
+                sa.delete(t.territory_sharing).where(
+                    t.territory_sharing.c.territory_id == territory_id, t.territory_sharing.c.kind == kind
+                )
+            )
+            conn.execute(
+                sa.insert(t.territory_sharing).values(territory_id=territory_id, kind=kind, level=level)
+            )
+
+
+def share_nothing(engine: Engine, territory_id: int) -> None:
+    set_sharing(engine, territory_id, assessments="private", journey="private", feedback="private")
+
+
+def agree_to_be_contacted(engine: Engine, person_id: int) -> None:
+    with engine.begin() as conn:
+        conn.execute(sa.insert(t.peer_contact_consent).values(person_id=person_id))
+
+
+def axis_levels(framework: Framework | None = None, **by_axis: int) -> dict[str, int]:
+    """A level for every criterion, the same within an axis: each axis's mean is that level."""
+    framework = framework or load_framework()
+    return {c.id: by_axis[c.axis_id] for c in framework.criteria}

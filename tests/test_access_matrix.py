@@ -26,7 +26,7 @@ from lib.access import Action, Actor, Role, can, can_anywhere
 from lib.domain import clock
 from lib.domain.errors import PermissionDenied
 from lib.domain.journey import MilestoneDraft
-from lib.services import feedback, journey, membership, steering
+from lib.services import feedback, journey, membership, peers, steering
 from lib.services.identity import load_actor
 from lib.store import tables as t
 from tests.factories import (
@@ -42,25 +42,25 @@ from tests.factories import (
 # coordinator, whose membership is network-wide); "other" a territory they are not a member of;
 # "network" the network as a whole.
 MATRIX = """
-role             scope    view  edit  answer results campaigns members journal net_view net_manage
-coordinator      own      Y     Y     Y      Y       Y         Y       Y       Y        Y
-coordinator      other    Y     Y     Y      Y       Y         Y       Y       Y        Y
-coordinator      network  Y     Y     Y      Y       Y         Y       Y       Y        Y
-territory_admin  own      Y     Y     Y      Y       Y         Y       Y       n        n
-territory_admin  other    n     n     n      n       n         n       n       n        n
-territory_admin  network  n     n     Y      n       n         n       n       n        n
-contributor      own      Y     Y     Y      Y       n         n       n       n        n
-contributor      other    n     n     n      n       n         n       n       n        n
-contributor      network  n     n     Y      n       n         n       n       n        n
-reader           own      Y     n     Y      Y       n         n       n       n        n
-reader           other    n     n     n      n       n         n       n       n        n
-reader           network  n     n     Y      n       n         n       n       n        n
-no_membership    own      n     n     n      n       n         n       n       n        n
-no_membership    other    n     n     n      n       n         n       n       n        n
-no_membership    network  n     n     n      n       n         n       n       n        n
-anonymous        own      n     n     n      n       n         n       n       n        n
-anonymous        other    n     n     n      n       n         n       n       n        n
-anonymous        network  n     n     n      n       n         n       n       n        n
+role             scope    view  edit  answer results campaigns members sharing journal net_view net_manage
+coordinator      own      Y     Y     Y      Y       Y         Y       Y       Y       Y        Y
+coordinator      other    Y     Y     Y      Y       Y         Y       Y       Y       Y        Y
+coordinator      network  Y     Y     Y      Y       Y         Y       Y       Y       Y        Y
+territory_admin  own      Y     Y     Y      Y       Y         Y       Y       Y       n        n
+territory_admin  other    n     n     n      n       n         n       n       n       n        n
+territory_admin  network  n     n     Y      n       n         n       n       n       n        n
+contributor      own      Y     Y     Y      Y       n         n       n       n       n        n
+contributor      other    n     n     n      n       n         n       n       n       n        n
+contributor      network  n     n     Y      n       n         n       n       n       n        n
+reader           own      Y     n     Y      Y       n         n       n       n       n        n
+reader           other    n     n     n      n       n         n       n       n       n        n
+reader           network  n     n     Y      n       n         n       n       n       n        n
+no_membership    own      n     n     n      n       n         n       n       n       n        n
+no_membership    other    n     n     n      n       n         n       n       n       n        n
+no_membership    network  n     n     n      n       n         n       n       n       n        n
+anonymous        own      n     n     n      n       n         n       n       n       n        n
+anonymous        other    n     n     n      n       n         n       n       n       n        n
+anonymous        network  n     n     n      n       n         n       n       n       n        n
 """
 
 COLUMNS = {
@@ -70,6 +70,7 @@ COLUMNS = {
     "results": Action.VIEW_RESULTS,
     "campaigns": Action.MANAGE_CAMPAIGNS,
     "members": Action.MANAGE_MEMBERS,
+    "sharing": Action.MANAGE_SHARING,
     "journal": Action.VIEW_ACTIVITY,
     "net_view": Action.VIEW_NETWORK,
     "net_manage": Action.MANAGE_NETWORK,
@@ -140,6 +141,10 @@ def _members(w: World, actor, territory_id):
     return membership.list_members(w.engine, actor, territory_id)
 
 
+def _sharing(w: World, actor, territory_id):
+    return peers.set_sharing(w.engine, actor, territory_id, {"assessments": "network"})
+
+
 def _journal(w: World, actor, territory_id):
     if territory_id is not None:
         return steering.journal(w.engine, actor, steering.JournalQuery(territory_id=territory_id))
@@ -168,6 +173,7 @@ PROBES: dict[Action, dict[str, Probe]] = {
     Action.VIEW_RESULTS: {"territory": _results, "network": _results},
     Action.MANAGE_CAMPAIGNS: {"territory": _open_campaign, "network": _open_campaign},
     Action.MANAGE_MEMBERS: {"territory": _members, "network": _members},
+    Action.MANAGE_SHARING: {"territory": _sharing},
     Action.VIEW_ACTIVITY: {"territory": _journal, "network": _journal},
     Action.VIEW_NETWORK: {"network": _network_overview},
     Action.MANAGE_NETWORK: {"territory": _edit_template, "network": _edit_template},
@@ -179,6 +185,7 @@ PROBES: dict[Action, dict[str, Probe]] = {
 # through a share link.
 VIA_CAN = {
     (Action.VIEW_TERRITORY, "network"),
+    (Action.MANAGE_SHARING, "network"),  # sharing is a territory's choice; the network has none
     (Action.EDIT_JOURNEY, "network"),
     (Action.VIEW_NETWORK, "territory"),
 }

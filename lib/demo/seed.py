@@ -23,6 +23,7 @@ another module is named by a ``"module:function"`` string, imported when the see
 so adding one is a one-line edit of ``STEPS``, placed before ``"activity log"``::
 
     ("campaigns and responses", "lib.demo.feedback:seed_campaigns_and_responses"),
+    ("sharing and contacts", "lib.demo.peers:seed_sharing_and_contacts"),
 
 Reference tables (``REFERENCE_TABLES``) are neither part of the emptiness check nor wiped
 by ``force``: a step that needs a form template must register it idempotently.
@@ -136,7 +137,8 @@ class SeedResult:
 # tier: "pioneer" (long journey, high levels), "steady", "newcomer" (joined a year ago),
 # "stalled" (no assessment for more than a year: the coordinator's dashboard should notice).
 _TERRITORIES = [
-    # slug, short name, full name, kind, region, population, sharing, tier
+    # slug, short name, full name, kind, region, population, legacy sharing (the levels that
+    # count, per kind of data, are set by lib/demo/peers.py), tier
     (
         "vallee-des-tilleuls",
         "Vallée-des-Tilleuls",
@@ -713,6 +715,7 @@ STEPS: list[tuple[str, StepFunction | str]] = [
     ("milestones", _milestones),
     ("campaigns and responses", "lib.demo.feedback:seed_campaigns_and_responses"),
     ("engagement signals", "lib.demo.steering:seed_engagement_signals"),
+    ("sharing and contacts", "lib.demo.peers:seed_sharing_and_contacts"),
     ("activity log", _activity_log),
 ]
 

@@ -51,6 +51,7 @@ class MilestoneDraft:
     title: str
     story: str = ""
     storytelling_dimension: str | None = None
+    axis_id: str | None = None  # the framework axis the story is about, for peers looking it up
 
 
 INVALID_CHOICE = "journey.error.invalid_choice"
@@ -126,6 +127,8 @@ def validate_milestone(
     if draft.storytelling_dimension not in (None, ""):
         dimensions = {d.id for d in framework.storytelling_dimensions}
         checks.one_of("storytelling_dimension", draft.storytelling_dimension, dimensions, code=INVALID_CHOICE)
+    if draft.axis_id not in (None, ""):
+        checks.one_of("axis_id", draft.axis_id, {a.id for a in framework.axes}, code=INVALID_CHOICE)
     checks.text("title", draft.title, required=True, max_length=TITLE_MAX)
     checks.text("story", draft.story, max_length=STORY_MAX)
     return checks.errors

@@ -58,6 +58,7 @@ class Milestone:
     title: str
     story: str
     version: int
+    axis_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ def _milestone(row) -> Milestone:
         title=row.title,
         story=row.story or "",
         version=row.version,
+        axis_id=row.axis_id,
     )
 
 
@@ -346,6 +348,7 @@ def save_milestone(
         "occurred_on": draft.occurred_on,
         "phase": draft.phase,
         "storytelling_dimension": draft.storytelling_dimension or None,
+        "axis_id": draft.axis_id or None,
         "title": domain.clean(draft.title),
         "story": domain.clean(draft.story) or None,
     }

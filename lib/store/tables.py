@@ -69,7 +69,14 @@ def _fk(column: str, target: str, *, nullable: bool = False, ondelete: str | Non
 
 
 TERRITORY_KINDS = ("commune", "epci", "petr", "departement", "region", "other")
+# Who sees a territory's data, per kind of data (``territory_sharing``; the rule that reads
+# them is ``lib.domain.sharing``). A fourth level, ``public``, is planned (issue 19).
 SHARING_LEVELS = ("private", "peers", "network")
+SHARING_KINDS = ("assessments", "journey", "feedback")
+# The single level of the first schema: superseded by ``territory_sharing`` (migration 0005)
+# and read by nothing. It stays because dropping it means rebuilding ``territory`` on SQLite,
+# which deletes every row that refers to it (ON DELETE CASCADE fires on the rebuild's DROP).
+LEGACY_SHARING_LEVELS = ("private", "peers", "network")
 ACCESS_ROLES = ("coordinator", "territory_admin", "contributor", "reader")
 
 territory = sa.Table(
@@ -87,7 +94,26 @@ territory = sa.Table(
     sa.Column("is_demo", sa.Boolean, nullable=False, default=False),
     *_timestamps(),
     sa.CheckConstraint(f"kind in {TERRITORY_KINDS}", name="kind"),
-    sa.CheckConstraint(f"sharing in {SHARING_LEVELS}", name="sharing"),
+    sa.CheckConstraint(f"sharing in {LEGACY_SHARING_LEVELS}", name="sharing"),
+)
+
+# One row per territory and kind of data whose level its admin chose; no row means the
+# default of ``lib.domain.sharing.DEFAULT_LEVELS``.
+territory_sharing = sa.Table(
+    "territory_sharing",
+    metadata,
+    sa.Column(
+        "territory_id",
+        sa.Integer,
+        sa.ForeignKey("territory.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("kind", sa.String(20), primary_key=True),
+    sa.Column("level", sa.String(10), nullable=False),
+    _fk("updated_by", "person.id", nullable=True, ondelete="SET NULL"),
+    sa.Column("updated_at", UTCDateTime(), nullable=False, default=utcnow),
+    sa.CheckConstraint(f"kind in {SHARING_KINDS}", name="kind"),
+    sa.CheckConstraint(f"level in {SHARING_LEVELS}", name="level"),
 )
 
 peer_group = sa.Table(
@@ -129,6 +155,20 @@ person = sa.Table(
     sa.Column("is_demo", sa.Boolean, nullable=False, default=False),
     sa.Column("last_login_at", UTCDateTime()),
     *_timestamps(),
+)
+
+# A person who agreed that members of other territories looking for help may see their name,
+# e-mail and role (the opt-in on their profile). No row: nobody outside sees their e-mail.
+peer_contact_consent = sa.Table(
+    "peer_contact_consent",
+    metadata,
+    sa.Column(
+        "person_id",
+        sa.Integer,
+        sa.ForeignKey("person.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("agreed_at", UTCDateTime(), nullable=False, default=utcnow),
 )
 
 # A membership with no territory is a network-wide one (coordinators).
@@ -240,6 +280,8 @@ milestone = sa.Table(
     sa.Column("occurred_on", sa.Date, nullable=False),
     sa.Column("phase", sa.String(40), nullable=False),
     sa.Column("storytelling_dimension", sa.String(40)),
+    # The axis of the framework this milestone tells about, if any (peers look stories up by axis).
+    sa.Column("axis_id", sa.String(40)),
     sa.Column("title", sa.String(200), nullable=False),
     sa.Column("story", sa.Text),
     _fk("created_by", "person.id", nullable=True, ondelete="SET NULL"),

@@ -1,0 +1,63 @@
+"""Mon profil: who I am in Parcours, my territories, and whether peers may contact me."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components.ui import actor, engine, format_date, keep_on_language_switch, plain, service_error, t
+from lib.domain.clock import local_day
+from lib.domain.errors import ServiceError
+from lib.services import peers
+from lib.services.identity import load_actor
+from lib.services.territories import list_own_territories
+
+ss = st.session_state
+person = actor()
+st.title(t("peers.profile.title"))
+if person is None:
+    st.info(t("journey.no_actor"))
+    st.stop()
+
+
+def _save() -> None:
+    ss["profile.failure"] = None
+    try:
+        peers.set_contact_consent(engine(), load_actor(engine(), person.person_id), ss["profile.contact"])
+    except ServiceError as exc:
+        ss["profile.failure"] = exc
+    else:
+        ss["profile.flash"] = "peers.profile.saved_yes" if ss["profile.contact"] else "peers.profile.saved_no"
+
+
+try:
+    agreed_at = peers.contact_consent(engine(), person)
+    territories = {tr.id: tr.name for tr in list_own_territories(engine(), person)}
+except ServiceError as exc:
+    service_error(exc)
+    st.stop()
+
+st.markdown(f"**{plain(person.display_name or person.email)}** · {plain(person.email)}")
+rows = [
+    {
+        t("peers.col.territory"): territories.get(m.territory_id, "")
+        if m.territory_id
+        else t("auth.scope.network"),
+        t("peers.profile.role"): t(f"role.{m.role.value}"),
+    }
+    for m in person.memberships
+]
+st.dataframe(pd.DataFrame(rows), hide_index=True)
+
+st.subheader(t("peers.profile.contact_title"))
+st.markdown(t("peers.profile.contact_explained"))
+if ss.get("profile.flash"):
+    st.success(t(ss.pop("profile.flash")), icon=":material/check_circle:")
+if ss.get("profile.failure"):
+    service_error(ss["profile.failure"])
+if "profile.contact" not in ss:
+    ss["profile.contact"] = agreed_at is not None
+st.checkbox(t("peers.profile.contact_label"), key=keep_on_language_switch("profile.contact"))
+if agreed_at is not None:
+    st.caption(t("peers.profile.agreed_on", date=format_date(local_day(agreed_at))))
+st.button(t("peers.profile.save"), type="primary", icon=":material/save:", on_click=_save)
