@@ -138,6 +138,16 @@ def require_other_person(actor: Actor, person_id: int) -> None:
         raise PermissionDenied("auth.error.own_rights")
 
 
+def require_peer_group(actor: Actor | None, territory_id: int | None, group_territory_ids) -> Actor:
+    """Raise ``PermissionDenied`` unless ``actor`` may look at this peer group from
+    ``territory_id``: coordinators any group, a member only a group their territory is in."""
+    if actor is not None and actor.is_coordinator:
+        return actor
+    if territory_id not in group_territory_ids:
+        raise PermissionDenied(action="read_peer_group", territory_id=territory_id)
+    return require(actor, Action.VIEW_TERRITORY, territory_id)
+
+
 def require_grantable(actor: Actor | None, territory_id: int | None, role: Role) -> Role:
     """Raise ``PermissionDenied`` unless ``actor`` may hand out (or take back) ``role`` there."""
     if role not in grantable_roles(actor, territory_id):

@@ -17,11 +17,11 @@ from enum import StrEnum
 import pandas as pd
 from sqlalchemy.engine import Connection, Engine
 
-from lib.access import Action, Actor, can, require
+from lib.access import Action, Actor, can, require, require_anywhere, require_peer_group
 from lib.domain import clock, forms, sharing
 from lib.domain import feedback_analytics as fa
 from lib.domain import peers as domain
-from lib.domain.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
+from lib.domain.errors import FieldError, NotFound, ValidationFailed
 from lib.domain.forms import FormTemplate, parse_template
 from lib.domain.framework import Framework, load_framework
 from lib.domain.journey import criterion_axis_map
@@ -46,9 +46,8 @@ def _viewer(conn: Connection, actor: Actor | None) -> Viewer:
 
 
 def _require_member(actor: Actor | None) -> Actor:
-    if actor is None or not (actor.is_coordinator or actor.territory_ids):
-        raise PermissionDenied(action="read_peers")
-    return actor
+    """Peers' data is for members of the network: a coordinator or a member of a territory."""
+    return require_anywhere(actor, Action.VIEW_TERRITORY)
 
 
 def _levels(conn: Connection, kind: Kind, territory_ids: Sequence[int] | None = None) -> dict[int, Level]:
@@ -197,9 +196,7 @@ def comparison_groups(engine: Engine, actor: Actor | None, territory_id: int | N
     if actor.is_coordinator:
         with reading(engine) as conn:
             return [_group(r) for r in store.groups_of(conn, None)]
-    if territory_id is None:
-        raise PermissionDenied(action="read_peers")
-    require(actor, Action.VIEW_TERRITORY, territory_id)
+    require(actor, Action.VIEW_TERRITORY, territory_id)  # refuses a member naming no territory
     with reading(engine) as conn:
         return [_group(r) for r in store.groups_of(conn, [territory_id])]
 
@@ -213,20 +210,14 @@ def regions(engine: Engine, actor: Actor | None) -> list[str]:
 def _scope_ids(conn: Connection, actor: Actor, territory_id: int | None, scope: Scope) -> list[int]:
     """The territories of the scope this actor may compare with; refuses what they may not."""
     if not actor.is_coordinator:
-        # A member compares their own territory with one of its groups, nothing else.
-        if (
-            territory_id is None
-            or scope.group_id is None
-            or scope.kinds
-            or scope.regions
-            or scope.population_band
-        ):
-            raise PermissionDenied(action="read_peers")
+        # A member compares their own territory with one of its groups, nothing else: a filter
+        # over the whole network (kinds, regions, population) is a coordinator's view.
         require(actor, Action.VIEW_TERRITORY, territory_id)
+        if scope.group_id is None or scope.kinds or scope.regions or scope.population_band:
+            require(actor, Action.VIEW_NETWORK)
     if scope.group_id is not None:
         ids = store.group_member_ids(conn, scope.group_id)
-        if not actor.is_coordinator and territory_id not in ids:
-            raise PermissionDenied(action="read_peers", group_id=scope.group_id)
+        require_peer_group(actor, territory_id, ids)
         return ids
     population = domain.population_range(scope.population_band) if scope.population_band else None
     return store.territory_ids_matching(conn, kinds=scope.kinds, regions=scope.regions, population=population)
