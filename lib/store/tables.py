@@ -78,6 +78,9 @@ SHARING_KINDS = ("assessments", "journey", "feedback")
 # which deletes every row that refers to it (ON DELETE CASCADE fires on the rebuild's DROP).
 LEGACY_SHARING_LEVELS = ("private", "peers", "network")
 ACCESS_ROLES = ("coordinator", "territory_admin", "contributor", "reader")
+# Reference data that start-up stores from ``data/`` (``lib.bootstrap``), not anybody's data: a
+# database holding only these is empty for the demo seed and for a restore.
+REFERENCE_TABLES = frozenset({"framework_version", "form_template"})
 
 territory = sa.Table(
     "territory",
