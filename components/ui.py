@@ -52,7 +52,7 @@ def t(key: str, **params: Any) -> Markdown:
     """The sentence for ``key`` in the person's language, for everything Streamlit reads as
     Markdown (markdown, write, titles, captions, alerts, toasts, labels, help, tabs, expanders).
 
-    The one rule for text someone typed (decision 0012): every parameter is shown as text —
+    The one rule for text someone typed (decision 0013): every parameter is shown as text —
     names, titles, messages, framework labels — unless it is already ``Markdown`` (another
     ``t``, a ``plain``). Numbers are the app's own and go in as they are.
     """
@@ -93,7 +93,7 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 # Where GitHub-flavoured Markdown turns a bare web address into a link (``http://``,
 # ``https://``, ``www.``). Escaping does not stop it: the autolinker reads the text after
 # escapes are resolved. An invisible word joiner at these points does. E-mail addresses stay
-# ``mailto:`` links (decision 0012): they fetch nothing, and a joiner would break copying them.
+# ``mailto:`` links (decision 0013): they fetch nothing, and a joiner would break copying them.
 _AUTOLINK = re.compile(r"(?<=:)(?=//)|(?i:(?<=www)(?=\.))")
 _WORD_JOINER = "\u2060"
 

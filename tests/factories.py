@@ -347,7 +347,7 @@ def make_response(
 
 def as_read(text: str) -> str:
     """A Markdown string as a person reads it: escapes resolved, and the invisible word joiners
-    that keep bare addresses from becoming links left out (decision 0012)."""
+    that keep bare addresses from becoming links left out (decision 0013)."""
     return re.sub(r"\\(.)", r"\1", str(text)).replace("\u2060", "")
 
 

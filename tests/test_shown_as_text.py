@@ -1,4 +1,4 @@
-"""What people (or their identity provider) typed is shown as text, on every page (decision 0012).
+"""What people (or their identity provider) typed is shown as text, on every page (decision 0013).
 
 One rule: ``t()`` escapes its parameters and ``plain()`` escapes text shown on its own, bare
 addresses included; places that never read Markdown (tables, charts, option lists) get the
