@@ -1,0 +1,64 @@
+"""What CSV imports look up before checking rows, and how they write them (in bulk)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from lib.domain.csv_import import Known
+from lib.store import tables as t
+
+CHUNK = 500
+
+
+def known(conn: Connection, now: datetime) -> Known:
+    found = Known()
+    for row in conn.execute(sa.select(t.territory.c.id, t.territory.c.slug, t.territory.c.name)):
+        found.territories[row.slug] = row.id
+        found.territory_names.setdefault(row.name.lower(), row.slug)
+    for row in conn.execute(sa.select(t.peer_group.c.id, t.peer_group.c.slug, t.peer_group.c.name)):
+        found.groups[row.slug] = row.id
+        found.group_names.setdefault(row.name.lower(), row.slug)
+    found.group_members = {
+        (r.peer_group_id, r.territory_id)
+        for r in conn.execute(
+            sa.select(t.peer_group_member.c.peer_group_id, t.peer_group_member.c.territory_id)
+        )
+    }
+    found.members = {
+        (r.email, r.territory_id)
+        for r in conn.execute(
+            sa.select(t.person.c.email, t.membership.c.territory_id).join(
+                t.membership, t.membership.c.person_id == t.person.c.id
+            )
+        )
+    }
+    found.open_invitations = {
+        (r.email, r.territory_id)
+        for r in conn.execute(
+            sa.select(t.invitation.c.email, t.invitation.c.territory_id).where(
+                t.invitation.c.revoked_at.is_(None),
+                t.invitation.c.accepted_at.is_(None),
+                t.invitation.c.expires_at > now,
+            )
+        )
+    }
+    return found
+
+
+def insert_many(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(sa.insert(table), rows)
+
+
+def insert_invitations(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """The new invitations' ids, in the order of ``rows``."""
+    if not rows:
+        return []
+    result = conn.execute(
+        sa.insert(t.invitation).returning(t.invitation.c.id, sort_by_parameter_order=True), rows
+    )
+    return [r.id for r in result]
