@@ -13,7 +13,14 @@ from lib.services import imports
 from lib.services.imports import ImportRefused
 from lib.store import tables as t
 from tests.conftest import count_rows
-from tests.factories import make_actor, make_invitation, make_peer_group, make_person, make_territory
+from tests.factories import (
+    make_actor,
+    make_invitation,
+    make_membership,
+    make_peer_group,
+    make_person,
+    make_territory,
+)
 
 TERRITORY_HEADER = "identifiant,nom,type,code_insee,siren,region,population\n"
 
@@ -89,7 +96,10 @@ def test_one_bad_row_among_many_writes_nothing_and_the_report_names_its_line_and
 
 
 def test_a_windows_1252_file_with_semicolons_keeps_its_accents(engine):
-    data = "Identifiant;Nom;Type;Code INSEE;SIREN;Région;Population\r\n;Saint-Étienne;Commune;42218;;Auvergne-Rhône-Alpes;170 049\r\n"
+    data = (
+        "Identifiant;Nom;Type;Code INSEE;SIREN;Région;Population\r\n"
+        ";Saint-Étienne;Commune;42218;;Auvergne-Rhône-Alpes;170 049\r\n"
+    )
 
     report = imports.import_csv(engine, _coordinator(engine), "territories", data.encode("cp1252"))
 
@@ -170,11 +180,11 @@ def test_invitations_are_imported_with_roles_in_french_and_each_reaches_its_terr
     lens = make_territory(engine, "Lens", slug="lens")
     coordinator = _coordinator(engine)
     data = (
-        "email;territoire;role\n"
-        "Maire@Lens.example.fr;lens;Administratrice\n"
-        "agent@lens.example.fr;Lens;contributeur\n"
-        "coord@reseau.example.fr;;coordinateur\n"
-    ).encode()
+        b"email;territoire;role\n"
+        b"Maire@Lens.example.fr;lens;Administratrice\n"
+        b"agent@lens.example.fr;Lens;contributeur\n"
+        b"coord@reseau.example.fr;;coordinateur\n"
+    )
 
     report = imports.import_csv(engine, coordinator, "invitations", data)
 
@@ -205,18 +215,16 @@ def test_invitations_already_sent_or_roles_in_the_wrong_place_are_reported(engin
     coordinator = _coordinator(engine)
     make_invitation(engine, "deja@lens.example.fr", lens, Role.CONTRIBUTOR)
     member = make_person(engine, email="membre@lens.example.fr")
-    from tests.factories import make_membership
-
     make_membership(engine, member, lens, Role.READER)
     data = (
-        "email,territoire,role\n"
-        "deja@lens.example.fr,lens,lecteur\n"
-        "membre@lens.example.fr,lens,lecteur\n"
-        "chef@lens.example.fr,lens,coordinateur\n"
-        "pas-une-adresse,lens,lecteur\n"
-        "x@lens.example.fr,lens,lecteur\n"
-        "X@lens.example.fr,lens,contributeur\n"
-    ).encode()
+        b"email,territoire,role\n"
+        b"deja@lens.example.fr,lens,lecteur\n"
+        b"membre@lens.example.fr,lens,lecteur\n"
+        b"chef@lens.example.fr,lens,coordinateur\n"
+        b"pas-une-adresse,lens,lecteur\n"
+        b"x@lens.example.fr,lens,lecteur\n"
+        b"X@lens.example.fr,lens,contributeur\n"
+    )
 
     report = imports.import_csv(engine, coordinator, "invitations", data)
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from lib.domain.errors import ServiceError
 from lib.domain.inputs import ID_MAX
+from lib.domain.territories import INSEE, NAME_MAX, REGION_MAX, SIREN, is_slug, slugify
 from lib.domain.text import clean_text
 
 SEPARATORS = (";", ",")
@@ -143,13 +144,6 @@ def _flat(value: str) -> str:
     return _name(value).replace("_", "")
 
 
-def slugify(name: str) -> str:
-    flat = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", flat).strip("-")[:80]
-
-
-SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-INSEE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 TERRITORY_KINDS = {
@@ -216,11 +210,11 @@ def _duplicate(checks: RowChecks, column: str, known: Known, identity: Any) -> b
 
 
 def check_territory(checks: RowChecks, known: Known) -> dict[str, Any]:
-    name = _text(checks, "nom", 200, required=True)
+    name = _text(checks, "nom", NAME_MAX, required=True)
     slug = checks.cell("identifiant") or slugify(name or "")
     if name and not slug:
         checks.fail("identifiant", "error.required")
-    elif slug and (len(slug) > 80 or not SLUG.match(slug)):
+    elif slug and not is_slug(slug):
         checks.fail("identifiant", "import.error.slug")
     elif slug in known.territories:
         checks.fail("identifiant", "import.error.territory_exists", value=slug)
@@ -235,9 +229,9 @@ def check_territory(checks: RowChecks, known: Known) -> dict[str, Any]:
     if insee and not INSEE.match(insee):
         checks.fail("code_insee", "import.error.insee")
     siren = re.sub(r"\s", "", checks.cell("siren")) or None
-    if siren and not re.fullmatch(r"\d{9}", siren):
+    if siren and not SIREN.match(siren):
         checks.fail("siren", "import.error.siren")
-    region = _text(checks, "region", 100)
+    region = _text(checks, "region", REGION_MAX)
     population = None
     raw = re.sub(r"[\s\u00a0\u202f.]", "", checks.cell("population"))
     if raw:
