@@ -166,3 +166,16 @@ def test_administration_in_english_keeps_the_chosen_section(db):
     assert not at.exception, at.exception
     assert _texts(at, "title") == ["Network administration"]
     assert at.text_input(key="admin.group.new.name").label == "Group name"
+
+
+def test_the_coordinator_sees_pilotage_administration_and_the_journal_an_admin_only_their_journal(db):
+    lens = make_territory(db, "Lens")
+    steering_pages = {page_path("steering"), ADMINISTRATION, page_path("activity_log")}
+
+    coordinator = open_app_as(make_actor(db, Role.COORDINATOR, None))
+    admin = open_app_as(make_actor(db, Role.TERRITORY_ADMIN, lens))
+    contributor = open_app_as(make_actor(db, Role.CONTRIBUTOR, lens))
+
+    assert steering_pages <= _pages(coordinator)
+    assert steering_pages & _pages(admin) == {page_path("activity_log")}  # their territory's entries
+    assert steering_pages & _pages(contributor) == set()
