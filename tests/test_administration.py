@@ -11,7 +11,7 @@ from lib.domain.errors import NotFound, ValidationFailed
 from lib.services import administration as admin
 from lib.services import steering
 from lib.services.administration import TerritoryDraft
-from lib.store import tables as t
+from lib.store import tables
 from lib.store.steering import Scope
 from tests.factories import (
     make_actor,
@@ -28,8 +28,8 @@ def _logged(engine) -> list[tuple]:
         return [
             tuple(r)
             for r in conn.execute(
-                sa.select(t.activity_log.c.action, t.activity_log.c.territory_id).order_by(
-                    t.activity_log.c.id
+                sa.select(tables.activity_log.c.action, tables.activity_log.c.territory_id).order_by(
+                    tables.activity_log.c.id
                 )
             )
         ]

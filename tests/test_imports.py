@@ -11,7 +11,7 @@ from lib.domain.errors import PermissionDenied
 from lib.i18n import translate
 from lib.services import imports
 from lib.services.imports import ImportRefused
-from lib.store import tables as t
+from lib.store import tables
 from tests.conftest import count_rows
 from tests.factories import (
     make_actor,
@@ -33,13 +33,13 @@ def _territories(engine) -> dict[str, tuple]:
     with engine.connect() as conn:
         rows = conn.execute(
             sa.select(
-                t.territory.c.slug,
-                t.territory.c.name,
-                t.territory.c.kind,
-                t.territory.c.insee_code,
-                t.territory.c.siren,
-                t.territory.c.region,
-                t.territory.c.population,
+                tables.territory.c.slug,
+                tables.territory.c.name,
+                tables.territory.c.kind,
+                tables.territory.c.insee_code,
+                tables.territory.c.siren,
+                tables.territory.c.region,
+                tables.territory.c.population,
             )
         )
         return {r.slug: tuple(r)[1:] for r in rows}
@@ -69,7 +69,7 @@ def test_a_good_territories_file_is_imported_whole(engine):
         "pays-d-ici": ("Pays d’ici", "petr", None, None, None, None),
     }
     with engine.connect() as conn:
-        logged = conn.execute(sa.select(t.activity_log.c.action, t.activity_log.c.details)).all()
+        logged = conn.execute(sa.select(tables.activity_log.c.action, tables.activity_log.c.details)).all()
     assert ("import.territories", {"rows": 3}) in [tuple(r) for r in logged]
 
 
@@ -77,7 +77,7 @@ def test_one_bad_row_among_many_writes_nothing_and_the_report_names_its_line_and
     lines = [f"commune-{i},Commune {i},commune,,,,{i}" for i in range(300)]
     lines[150] = "commune-150,Commune 150,village,,,,150"  # the file's line 152 (header is line 1)
     lines[200] = "commune-200,Commune 200,commune,,,,deux cents"  # line 202
-    before = count_rows(engine, t.territory)
+    before = count_rows(engine, tables.territory)
 
     report = imports.import_csv(
         engine, _coordinator(engine), "territories", (TERRITORY_HEADER + "\n".join(lines)).encode()
@@ -92,7 +92,7 @@ def test_one_bad_row_among_many_writes_nothing_and_the_report_names_its_line_and
     assert translate(problem.code, "fr", **problem.params) == (
         "Type « village » inconnu : commune, EPCI, PETR, département, région ou autre."
     )
-    assert count_rows(engine, t.territory) == before
+    assert count_rows(engine, tables.territory) == before
 
 
 def test_a_windows_1252_file_with_semicolons_keeps_its_accents(engine):
@@ -130,7 +130,7 @@ def test_a_file_that_cannot_be_read_is_refused_with_a_message_saying_what_to_do(
 
     assert refused.value.code == code
     assert words in translate(code, "fr", **refused.value.params)
-    assert count_rows(engine, t.territory) == 0
+    assert count_rows(engine, tables.territory) == 0
 
 
 def test_duplicates_in_the_file_and_with_the_database_are_both_reported(engine):
@@ -156,7 +156,9 @@ def test_peer_group_members_are_imported_by_identifier_or_name(engine):
     )
     group = make_peer_group(engine, "Villes Pairs", [lens])
     with engine.connect() as conn:
-        slug = conn.execute(sa.select(t.peer_group.c.slug).where(t.peer_group.c.id == group)).scalar_one()
+        slug = conn.execute(
+            sa.select(tables.peer_group.c.slug).where(tables.peer_group.c.id == group)
+        ).scalar_one()
     coordinator = _coordinator(engine)
 
     bad = imports.import_csv(
@@ -172,7 +174,7 @@ def test_peer_group_members_are_imported_by_identifier_or_name(engine):
     )
     assert good.applied
     with engine.connect() as conn:
-        members = set(conn.execute(sa.select(t.peer_group_member.c.territory_id)).scalars())
+        members = set(conn.execute(sa.select(tables.peer_group_member.c.territory_id)).scalars())
     assert members == {lens, lievin}
 
 
@@ -191,12 +193,16 @@ def test_invitations_are_imported_with_roles_in_french_and_each_reaches_its_terr
     assert report.applied
     with engine.connect() as conn:
         invited = set(
-            conn.execute(sa.select(t.invitation.c.email, t.invitation.c.territory_id, t.invitation.c.role))
+            conn.execute(
+                sa.select(
+                    tables.invitation.c.email, tables.invitation.c.territory_id, tables.invitation.c.role
+                )
+            )
         )
         journal = (
             conn.execute(
-                sa.select(t.activity_log.c.territory_id).where(
-                    t.activity_log.c.action == "invitation.created"
+                sa.select(tables.activity_log.c.territory_id).where(
+                    tables.activity_log.c.action == "invitation.created"
                 )
             )
             .scalars()
@@ -235,7 +241,7 @@ def test_invitations_already_sent_or_roles_in_the_wrong_place_are_reported(engin
         (5, "email", "auth.error.email_invalid"),
         (7, "email", "import.error.duplicate"),
     ]
-    assert count_rows(engine, t.invitation) == 1
+    assert count_rows(engine, tables.invitation) == 1
 
 
 def test_the_model_files_import_as_they_are_once_their_territories_and_groups_exist(engine):
@@ -244,8 +250,8 @@ def test_the_model_files_import_as_they_are_once_their_territories_and_groups_ex
     make_peer_group_with_slug = make_peer_group(engine, "Villes Pairs 2018-2020", [])
     with engine.begin() as conn:
         conn.execute(
-            sa.update(t.peer_group)
-            .where(t.peer_group.c.id == make_peer_group_with_slug)
+            sa.update(tables.peer_group)
+            .where(tables.peer_group.c.id == make_peer_group_with_slug)
             .values(slug="villes-pairs-2018-2020")
         )
     assert imports.import_csv(
@@ -260,7 +266,7 @@ def test_only_coordinators_import(engine, role):
     for kind in imports.KINDS:
         with pytest.raises(PermissionDenied):
             imports.import_csv(engine, actor, kind, imports.model_file(kind))
-    assert count_rows(engine, t.invitation) == 0
+    assert count_rows(engine, tables.invitation) == 0
 
 
 def test_ten_thousand_rows_are_checked_then_written_reporting_progress(engine):
@@ -277,7 +283,7 @@ def test_ten_thousand_rows_are_checked_then_written_reporting_progress(engine):
         progress=lambda done, stage: seen.append((stage, done)),
     )
 
-    assert report.applied and count_rows(engine, t.territory) == 10_000
+    assert report.applied and count_rows(engine, tables.territory) == 10_000
     stages = [stage for stage, _ in seen]
     assert stages.index("write") > stages.index("check") and seen[-1] == ("write", 1.0)
     assert [done for _, done in seen] == sorted(done for _, done in seen)  # it only moves forward

@@ -9,8 +9,7 @@ import sqlalchemy as sa
 from components.navigation import page_path
 from lib.access import Role
 from lib.services import steering
-from lib.store import migrate
-from lib.store import tables as t
+from lib.store import migrate, tables
 from lib.store.db import make_engine
 from tests.factories import make_actor, make_territory, open_app_as
 
@@ -84,7 +83,9 @@ def test_a_territory_is_created_and_a_wrong_code_is_shown_next_to_its_field_with
     assert not at.exception, at.exception
     assert "Territoire « Loos-en-Gohelle » enregistré." in _texts(at, "success")
     with db.connect() as conn:
-        row = conn.execute(sa.select(t.territory).where(t.territory.c.slug == "loos-en-gohelle")).one()
+        row = conn.execute(
+            sa.select(tables.territory).where(tables.territory.c.slug == "loos-en-gohelle")
+        ).one()
     assert (row.insee_code, row.population) == ("62528", 6500)
 
 
@@ -99,7 +100,7 @@ def test_archiving_a_territory_keeps_it_and_takes_it_out_of_steering(db):
     coordinator = make_actor(db, Role.COORDINATOR, None)
     assert list(steering.overview(db, coordinator).territories["territory_id"]) == [kept]
     with db.connect() as conn:
-        assert conn.execute(sa.select(sa.func.count()).select_from(t.territory)).scalar_one() == 2
+        assert conn.execute(sa.select(sa.func.count()).select_from(tables.territory)).scalar_one() == 2
 
 
 def test_a_peer_group_is_created_with_its_members(db):
@@ -112,7 +113,7 @@ def test_a_peer_group_is_created_with_its_members(db):
     assert not at.exception, at.exception
     assert "Groupe « Bassin minier » enregistré." in _texts(at, "success")
     with db.connect() as conn:
-        members = set(conn.execute(sa.select(t.peer_group_member.c.territory_id)).scalars())
+        members = set(conn.execute(sa.select(tables.peer_group_member.c.territory_id)).scalars())
     assert members == {lens, lievin}
 
 
@@ -132,7 +133,7 @@ def test_ten_thousand_territories_are_imported_with_a_progress_bar(db):
     assert bars and bars[-1].value == 100
     assert "10000 territoire(s) importé(s)." in _texts(at, "success")
     with db.connect() as conn:
-        assert conn.execute(sa.select(sa.func.count()).select_from(t.territory)).scalar_one() == 10_000
+        assert conn.execute(sa.select(sa.func.count()).select_from(tables.territory)).scalar_one() == 10_000
 
 
 def test_a_file_with_a_bad_line_shows_the_report_and_imports_nothing(db):
@@ -145,7 +146,7 @@ def test_a_file_with_a_bad_line_shows_the_report_and_imports_nothing(db):
         [3, "type", "Type « village » inconnu : commune, EPCI, PETR, département, région ou autre."]
     ]
     with db.connect() as conn:
-        assert conn.execute(sa.select(sa.func.count()).select_from(t.territory)).scalar_one() == 0
+        assert conn.execute(sa.select(sa.func.count()).select_from(tables.territory)).scalar_one() == 0
 
 
 def test_the_full_export_is_prepared_then_offered_for_download(db):

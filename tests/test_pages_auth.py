@@ -23,8 +23,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.navigation import page_path
 from lib.access import Role
-from lib.store import migrate
-from lib.store import tables as t
+from lib.store import migrate, tables
 from lib.store.db import make_engine
 from tests.conftest import count_rows
 from tests.factories import (
@@ -160,7 +159,7 @@ def test_an_email_the_provider_does_not_vouch_for_is_refused_politely(logged_app
     assert _texts(at, "title") == ["Connexion impossible"]
     assert "douteux@exemple.test" in _texts(at, "error")[0]
     assert [b.label for b in at.button] == ["Se déconnecter"]
-    assert count_rows(logged_app.engine, t.person) == 0
+    assert count_rows(logged_app.engine, tables.person) == 0
 
 
 # --- a person with no membership --------------------------------------------------------------
@@ -181,7 +180,7 @@ def test_a_person_without_membership_asks_for_access(logged_app):
     assert at.text_area(key="access_request_message").value == ""
     assert "**Loos-en-Gohelle** — en attente de réponse" in _all_text(at)
     with logged_app.engine.connect() as conn:
-        request = conn.execute(sa.select(t.access_request)).one()
+        request = conn.execute(sa.select(tables.access_request)).one()
     assert (request.territory_id, request.status) == (logged_app.territory, "pending")
     assert request.message == "Chargée de mission transition à la mairie."
 
@@ -194,7 +193,7 @@ def test_a_request_without_a_territory_is_refused_next_to_the_choice(logged_app)
 
     assert _texts(at, "error") == ["Ce champ est obligatoire."]
     assert at.text_area(key="access_request_message").value == "Bonjour !"
-    assert count_rows(logged_app.engine, t.access_request) == 0
+    assert count_rows(logged_app.engine, tables.access_request) == 0
 
 
 def test_a_second_request_for_the_same_territory_is_refused_next_to_it_and_the_message_kept(logged_app):
@@ -209,7 +208,7 @@ def test_a_second_request_for_the_same_territory_is_refused_next_to_it_and_the_m
 
     assert "Vous avez déjà une demande en attente pour cet espace." in _texts(at, "error")
     assert at.text_area(key="access_request_message").value == "Je relance ma demande."
-    assert count_rows(logged_app.engine, t.access_request) == 1
+    assert count_rows(logged_app.engine, tables.access_request) == 1
 
 
 # --- members ----------------------------------------------------------------------------------
@@ -232,7 +231,7 @@ def test_a_revoked_membership_is_gone_at_the_next_click(logged_app):
     assert _texts(at, "title") == ["Loos-en-Gohelle en un coup d’œil"]
 
     with logged_app.engine.begin() as conn:
-        conn.execute(sa.delete(t.membership))
+        conn.execute(sa.delete(tables.membership))
     at.run()  # the same session, the next click
 
     assert _texts(at, "title") == ["Demander un accès"]
@@ -254,7 +253,7 @@ def test_a_territory_admin_invites_to_their_territory(logged_app):
     at.run()
     assert "Cette adresse e-mail n’est pas valide." in _texts(at, "error")
     assert at.text_input(key="invite_email").value == "pas-une-adresse"
-    assert count_rows(logged_app.engine, t.invitation) == 0
+    assert count_rows(logged_app.engine, tables.invitation) == 0
 
     at.text_input(key="invite_email").input("Agent.Nouveau@Loos.test")
     at.button(key=INVITE).click()
@@ -262,7 +261,7 @@ def test_a_territory_admin_invites_to_their_territory(logged_app):
     assert not at.exception
     assert "Invitation créée pour agent.nouveau@loos.test." in _texts(at, "success")
     with logged_app.engine.connect() as conn:
-        invitation = conn.execute(sa.select(t.invitation)).one()
+        invitation = conn.execute(sa.select(tables.invitation)).one()
     assert (invitation.email, invitation.territory_id, invitation.role) == (
         "agent.nouveau@loos.test",
         logged_app.territory,
@@ -293,7 +292,9 @@ def test_a_configured_coordinator_manages_the_network_and_answers_requests(logge
     assert not at.exception
     assert "Demande de Paul Demandeur acceptée." in _texts(at, "success")
     with logged_app.engine.connect() as conn:
-        granted = conn.execute(sa.select(t.membership).where(t.membership.c.person_id == asker)).one()
+        granted = conn.execute(
+            sa.select(tables.membership).where(tables.membership.c.person_id == asker)
+        ).one()
     assert (granted.territory_id, granted.role) == (logged_app.other, "territory_admin")
 
 
@@ -313,7 +314,7 @@ def test_a_revoked_or_expired_invitation_gives_no_access(logged_app, case, optio
 
     assert _texts(at, "title") == ["Demander un accès"]
     assert at.session_state["actor"].memberships == ()
-    assert count_rows(logged_app.engine, t.membership) == 0
+    assert count_rows(logged_app.engine, tables.membership) == 0
 
 
 def test_accepting_a_request_from_someone_already_member_says_why_it_is_refused(logged_app):
@@ -331,7 +332,7 @@ def test_accepting_a_request_from_someone_already_member_says_why_it_is_refused(
     assert not at.exception
     assert any(e.startswith("Cette personne a déjà un accès") for e in _texts(at, "error"))
     with logged_app.engine.connect() as conn:
-        status = conn.execute(sa.select(t.access_request.c.status)).scalar_one()
+        status = conn.execute(sa.select(tables.access_request.c.status)).scalar_one()
     assert status == "pending"
 
 
@@ -386,8 +387,8 @@ def test_times_on_the_members_page_are_paris_times_whatever_the_server_clock(
     member = make_actor(logged_app.engine, Role.CONTRIBUTOR, logged_app.territory, "Camille Contributrice")
     with logged_app.engine.begin() as conn:  # 8:05 UTC on 14 July is 10:05 in Paris (summer time)
         conn.execute(
-            sa.update(t.person)
-            .where(t.person.c.id == member.person_id)
+            sa.update(tables.person)
+            .where(tables.person.c.id == member.person_id)
             .values(last_login_at=datetime(2026, 7, 14, 8, 5, tzinfo=UTC))
         )
 

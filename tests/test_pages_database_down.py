@@ -8,8 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.access import Actor, Role
-from lib.store import migrate
-from lib.store import tables as t
+from lib.store import migrate, tables
 from lib.store.db import make_engine
 from tests.conftest import as_app_role, database_refusing_connections, throwaway_pg_database
 from tests.factories import APP_ENTRY, make_actor, make_milestone, make_territory
@@ -43,7 +42,7 @@ def test_a_database_emptied_while_the_app_runs_is_said_plainly(tmp_path, monkeyp
     at.run()
     assert not at.exception and READ_FAILED not in _errors(at)
 
-    t.metadata.drop_all(engine)  # the tables are gone (a restore half done, a wrong database...)
+    tables.metadata.drop_all(engine)  # the tables are gone (a restore half done, a wrong database...)
     engine.dispose()
     at.run()
 

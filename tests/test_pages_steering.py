@@ -10,8 +10,7 @@ import sqlalchemy as sa
 from components.navigation import page_path
 from lib.demo.seed import seed_demo
 from lib.services.identity import load_actor
-from lib.store import migrate
-from lib.store import tables as t
+from lib.store import migrate, tables
 from lib.store.db import make_engine
 from tests.factories import open_app_as
 
@@ -42,7 +41,9 @@ def demo(demo_url, monkeypatch):
 
 def _as(engine, email: str):
     with engine.connect() as conn:
-        person_id = conn.execute(sa.select(t.person.c.id).where(t.person.c.email == email)).scalar_one()
+        person_id = conn.execute(
+            sa.select(tables.person.c.id).where(tables.person.c.email == email)
+        ).scalar_one()
     return load_actor(engine, person_id)
 
 
@@ -103,7 +104,7 @@ def test_the_stalled_section_names_the_stalled_territories_and_their_admins(demo
 def test_a_shorter_period_is_chosen_and_a_peer_group_narrows_the_view(demo):
     with demo.connect() as conn:
         cohort = conn.execute(
-            sa.select(t.peer_group.c.id).where(t.peer_group.c.slug == "cohorte-hauts-de-france")
+            sa.select(tables.peer_group.c.id).where(tables.peer_group.c.slug == "cohorte-hauts-de-france")
         ).scalar_one()
     at = open_app_as(_as(demo, COORDINATOR), page_path("steering"))
 

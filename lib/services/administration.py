@@ -20,7 +20,7 @@ from lib.domain.errors import FieldError, NotFound, ValidationFailed
 from lib.domain.inputs import ID_MAX, Checks, is_whole
 from lib.services.unit_of_work import reading, writing
 from lib.store import administration as store
-from lib.store import tables as t
+from lib.store import tables
 from lib.store.activity import log_activity
 
 
@@ -71,7 +71,7 @@ def _checked_territory(checks: Checks, draft: TerritoryDraft) -> dict[str, Any]:
     slug = checks.text("slug", draft.slug) or rules.slugify(name)
     if name and not rules.is_slug(slug):
         checks.fail("slug", "import.error.slug")
-    kind = checks.one_of("kind", draft.kind, t.TERRITORY_KINDS)
+    kind = checks.one_of("kind", draft.kind, tables.TERRITORY_KINDS)
     insee = checks.text("insee_code", draft.insee_code).upper()
     if insee and not rules.INSEE.match(insee):
         checks.fail("insee_code", "import.error.insee")
@@ -139,7 +139,7 @@ def set_archived(engine: Engine, actor: Actor | None, territory_id: int, archive
     with writing(engine) as conn:
         if store.get_territory(conn, territory_id) is None:
             raise NotFound(territory_id=territory_id)
-        store.set_archived_at(conn, territory_id, t.utcnow() if archived else None)
+        store.set_archived_at(conn, territory_id, tables.utcnow() if archived else None)
         log_activity(
             conn,
             person_id=actor.person_id,

@@ -23,7 +23,7 @@ from lib.domain.errors import FieldError, ValidationFailed
 from lib.services.membership import DEFAULT_INVITATION_DAYS
 from lib.services.unit_of_work import writing
 from lib.store import imports as store
-from lib.store import tables as t
+from lib.store import tables
 from lib.store.activity import log_activity
 
 __all__ = ["KINDS", "ImportRefused", "ImportReport", "Problem", "import_csv", "model_file"]
@@ -52,18 +52,18 @@ def model_file(kind: str) -> bytes:
 
 def _write_territories(conn: Connection, actor: Actor, rows: list[dict[str, Any]], progress) -> None:
     for start in range(0, len(rows), store.CHUNK):
-        store.insert_many(conn, t.territory, rows[start : start + store.CHUNK])
+        store.insert_many(conn, tables.territory, rows[start : start + store.CHUNK])
         progress(start + store.CHUNK)
 
 
 def _write_group_members(conn: Connection, actor: Actor, rows: list[dict[str, Any]], progress) -> None:
     for start in range(0, len(rows), store.CHUNK):
-        store.insert_many(conn, t.peer_group_member, rows[start : start + store.CHUNK])
+        store.insert_many(conn, tables.peer_group_member, rows[start : start + store.CHUNK])
         progress(start + store.CHUNK)
 
 
 def _write_invitations(conn: Connection, actor: Actor, rows: list[dict[str, Any]], progress) -> None:
-    expires_at = t.utcnow() + timedelta(days=DEFAULT_INVITATION_DAYS)
+    expires_at = tables.utcnow() + timedelta(days=DEFAULT_INVITATION_DAYS)
     for start in range(0, len(rows), store.CHUNK):
         chunk = [
             {**r, "invited_by": actor.person_id, "expires_at": expires_at}
@@ -112,7 +112,7 @@ def import_csv(
     report = ImportReport(kind, total, parsed.encoding, parsed.separator)
     tell = progress or (lambda done, stage: None)
     with writing(engine) as conn:
-        known = store.known(conn, t.utcnow())
+        known = store.known(conn, tables.utcnow())
         rows = []
         for index, record in enumerate(parsed.records):
             values, problems = domain.check_record(kind, record, known)

@@ -9,40 +9,44 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from lib.domain.csv_import import Known
-from lib.store import tables as t
+from lib.store import tables
 
 CHUNK = 500
 
 
 def known(conn: Connection, now: datetime) -> Known:
     found = Known()
-    for row in conn.execute(sa.select(t.territory.c.id, t.territory.c.slug, t.territory.c.name)):
+    for row in conn.execute(
+        sa.select(tables.territory.c.id, tables.territory.c.slug, tables.territory.c.name)
+    ):
         found.territories[row.slug] = row.id
         found.territory_names.setdefault(row.name.lower(), row.slug)
-    for row in conn.execute(sa.select(t.peer_group.c.id, t.peer_group.c.slug, t.peer_group.c.name)):
+    for row in conn.execute(
+        sa.select(tables.peer_group.c.id, tables.peer_group.c.slug, tables.peer_group.c.name)
+    ):
         found.groups[row.slug] = row.id
         found.group_names.setdefault(row.name.lower(), row.slug)
     found.group_members = {
         (r.peer_group_id, r.territory_id)
         for r in conn.execute(
-            sa.select(t.peer_group_member.c.peer_group_id, t.peer_group_member.c.territory_id)
+            sa.select(tables.peer_group_member.c.peer_group_id, tables.peer_group_member.c.territory_id)
         )
     }
     found.members = {
         (r.email, r.territory_id)
         for r in conn.execute(
-            sa.select(t.person.c.email, t.membership.c.territory_id).join(
-                t.membership, t.membership.c.person_id == t.person.c.id
+            sa.select(tables.person.c.email, tables.membership.c.territory_id).join(
+                tables.membership, tables.membership.c.person_id == tables.person.c.id
             )
         )
     }
     found.open_invitations = {
         (r.email, r.territory_id)
         for r in conn.execute(
-            sa.select(t.invitation.c.email, t.invitation.c.territory_id).where(
-                t.invitation.c.revoked_at.is_(None),
-                t.invitation.c.accepted_at.is_(None),
-                t.invitation.c.expires_at > now,
+            sa.select(tables.invitation.c.email, tables.invitation.c.territory_id).where(
+                tables.invitation.c.revoked_at.is_(None),
+                tables.invitation.c.accepted_at.is_(None),
+                tables.invitation.c.expires_at > now,
             )
         )
     }
@@ -59,6 +63,6 @@ def insert_invitations(conn: Connection, rows: list[dict[str, Any]]) -> list[int
     if not rows:
         return []
     result = conn.execute(
-        sa.insert(t.invitation).returning(t.invitation.c.id, sort_by_parameter_order=True), rows
+        sa.insert(tables.invitation).returning(tables.invitation.c.id, sort_by_parameter_order=True), rows
     )
     return [r.id for r in result]
