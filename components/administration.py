@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from components.steering import kind_name
-from components.ui import engine, field_error, format_date, service_error, t
+from components.ui import engine, field_error, format_date, service_error, t, t_text
 from lib.access import Actor
 from lib.domain.errors import ServiceError, ValidationFailed
 from lib.services import administration as admin
@@ -39,19 +39,19 @@ def show_flash() -> None:
 def _territory_table(rows: list[admin.AdminTerritory]) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            t("admin.col.name"): [r.name for r in rows],
-            t("admin.col.slug"): [r.slug for r in rows],
-            t("admin.col.kind"): [kind_name(r.kind) for r in rows],
-            t("admin.col.insee"): [r.insee_code or "" for r in rows],
-            t("admin.col.siren"): [r.siren or "" for r in rows],
-            t("admin.col.region"): [r.region or "" for r in rows],
-            t("admin.col.population"): [r.population for r in rows],
-            t("admin.col.members"): [r.members for r in rows],
-            t("admin.col.responses"): [r.responses for r in rows],
-            t("admin.col.status"): [
-                t("admin.archived_on", day=format_date(r.archived_at.date()))
+            t_text("admin.col.name"): [r.name for r in rows],
+            t_text("admin.col.slug"): [r.slug for r in rows],
+            t_text("admin.col.kind"): [kind_name(r.kind) for r in rows],
+            t_text("admin.col.insee"): [r.insee_code or "" for r in rows],
+            t_text("admin.col.siren"): [r.siren or "" for r in rows],
+            t_text("admin.col.region"): [r.region or "" for r in rows],
+            t_text("admin.col.population"): [r.population for r in rows],
+            t_text("admin.col.members"): [r.members for r in rows],
+            t_text("admin.col.responses"): [r.responses for r in rows],
+            t_text("admin.col.status"): [
+                t_text("admin.archived_on", day=format_date(r.archived_at.date()))
                 if r.archived_at
-                else t("admin.active")
+                else t_text("admin.active")
                 for r in rows
             ],
         }
@@ -144,7 +144,7 @@ def territories(person: Actor) -> None:
         t("admin.edit_territory"),
         list(by_id),
         format_func=lambda tid: (
-            by_id[tid].name + (f" ({t('admin.archived')})" if by_id[tid].archived_at else "")
+            by_id[tid].name + (f" ({t_text('admin.archived')})" if by_id[tid].archived_at else "")
         ),
         key="admin.territory_chosen",
     )
@@ -220,10 +220,10 @@ def peer_groups(person: Actor) -> None:
     st.dataframe(
         pd.DataFrame(
             {
-                t("admin.group_name"): [g.name for g in groups],
-                t("admin.col.slug"): [g.slug for g in groups],
-                t("admin.group_count"): [len(g.territory_ids) for g in groups],
-                t("admin.group_members"): [
+                t_text("admin.group_name"): [g.name for g in groups],
+                t_text("admin.col.slug"): [g.slug for g in groups],
+                t_text("admin.group_count"): [len(g.territory_ids) for g in groups],
+                t_text("admin.group_members"): [
                     ", ".join(names.get(tid, "?") for tid in g.territory_ids) for g in groups
                 ],
             }
@@ -250,9 +250,9 @@ def peer_groups(person: Actor) -> None:
 def _report_table(report: imports.ImportReport) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            t("import.col.line"): [p.line for p in report.problems],
-            t("import.col.column"): [p.column or "—" for p in report.problems],
-            t("import.col.problem"): [t(p.code, **p.params) for p in report.problems],
+            t_text("import.col.line"): [p.line for p in report.problems],
+            t_text("import.col.column"): [p.column or "—" for p in report.problems],
+            t_text("import.col.problem"): [t_text(p.code, **p.params) for p in report.problems],
         }
     )
 
