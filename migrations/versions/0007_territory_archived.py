@@ -3,16 +3,16 @@
 Adding a nullable column is an ``ALTER TABLE … ADD COLUMN`` on both dialects: SQLite does not
 rebuild the table, so nothing that refers to a territory is touched.
 
-Revision ID: 0006_territory_archived
-Revises: 0005_peers_sharing
+Revision ID: 0007_territory_archived
+Revises: 0006_scale_indexes
 Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_territory_archived"
-down_revision = "0005_peers_sharing"
+revision = "0007_territory_archived"
+down_revision = "0006_scale_indexes"
 branch_labels = None
 depends_on = None
 
