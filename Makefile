@@ -12,7 +12,7 @@ PY := $(VENV)/bin/python
 HOST := 127.0.0.1
 PORT := 8501
 
-.PHONY: help install run test migrate seed check-db lint bench clean distclean
+.PHONY: help install run test migrate seed check-db lint bench sample-report clean distclean
 
 help:
 	@echo "make install    create .venv and install what the app needs (again when requirements change)"
@@ -23,6 +23,7 @@ help:
 	@echo "make check-db   is the database ready? revision, row-level security, API roles, indexes, pool"
 	@echo "make lint       ruff check"
 	@echo "make bench      axis scores, share-link lookups, pool checks, network steering, peers' screens, each against its baseline"
+	@echo "make sample-report  rebuild docs/reports/: a demo territory's journey report in French and English"
 	@echo "make clean      remove caches and test artefacts (keeps .venv and data/)"
 	@echo "make distclean  clean, and remove .venv too"
 
@@ -79,6 +80,9 @@ bench: $(VENV)/.installed-runtime
 	$(PY) -m bench.pool_ping
 	$(PY) -m bench.steering
 	$(PY) -m bench.peers_screen
+
+sample-report: $(VENV)/.installed-runtime
+	$(PY) -m lib.demo.sample_report
 
 clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
