@@ -12,7 +12,7 @@ import streamlit as st
 
 from components.charts import themed
 from components.kpi import Kpi, kpi_cards
-from components.ui import format_date, format_score, lang, t
+from components.ui import format_date, format_score, lang, t, t_text
 from lib.domain import journey as domain
 from lib.domain.framework import Framework
 from lib.render import charts as render
@@ -22,16 +22,16 @@ from lib.services.journey import Assessment, AxisPoint, Milestone
 def _titles() -> dict[str, str]:
     """The charts' axis and tooltip titles, in the page's language."""
     keys = ("series", "axis", "score", "date", "title", "phase", "dimension")
-    return {key: t(f"journey.col.{key}") for key in keys}
+    return {key: t_text(f"journey.col.{key}") for key in keys}
 
 
 def _series(latest: Assessment | None, previous: Assessment | None) -> list[tuple[str, dict]]:
     series = []
     if latest is not None:
-        series.append((t("journey.series.latest", date=format_date(latest.assessed_on)), latest.axis_scores))
+        series.append((t_text("journey.series.latest", date=format_date(latest.assessed_on)), latest.axis_scores))
     if previous is not None:
         series.append(
-            (t("journey.series.previous", date=format_date(previous.assessed_on)), previous.axis_scores)
+            (t_text("journey.series.previous", date=format_date(previous.assessed_on)), previous.axis_scores)
         )
     return series
 

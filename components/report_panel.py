@@ -7,7 +7,7 @@ from datetime import date
 
 import streamlit as st
 
-from components.ui import engine, field_error, framework, lang, service_error, t
+from components.ui import engine, field_error, framework, lang, service_error, t, t_text
 from lib.access import Actor
 from lib.domain import clock
 from lib.domain.errors import ServiceError, ValidationFailed
@@ -38,7 +38,7 @@ def report_panel(person: Actor, territory_id: int) -> None:
             t("report.panel.sections"),
             [s.value for s in reports.Section],
             default=[s.value for s in reports.Section],
-            format_func=lambda s: t(f"report.section.{s}"),
+            format_func=lambda s: t_text(f"report.section.{s}"),
         )
         build = st.form_submit_button(
             t("report.panel.build"), type="primary", icon=":material/picture_as_pdf:"
