@@ -28,7 +28,9 @@ def _titles() -> dict[str, str]:
 def _series(latest: Assessment | None, previous: Assessment | None) -> list[tuple[str, dict]]:
     series = []
     if latest is not None:
-        series.append((t_text("journey.series.latest", date=format_date(latest.assessed_on)), latest.axis_scores))
+        series.append(
+            (t_text("journey.series.latest", date=format_date(latest.assessed_on)), latest.axis_scores)
+        )
     if previous is not None:
         series.append(
             (t_text("journey.series.previous", date=format_date(previous.assessed_on)), previous.axis_scores)

@@ -32,7 +32,10 @@ def report_panel(person: Actor, territory_id: int) -> None:
         errors = st.session_state.get(f"{key}:errors")
         field_error(errors, "end")
         language = st.selectbox(
-            t("report.panel.language"), LANGUAGES, index=LANGUAGES.index(lang()), format_func=_LANGUAGE_NAMES.get
+            t("report.panel.language"),
+            LANGUAGES,
+            index=LANGUAGES.index(lang()),
+            format_func=_LANGUAGE_NAMES.get,
         )
         sections = st.multiselect(
             t("report.panel.sections"),

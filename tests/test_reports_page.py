@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from components.navigation import page_path
+from components.ui import plain
 from lib.access import Role
 from lib.domain import clock
 from lib.store import migrate, tables
@@ -48,8 +49,11 @@ def test_a_reader_prepares_the_report_and_downloads_it_under_a_telling_name(worl
 
     assert not at.exception, at.exception
     name = f"journey-report_{slug}_2024-01-01_{clock.today().isoformat()}_en.pdf"
-    downloads = [e for e in at.get("download_button") if name in str(e.proto)]
+    # The button says the name (as Markdown shows it); the file behind it is that PDF.
+    downloads = [e for e in at.get("download_button") if plain(name) in e.proto.label]
     assert downloads, "no download button holding the report's name"
+    file_name, pdf = at.session_state[f"journey_report:{reader.person_id}:{territory}"]
+    assert file_name == name and pdf.startswith(b"%PDF")
 
 
 def test_a_period_that_ends_before_it_starts_is_said_next_to_the_field(world):
