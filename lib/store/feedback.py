@@ -7,7 +7,7 @@ Every function takes an open connection; services decide the transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -262,8 +262,9 @@ def counts_by_role_and_hour(
         .group_by(hour, tables.response.c.respondent_role)
         .order_by(hour)
     )
+    # fromisoformat, not strptime: a tenth of the cost, once per (hour, role) row.
     return [
-        (datetime.strptime(r.hour, "%Y-%m-%d %H").replace(tzinfo=UTC), r.respondent_role, int(r.n))
+        (datetime.fromisoformat(f"{r.hour}:00+00:00"), r.respondent_role, int(r.n))
         for r in conn.execute(query)
     ]
 
