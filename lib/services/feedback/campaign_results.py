@@ -12,8 +12,9 @@ import pandas as pd
 from sqlalchemy.engine import Connection, Engine
 
 from lib.access import Action, Actor, require
-from lib.domain import anonymity, clock, forms
+from lib.domain import anonymity, clock
 from lib.domain import feedback_analytics as fa
+from lib.domain import question_types as qt
 from lib.domain.errors import NotFound
 from lib.domain.forms import FormTemplate
 from lib.domain.inputs import Checks
@@ -37,6 +38,8 @@ class Results:
     gaps: pd.DataFrame
     choices: pd.DataFrame
     texts: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict)
+    # Number questions: answers, quartiles and median per group, then for everyone.
+    numbers: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=fa.NUMBER_COLUMNS))
     min_answers: int = fa.MIN_ANSWERS_PER_ROLE
     groups: anonymity.RoleGroups = anonymity.NAMED  # roles pooled for anonymity, if any
 
@@ -90,6 +93,7 @@ class _Figures:
     gaps: pd.DataFrame
     choices: pd.DataFrame
     texts: dict[str, list[tuple[str, list[str]]]]
+    numbers: pd.DataFrame
     groups: anonymity.RoleGroups
 
 
@@ -102,9 +106,11 @@ def _figures(
     min_answers: int,
 ) -> _Figures:
     roles = respondent_roles()
-    scale_ids = [q.id for q in template.questions_of_type(forms.SCALE)]
-    choice_ids = [q.id for q in template.questions_of_type(*forms.CHOICE_TYPES)]
-    text_ids = [q.id for q in template.questions_of_type(*forms.TEXT_TYPES)]
+    # One aggregate per kind of summary a question type declares (``question_types``).
+    scale_ids, choice_ids, text_ids, number_ids = (
+        [q.id for q in template.questions_summarised_as(kind)]
+        for kind in (qt.BY_VALUE, qt.BY_OPTION, qt.TEXTS, qt.NUMBERS)
+    )
     shown = store.submitted_by_role(conn, campaign.id, since, until)
     # Anonymous means anonymous: no figure by role rests on too few responses.
     groups = role_groups(conn, campaign, shown, since is not None or until is not None)
@@ -120,7 +126,14 @@ def _figures(
         for q, role, o, n in store.choice_distribution(conn, campaign.id, choice_ids, since, until)
     )
     texts = fa.texts_by_role(store.free_texts(conn, campaign.id, text_ids, since, until), roles, groups)
-    scales = {q.id: (q.min, q.max) for q in template.questions_of_type(forms.SCALE)}
+    numbers = fa.number_summary(
+        (
+            (q, of(role), v, n)
+            for q, role, v, n in store.numeric_distribution(conn, campaign.id, number_ids, since, until)
+        ),
+        roles,
+    )
+    scales = {q.id: (q.min, q.max) for q in template.questions_summarised_as(qt.BY_VALUE)}
     means = fa.role_means(dist, roles)
     return _Figures(
         submitted=int(counts["responses"].sum()) if not counts.empty else 0,
@@ -131,6 +144,7 @@ def _figures(
         gaps=fa.perception_gaps(dist, scales, roles, min_answers, means=means),
         choices=choices,
         texts=texts,
+        numbers=numbers,
         groups=groups,
     )
 
@@ -180,6 +194,7 @@ def results(
         gaps=figures.gaps.copy(),
         choices=figures.choices.copy(),
         texts={q: [(role, list(texts)) for role, texts in by_role] for q, by_role in figures.texts.items()},
+        numbers=figures.numbers.copy(),
         min_answers=min_answers,
         groups=figures.groups,
     )
