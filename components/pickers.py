@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components import actions
 from components.ui import engine, t
 from lib.access import Actor
 from lib.services.territories import Territory, list_own_territories
@@ -16,7 +17,8 @@ _WIDGET = "territory_picker"
 
 def territory_picker(actor: Actor | None) -> Territory | None:
     """A sidebar choice among the territories this person may open (None when there is none)."""
-    territories = list_own_territories(engine(), actor)
+    who = actor.person_id if actor is not None else None
+    territories = actions.read(f"territories.{who}", lambda: list_own_territories(engine(), actor))
     if not territories:
         return None
     by_id = {tr.id: tr for tr in territories}
