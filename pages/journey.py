@@ -9,7 +9,7 @@ from components import journey_charts as charts
 from components.journey_forms import assessment_form, milestone_form, refusal_after_losing_rights
 from components.peers import sharing_caption
 from components.pickers import territory_picker
-from components.ui import actor, engine, framework, service_error, t
+from components.ui import actor, engine, framework, plain, service_error, t
 from lib.domain.errors import ServiceError
 from lib.domain.sharing import Kind
 from lib.services import journey
@@ -21,7 +21,7 @@ if territory is None:
     st.stop()
 
 fw = framework()
-st.title(f"{t('journey.title')} · {territory.name}")
+st.title(f"{t('journey.title')} · {plain(territory.name)}")
 try:
     # The forms below must be drawn even when the database does not answer, or what was typed
     # since the last save would be dropped: the journey read last stands in (components.actions).
