@@ -114,6 +114,15 @@ def _pages(actor) -> list:
                 url_path="pilotage",
             )
         )
+    if can(actor, Action.MANAGE_NETWORK):
+        pages.append(
+            st.Page(
+                page_path("administration"),
+                title=t("nav.administration"),
+                icon=":material/admin_panel_settings:",
+                url_path="administration",
+            )
+        )
     if can_anywhere(actor, Action.VIEW_ACTIVITY):
         pages.append(
             st.Page(

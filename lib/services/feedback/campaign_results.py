@@ -12,8 +12,9 @@ import pandas as pd
 from sqlalchemy.engine import Connection, Engine
 
 from lib.access import Action, Actor, require
-from lib.domain import anonymity, clock, forms
+from lib.domain import anonymity, clock
 from lib.domain import feedback_analytics as fa
+from lib.domain import question_types as qt
 from lib.domain.errors import NotFound
 from lib.domain.forms import FormTemplate
 from lib.domain.inputs import Checks
@@ -36,6 +37,8 @@ class Results:
     gaps: pd.DataFrame
     choices: pd.DataFrame
     texts: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict)
+    # Number questions: answers, quartiles and median per group, then for everyone.
+    numbers: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=fa.NUMBER_COLUMNS))
     min_answers: int = fa.MIN_ANSWERS_PER_ROLE
     groups: anonymity.RoleGroups = anonymity.NAMED  # roles pooled for anonymity, if any
 
@@ -92,9 +95,11 @@ def results(
     with reading(engine) as conn:
         campaign = readable_campaign(conn, actor, campaign_id, today or clock.today())
         template = stored_template(conn, campaign.template_id)
-        scale_ids = [q.id for q in template.questions_of_type(forms.SCALE)]
-        choice_ids = [q.id for q in template.questions_of_type(*forms.CHOICE_TYPES)]
-        text_ids = [q.id for q in template.questions_of_type(*forms.TEXT_TYPES)]
+        # One aggregate per kind of summary a question type declares (``question_types``).
+        scale_ids, choice_ids, text_ids, number_ids = (
+            [q.id for q in template.questions_summarised_as(kind)]
+            for kind in (qt.BY_VALUE, qt.BY_OPTION, qt.TEXTS, qt.NUMBERS)
+        )
         since, until = instants(start, end)
         shown = store.submitted_by_role(conn, campaign_id, since, until)
         # Anonymous means anonymous: no figure by role rests on too few responses.
@@ -111,8 +116,15 @@ def results(
             for q, role, o, n in store.choice_distribution(conn, campaign_id, choice_ids, since, until)
         )
         texts = fa.texts_by_role(store.free_texts(conn, campaign_id, text_ids, since, until), roles, groups)
+        numbers = fa.number_summary(
+            (
+                (q, of(role), v, n)
+                for q, role, v, n in store.numeric_distribution(conn, campaign_id, number_ids, since, until)
+            ),
+            roles,
+        )
         drafts = store.count_drafts(conn, campaign_id)
-    scales = {q.id: (q.min, q.max) for q in template.questions_of_type(forms.SCALE)}
+    scales = {q.id: (q.min, q.max) for q in template.questions_summarised_as(qt.BY_VALUE)}
     return Results(
         campaign=campaign,
         template=template,
@@ -125,6 +137,7 @@ def results(
         gaps=fa.perception_gaps(dist, scales, roles, min_answers),
         choices=choices,
         texts=texts,
+        numbers=numbers,
         min_answers=min_answers,
         groups=groups,
     )
