@@ -1,4 +1,4 @@
-"""What a process keeps between reruns, and why it is never stale (decision 0013).
+"""What a process keeps between reruns, and why it is never stale (decision 0015).
 
 Only what is the same for everyone allowed to read it is kept here, each value under a key
 that holds a data version read from the database on the same rerun:

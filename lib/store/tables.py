@@ -332,7 +332,7 @@ campaign = sa.Table(
     sa.Column("share_token", sa.String(64), nullable=False, unique=True),
     _fk("created_by", "person.id", nullable=True, ondelete="SET NULL"),
     # Changes in the same transaction as any write to the campaign's submitted responses: what
-    # is computed from them is cached under it (``lib.services.cache``, decision 0013).
+    # is computed from them is cached under it (``lib.services.cache``, decision 0015).
     sa.Column("data_version", sa.BigInteger, nullable=False, default=new_data_version, server_default="0"),
     *_timestamps(),
     sa.CheckConstraint("closes_on >= opens_on", name="dates"),
