@@ -52,7 +52,7 @@ DEMO_EMAIL_DOMAIN = "demo.parcours.fr"
 RANDOM_SEED = "parcours-demo-v1"
 
 # Reference data, not demo data: the app may register these on its own.
-REFERENCE_TABLES = t.REFERENCE_TABLES
+REFERENCE_TABLES = tables.REFERENCE_TABLES
 
 
 class SeedRefused(Exception):
