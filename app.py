@@ -113,6 +113,15 @@ def _pages(actor) -> list:
                 url_path="pilotage",
             )
         )
+    if can(actor, Action.MANAGE_NETWORK):
+        pages.append(
+            st.Page(
+                page_path("outbox"),
+                title=t("nav.outbox"),
+                icon=":material/outgoing_mail:",
+                url_path="courriels",
+            )
+        )
     if can_anywhere(actor, Action.VIEW_ACTIVITY):
         pages.append(
             st.Page(
