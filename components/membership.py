@@ -64,11 +64,11 @@ def request_card(request: AccessRequest, roles: tuple[Role, ...]) -> tuple[str, 
     """One pending request with its decision buttons; returns ("accept", role), ("refuse", None)
     or None when nothing was clicked."""
     with st.container(border=True):
-        # Names and messages come from outside (the asker, their identity provider): shown as
-        # typed, never as Markdown, so no link or remote image reaches an admin's browser.
-        who = plain(request.display_name or request.email)
-        scope = plain(scope_label(request.territory_name))
-        st.markdown(t("auth.requests.card", who=who, email=plain(request.email), scope=scope))
+        # Names and messages come from outside (the asker, their identity provider): t() and
+        # plain() show them as typed, so no link or remote image reaches an admin's browser.
+        who = request.display_name or request.email
+        scope = scope_label(request.territory_name)
+        st.markdown(t("auth.requests.card", who=who, email=request.email, scope=scope))
         st.caption(when(request.created_at))
         if request.message:
             st.markdown(f"> {plain(request.message)}")

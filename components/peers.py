@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.navigation import page_path
-from components.ui import engine, format_date, format_score, keep_on_language_switch, lang, plain, t
+from components.ui import engine, format_date, format_score, keep_on_language_switch, lang, plain, t, t_text
 from lib.access import Actor
 from lib.domain import peers as rules
 from lib.domain.errors import ServiceError
@@ -42,7 +42,7 @@ def journey_link(slug: str, name: str | None = None) -> None:
     label, for a card that already names the territory (a long one is cut on a phone)."""
     st.page_link(
         page_path("peers_journey"),
-        label=t("peers.link.journey", name=plain(name)) if name else t("peers.link.its_journey"),
+        label=t("peers.link.journey", name=name) if name else t("peers.link.its_journey"),
         icon=":material/travel_explore:",
         query_params={JOURNEY_PARAM: slug},
     )
@@ -52,7 +52,7 @@ def group_picker(groups: list[peers.Group], key: str) -> int:
     """One of these peer groups, the largest first (where statistics have the most to say)."""
     # Labels made during the run: a format function calling t() later would lose the language.
     labels = {
-        g.id: t("peers.scope.group_option", name=g.name, n=g.members)
+        g.id: t_text("peers.scope.group_option", name=g.name, n=g.members)
         for g in sorted(groups, key=lambda g: (-g.members, g.name))
     }
     return st.selectbox(

@@ -162,7 +162,7 @@ def network_glance(person: Actor) -> None:
             st.write(t("steering.stalled.none"))
         for row in view.stalled.head(_GLANCE_ITEMS).itertuples():
             last = format_date(row.last_activity_day) if row.last_activity_day else t("steering.never")
-            st.markdown(f"- {plain(t('steering.home.stalled_line', territory=row.name, last=last))}")
+            st.markdown(f"- {t('steering.home.stalled_line', territory=row.name, last=last)}")
             st.caption(plain(row.admin_emails or t("steering.stalled.no_admin")))
         _more(len(view.stalled))
     with voices_col:

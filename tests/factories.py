@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -342,6 +343,12 @@ def make_response(
                     ],
                 )
     return response_id
+
+
+def as_read(text: str) -> str:
+    """A Markdown string as a person reads it: escapes resolved, and the invisible word joiners
+    that keep bare addresses from becoming links left out (decision 0013)."""
+    return re.sub(r"\\(.)", r"\1", str(text)).replace("\u2060", "")
 
 
 # AppTest opens the app through this script, never app.py itself (decision 0004).

@@ -26,8 +26,7 @@ from lib.domain.archive import ArchiveRefused
 from lib.domain.errors import PermissionDenied
 from lib.i18n import translate
 from lib.services import backup
-from lib.store import migrate
-from lib.store import tables as t
+from lib.store import migrate, tables
 from lib.store.db import make_engine
 from tests.conftest import throwaway_pg_database
 from tests.factories import make_actor, make_territory
@@ -44,27 +43,27 @@ def _fill(engine: Engine) -> None:
     with engine.begin() as conn:
         people = [
             conn.execute(
-                sa.insert(t.person)
+                sa.insert(tables.person)
                 .values(email=f"bizarre{i}@exemple.test", display_name=text, last_login_at=moment)
-                .returning(t.person.c.id)
+                .returning(tables.person.c.id)
             ).scalar_one()
             for i, text in enumerate(AWKWARD_TEXTS)
         ]
-        conn.execute(sa.insert(t.person).values(email="sans-nom@exemple.test", display_name=None))
+        conn.execute(sa.insert(tables.person).values(email="sans-nom@exemple.test", display_name=None))
         territory = conn.execute(
-            sa.insert(t.territory)
+            sa.insert(tables.territory)
             .values(slug="vide", name="Territoire « vide »", kind="other", insee_code="", population=None)
-            .returning(t.territory.c.id)
+            .returning(tables.territory.c.id)
         ).scalar_one()
         conn.execute(
-            sa.insert(t.access_request),
+            sa.insert(tables.access_request),
             [
                 {"person_id": people[0], "territory_id": territory, "message": text}
                 for text in (*AWKWARD_TEXTS[1:], None)
             ],
         )
         conn.execute(
-            sa.insert(t.invitation).values(
+            sa.insert(tables.invitation).values(
                 email="invite@exemple.test",
                 territory_id=territory,
                 role="reader",
@@ -73,16 +72,16 @@ def _fill(engine: Engine) -> None:
             )
         )
         conn.execute(
-            sa.insert(t.activity_log),
+            sa.insert(tables.activity_log),
             [
                 {"occurred_at": moment, "action": "test.sql_null", "details": sa.null()},
                 {"occurred_at": moment, "action": "test.json_null", "details": sa.JSON.NULL},
                 {"occurred_at": moment, "action": "test.json", "details": {"é": [1.5, None, "\\N", True]}},
             ],
         )
-        response_id = conn.execute(sa.select(sa.func.min(t.response.c.id))).scalar_one()
+        response_id = conn.execute(sa.select(sa.func.min(tables.response.c.id))).scalar_one()
         conn.execute(
-            sa.insert(t.answer),
+            sa.insert(tables.answer),
             [
                 {
                     "response_id": response_id,
@@ -110,7 +109,7 @@ def _snapshot(engine: Engine) -> dict[str, list[tuple]]:
     """Every row of every table, ordered by key; JSON as (is SQL NULL, parsed value)."""
     snapshot = {}
     with engine.connect() as conn:
-        for table in t.metadata.sorted_tables:
+        for table in tables.metadata.sorted_tables:
             columns = [
                 sa.cast(c, sa.Text).label(c.name) if isinstance(c.type, sa.JSON) else c for c in table.c
             ]
@@ -269,7 +268,7 @@ def test_a_row_count_that_does_not_match_leaves_the_database_empty(tmp_path):
         backup.restore_archive(target, io.BytesIO(_with_manifest(_archive(source), one_more_answer)))
 
     assert refused.value.code == "backup.error.count"
-    assert all(not rows for name, rows in _snapshot(target).items() if name not in t.REFERENCE_TABLES)
+    assert all(not rows for name, rows in _snapshot(target).items() if name not in tables.REFERENCE_TABLES)
 
 
 def test_a_file_that_is_not_an_archive_is_refused_plainly(tmp_path):
@@ -287,7 +286,7 @@ def test_a_coordinator_exports_and_the_journal_says_who(engine):
     assert manifest.total_rows > 0
     with engine.connect() as conn:
         entry = conn.execute(
-            sa.select(t.activity_log).where(t.activity_log.c.action == "network.exported")
+            sa.select(tables.activity_log).where(tables.activity_log.c.action == "network.exported")
         ).one()
     assert entry.person_id == coordinator.person_id
 

@@ -28,6 +28,7 @@ from lib.store.db import make_engine
 from tests.conftest import count_rows
 from tests.factories import (
     APP_ENTRY,
+    as_read,
     make_access_request,
     make_actor,
     make_invitation,
@@ -108,13 +109,14 @@ def _texts(at: AppTest, kind: str) -> list[str]:
 
 
 def _all_text(at: AppTest) -> str:
-    """Everything written on the page, as a person reads it (Markdown escapes removed)."""
+    """Everything written on the page, as a person reads it (Markdown escapes and the invisible
+    word joiners that keep bare addresses from becoming links removed)."""
     text = " ".join(
         str(v)
         for kind in ("title", "markdown", "info", "success", "error", "caption")
         for v in _texts(at, kind)
     )
-    return text.replace("\\", "")
+    return text.replace("\\", "").replace("\u2060", "")
 
 
 # --- the gate ---------------------------------------------------------------------------------
@@ -157,7 +159,7 @@ def test_an_email_the_provider_does_not_vouch_for_is_refused_politely(logged_app
     at = _open(_user("douteux@exemple.test", email_verified=False))
 
     assert _texts(at, "title") == ["Connexion impossible"]
-    assert "douteux@exemple.test" in _texts(at, "error")[0]
+    assert "douteux@exemple.test" in as_read(_texts(at, "error")[0])
     assert [b.label for b in at.button] == ["Se déconnecter"]
     assert count_rows(logged_app.engine, tables.person) == 0
 
@@ -218,7 +220,7 @@ def test_a_contributor_lands_on_their_territory_without_the_members_page(logged_
     contributor = make_actor(logged_app.engine, Role.CONTRIBUTOR, logged_app.territory, "Camille")
     at = _open(_user(contributor.email))
 
-    assert _texts(at, "title") == ["Loos-en-Gohelle en un coup d’œil"]
+    assert [as_read(x) for x in _texts(at, "title")] == ["Loos-en-Gohelle en un coup d’œil"]
     assert at.session_state["actor"].role_in(logged_app.territory) == Role.CONTRIBUTOR
     assert "Se déconnecter" in [b.label for b in at.button]
     with pytest.raises(Exception, match=r"not found|Could not find"):
@@ -228,7 +230,7 @@ def test_a_contributor_lands_on_their_territory_without_the_members_page(logged_
 def test_a_revoked_membership_is_gone_at_the_next_click(logged_app):
     contributor = make_actor(logged_app.engine, Role.CONTRIBUTOR, logged_app.territory, "Camille")
     at = _open(_user(contributor.email))
-    assert _texts(at, "title") == ["Loos-en-Gohelle en un coup d’œil"]
+    assert [as_read(x) for x in _texts(at, "title")] == ["Loos-en-Gohelle en un coup d’œil"]
 
     with logged_app.engine.begin() as conn:
         conn.execute(sa.delete(tables.membership))
@@ -259,7 +261,7 @@ def test_a_territory_admin_invites_to_their_territory(logged_app):
     at.button(key=INVITE).click()
     at.run()
     assert not at.exception
-    assert "Invitation créée pour agent.nouveau@loos.test." in _texts(at, "success")
+    assert "Invitation créée pour agent.nouveau@loos.test." in [as_read(x) for x in _texts(at, "success")]
     with logged_app.engine.connect() as conn:
         invitation = conn.execute(sa.select(tables.invitation)).one()
     assert (invitation.email, invitation.territory_id, invitation.role) == (
@@ -271,7 +273,7 @@ def test_a_territory_admin_invites_to_their_territory(logged_app):
 
     # The invitee logs in and lands on the territory.
     invited = _open(_user("agent.nouveau@loos.test"))
-    assert _texts(invited, "title") == ["Loos-en-Gohelle en un coup d’œil"]
+    assert [as_read(x) for x in _texts(invited, "title")] == ["Loos-en-Gohelle en un coup d’œil"]
 
 
 def test_a_configured_coordinator_manages_the_network_and_answers_requests(logged_app):
@@ -351,6 +353,26 @@ def test_a_request_message_is_shown_as_typed_never_as_markdown(logged_app):
     assert "](http" not in sources  # neither a link nor a remote image is left to render
     assert "![pixel](http://pirate.example/p.png)" in _all_text(at)  # but every character is shown
 
+
+
+def test_accepting_a_request_shows_the_asker_s_name_as_typed_in_the_banner(logged_app):
+    # The display name comes from the asker's identity provider: an image fetched from any host
+    # and a "log in again" link in an admin's browser, until issue 7.
+    admin = make_actor(logged_app.engine, Role.TERRITORY_ADMIN, logged_app.territory, "Anne Admin")
+    name = "![p](http://pirate.example/p.png) [Reconnectez-vous](http://pirate.example) www.pirate.example"
+    asker = make_person(logged_app.engine, name, email="pirate@x.test")
+    request = make_access_request(logged_app.engine, asker, logged_app.territory)
+
+    at = _open(_user(admin.email))
+    at.switch_page(page_path("members"))
+    at.run()
+    at.button(key=f"request_accept_{request}").click()
+    at.run()
+
+    banner = " ".join(_texts(at, "success"))
+    assert "](http" not in banner and "://pirate" not in banner and "www.pirate" not in banner
+    shown = banner.replace("\\", "").replace("\u2060", "")
+    assert f"Demande de {name} acceptée." in shown  # every character is there, as text
 
 def test_a_database_down_at_login_is_said_plainly_not_as_a_refusal(logged_app, tmp_path, monkeypatch):
     # A directory where the database file should be: it cannot be opened, like a server that is down.

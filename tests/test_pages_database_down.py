@@ -11,7 +11,7 @@ from lib.access import Actor, Role
 from lib.store import migrate, tables
 from lib.store.db import make_engine
 from tests.conftest import as_app_role, database_refusing_connections, throwaway_pg_database
-from tests.factories import APP_ENTRY, make_actor, make_milestone, make_territory
+from tests.factories import APP_ENTRY, as_read, make_actor, make_milestone, make_territory
 
 READ_FAILED = (
     "Impossible de lire les données : la base de données n’a pas répondu. Réessayez dans un instant."
@@ -84,7 +84,7 @@ def _home_as(actor: Actor) -> AppTest:
 
 
 def _shows_the_territory(at: AppTest) -> bool:
-    return any("Loos-en-Gohelle (démo)" in str(h.value) for h in [*at.title, *at.header, *at.subheader])
+    return any("Loos-en-Gohelle (démo)" in as_read(h.value) for h in [*at.title, *at.header, *at.subheader])
 
 
 @pytest.mark.postgres

@@ -24,6 +24,7 @@ from lib.store.db import make_engine
 from tests.conftest import count_rows
 from tests.factories import (
     APP_ENTRY,
+    as_read,
     make_actor,
     make_assessment,
     make_milestone,
@@ -65,6 +66,11 @@ def _texts(at: AppTest, kind: str) -> list[str]:
     return [el.value for el in at.get(kind)]
 
 
+def _read(at: AppTest, kind: str) -> list[str]:
+    """The texts of ``kind`` as a person reads them (Markdown escapes resolved)."""
+    return [as_read(text) for text in _texts(at, kind)]
+
+
 def _chart_data(chart) -> str:
     """Everything a chart draws: its spec and its datasets (Streamlit ships these as Arrow)."""
     frames = [pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in chart.proto.datasets]
@@ -100,7 +106,7 @@ def _comment(world: World, cid: str) -> str:
 @pytest.mark.parametrize("who", ["contributor", "reader"])
 def test_home_shows_the_territory_at_a_glance(world, who):
     at = open_app_as(getattr(world, who))
-    assert _texts(at, "title") == ["Loos-en-Gohelle (démo) en un coup d’œil"]
+    assert _read(at, "title") == ["Loos-en-Gohelle (démo) en un coup d’œil"]
     assert len(at.metric) == len(FW.axes)  # one card per axis
     assert at.metric[0].value == "2,0 / 4" and at.metric[0].delta == "+1,0"
     assert "**Premier forum citoyen**" in _texts(at, "markdown")
@@ -344,6 +350,6 @@ def test_a_milestone_story_is_shown_on_home_as_typed_never_as_markdown(world):
     at = open_app_as(world.contributor)
     markdown = _texts(at, "markdown")
     assert not any("![x](" in text or "](http" in text for text in markdown)
-    shown = [text.replace("\\", "") for text in markdown]
+    shown = [as_read(text) for text in markdown]
     assert "Voir ![x](http://example.invalid/x.png) et **gras**" in shown
     assert "**[Cliquez ici](http://example.invalid/piege)**" in shown

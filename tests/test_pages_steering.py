@@ -12,7 +12,7 @@ from lib.demo.seed import seed_demo
 from lib.services.identity import load_actor
 from lib.store import migrate, tables
 from lib.store.db import make_engine
-from tests.factories import open_app_as
+from tests.factories import as_read, open_app_as
 
 COORDINATOR = "camille.roussel@demo.parcours.fr"
 ADMIN = "elise.marchand@demo.parcours.fr"  # Vallée-des-Tilleuls
@@ -133,7 +133,7 @@ def test_a_territory_admin_keeps_their_accueil_reads_their_journal_and_has_no_pi
     admin = _as(demo, ADMIN)
     at = open_app_as(admin)
 
-    assert _texts(at, "title") == ["Vallée-des-Tilleuls (démo) en un coup d’œil"]
+    assert [as_read(x) for x in _texts(at, "title")] == ["Vallée-des-Tilleuls (démo) en un coup d’œil"]
     assert page_path("steering") not in _pages(at)
     with pytest.raises(ValueError):
         at.switch_page(page_path("steering"))
@@ -149,7 +149,7 @@ def test_contributors_and_readers_reach_neither_pilotage_nor_the_journal(demo, e
     at = open_app_as(_as(demo, email))
 
     assert not ({page_path("steering"), page_path("activity_log")} & _pages(at))
-    assert _texts(at, "title") == ["Vallée-des-Tilleuls (démo) en un coup d’œil"]
+    assert [as_read(x) for x in _texts(at, "title")] == ["Vallée-des-Tilleuls (démo) en un coup d’œil"]
 
 
 def test_the_journal_filters_by_action_and_goes_back_in_time_page_by_page(demo):

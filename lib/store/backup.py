@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from lib.domain import archive
 from lib.domain.archive import ArchiveRefused, Manifest, TableEntry
-from lib.store import tables as t
+from lib.store import tables
 from lib.store.db import PG_SCHEMA
 
 CHUNK = 2_000
@@ -28,7 +28,7 @@ Progress = Callable[[str, int], None]
 
 def column_kind(column: sa.Column) -> str:
     kind = column.type
-    if isinstance(kind, t.UTCDateTime | sa.DateTime):
+    if isinstance(kind, tables.UTCDateTime | sa.DateTime):
         return "datetime"
     if isinstance(kind, sa.Date):
         return "date"
@@ -47,7 +47,7 @@ def column_kind(column: sa.Column) -> str:
 
 def schema() -> dict[str, tuple[str, ...]]:
     """Each table's columns, tables in the order a restore fills them."""
-    return {table.name: tuple(c.name for c in table.c) for table in t.metadata.sorted_tables}
+    return {table.name: tuple(c.name for c in table.c) for table in tables.metadata.sorted_tables}
 
 
 def _file(name: str) -> str:
@@ -57,7 +57,7 @@ def _file(name: str) -> str:
 def write_tables(conn: Connection, zf: zipfile.ZipFile, progress: Progress | None = None) -> list[TableEntry]:
     """Write one CSV per table into ``zf``; returns what each holds, for the manifest."""
     entries = []
-    for table in t.metadata.sorted_tables:
+    for table in tables.metadata.sorted_tables:
         kinds = [column_kind(c) for c in table.c]
         # JSON is read as its text: an SQL NULL and a JSON ``null`` stay different.
         selected = [
@@ -85,16 +85,16 @@ def tables_holding_data(conn: Connection) -> list[str]:
     """Tables with at least one row, reference data aside: none in an empty database."""
     return [
         table.name
-        for table in t.metadata.sorted_tables
-        if table.name not in t.REFERENCE_TABLES
+        for table in tables.metadata.sorted_tables
+        if table.name not in tables.REFERENCE_TABLES
         and conn.execute(sa.select(1).select_from(table).limit(1)).first()
     ]
 
 
 def clear_reference_data(conn: Connection) -> None:
     """Start-up stores templates and the framework; the archive brings its own."""
-    for table in reversed(t.metadata.sorted_tables):
-        if table.name in t.REFERENCE_TABLES:
+    for table in reversed(tables.metadata.sorted_tables):
+        if table.name in tables.REFERENCE_TABLES:
             conn.execute(table.delete())
 
 
@@ -116,7 +116,7 @@ def read_tables(
 ) -> None:
     """Insert every row of the archive; ``ArchiveRefused`` names the first cell that is wrong."""
     rows_of = {e.name: e.rows for e in manifest.tables}
-    for table in t.metadata.sorted_tables:
+    for table in tables.metadata.sorted_tables:
         columns = [c.name for c in table.c]
         kinds = [column_kind(c) for c in table.c]
         keys = [f"{n}__json" if k == "json" else n for n, k in zip(columns, kinds, strict=True)]
@@ -161,7 +161,7 @@ def read_tables(
 
 def _restart_sequences(conn: Connection) -> None:
     """Rows came with their ids: the next id each sequence hands out follows the largest."""
-    for table in t.metadata.sorted_tables:
+    for table in tables.metadata.sorted_tables:
         if "id" not in table.c or not table.c.id.primary_key:
             continue
         name = f"{PG_SCHEMA}.{table.name}"
