@@ -419,7 +419,7 @@ def test_a_stored_message_with_an_injected_header_is_refused_by_the_sender_not_s
 
 
 def test_a_network_name_with_a_line_break_is_refused_in_the_settings(tmp_path):
-    write_secrets(tmp_path, 25, network="Réseau\r\nBcc: x@evil.test")
+    write_secrets(tmp_path, 25, network="Réseau\\r\\nBcc: x@evil.test")  # TOML escapes: a real CR LF
     with pytest.raises(SettingsError):
         load_settings(tmp_path / ".streamlit" / "secrets.toml")
 
