@@ -7,7 +7,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from components.ui import lang, plain, service_error, t
+from components.ui import lang, plain, role_label, service_error, t
 from lib.access import Role
 from lib.domain.clock import LOCAL_TIMEZONE
 from lib.domain.errors import ServiceError, ValidationFailed
@@ -24,10 +24,6 @@ def when(value: datetime | None) -> str:
 
 def scope_label(name: str | None) -> str:
     return name or t("auth.scope.network")
-
-
-def role_label(role: Role | str) -> str:
-    return t(f"role.{Role(role).value}")
 
 
 def flash(message_key: str, **params) -> None:

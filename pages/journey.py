@@ -8,6 +8,7 @@ from components import journey_charts as charts
 from components.journey_forms import assessment_form, milestone_form, refusal_after_losing_rights
 from components.peers import sharing_caption
 from components.pickers import territory_picker
+from components.report_panel import report_panel
 from components.ui import actor, engine, framework, plain, service_error, t
 from lib.domain.errors import ServiceError
 from lib.domain.sharing import Kind
@@ -31,8 +32,13 @@ if not data.can_edit:
     refusal_after_losing_rights(territory.id)
     st.info(t("journey.read_only"), icon=":material/visibility:")
 
-overview, assessment, milestones = st.tabs(
-    [t("journey.tab.overview"), t("journey.tab.assessment"), t("journey.tab.milestones")]
+overview, assessment, milestones, report = st.tabs(
+    [
+        t("journey.tab.overview"),
+        t("journey.tab.assessment"),
+        t("journey.tab.milestones"),
+        t("journey.tab.report"),
+    ]
 )
 with overview:
     charts.axis_kpis(fw, data.latest, data.previous)
@@ -50,3 +56,5 @@ with milestones:
     charts.timeline(fw, data.milestones)
     if data.can_edit:
         milestone_form(fw, person, territory.id, data.milestones)
+with report:
+    report_panel(person, territory.id)

@@ -26,7 +26,7 @@ from lib.access import Action, Actor, Role, can, can_anywhere
 from lib.domain import clock
 from lib.domain.errors import PermissionDenied
 from lib.domain.journey import MilestoneDraft
-from lib.services import feedback, journey, membership, peers, steering
+from lib.services import feedback, journey, membership, peers, reports, steering
 from lib.services.identity import load_actor
 from lib.store import tables
 from tests.factories import (
@@ -104,7 +104,17 @@ class World:
 
 
 def _view(w: World, actor, territory_id):
-    return journey.get_journey(w.engine, actor, territory_id)
+    # Whoever may open a journey may print its report, and nobody else: both must agree.
+    outcomes = set()
+    for read in (journey.get_journey, reports.journey_report):
+        try:
+            read(w.engine, actor, territory_id)
+            outcomes.add(True)
+        except PermissionDenied:
+            outcomes.add(False)
+    assert len(outcomes) == 1, "the journey and its report disagree"
+    if not outcomes.pop():
+        raise PermissionDenied(action=str(Action.VIEW_TERRITORY))
 
 
 def _edit(w: World, actor, territory_id):
