@@ -116,6 +116,14 @@ def _pages(actor) -> list:
     if can(actor, Action.MANAGE_NETWORK):
         pages.append(
             st.Page(
+                page_path("administration"),
+                title=t("nav.administration"),
+                icon=":material/admin_panel_settings:",
+                url_path="administration",
+            )
+        )
+        pages.append(
+            st.Page(
                 page_path("outbox"),
                 title=t("nav.outbox"),
                 icon=":material/outgoing_mail:",

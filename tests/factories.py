@@ -28,7 +28,7 @@ def make_territory(engine: Engine, name: str | None = None, *, kind: str = "comm
     with engine.begin() as conn:
         return conn.execute(
             sa.insert(tables.territory)
-            .values(slug=f"territoire-{n}", name=name or f"Territoire {n}", kind=kind, **values)
+            .values({"slug": f"territoire-{n}", "name": name or f"Territoire {n}", "kind": kind, **values})
             .returning(tables.territory.c.id)
         ).scalar_one()
 

@@ -95,6 +95,8 @@ territory = sa.Table(
     sa.Column("population", sa.Integer),
     sa.Column("sharing", sa.String(10), nullable=False, default="private"),
     sa.Column("is_demo", sa.Boolean, nullable=False, default=False),
+    # Archived: out of the network's steering views, its data kept (never deleted: it has answers).
+    sa.Column("archived_at", UTCDateTime()),
     *_timestamps(),
     sa.CheckConstraint(f"kind in {TERRITORY_KINDS}", name="kind"),
     sa.CheckConstraint(f"sharing in {LEGACY_SHARING_LEVELS}", name="sharing"),

@@ -2,8 +2,8 @@
 
 Four new tables; nothing existing changes, so no row of any other table is touched.
 
-Revision ID: 0007_mail_outbox
-Revises: 0006_scale_indexes
+Revision ID: 0008_mail_outbox
+Revises: 0007_territory_archived
 Create Date: 2026-12-01
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from migrations.security import lock_down_schema
 
-revision = "0007_mail_outbox"
-down_revision = "0006_scale_indexes"
+revision = "0008_mail_outbox"
+down_revision = "0007_territory_archived"
 branch_labels = None
 depends_on = None
 
