@@ -1,4 +1,4 @@
-"""E-mail through an outbox that loses nothing (decision 0013).
+"""E-mail through an outbox that loses nothing (decision 0016).
 
 Every message is written to ``outbox_message`` by the service whose action causes it, inside
 that action's transaction (``queue``): if the action rolls back, so does its message; if it
