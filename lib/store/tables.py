@@ -6,6 +6,7 @@ schema (see ``lib/store/db.py``), so the same definitions serve both dialects.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -49,6 +50,12 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def new_data_version() -> int:
+    """A new campaign's first data version: the time in milliseconds, so that a campaign made
+    again under a reused id (a reseed, a restore) never shares a version with the one before."""
+    return time.time_ns() // 1_000_000
 
 
 def _timestamps() -> list[sa.Column]:
@@ -325,8 +332,8 @@ campaign = sa.Table(
     sa.Column("share_token", sa.String(64), nullable=False, unique=True),
     _fk("created_by", "person.id", nullable=True, ondelete="SET NULL"),
     # Changes in the same transaction as any write to the campaign's submitted responses: what
-    # is computed from them is cached under it (``lib.services.cache``, decision 0013).
-    sa.Column("data_version", sa.BigInteger, nullable=False, default=0, server_default="0"),
+    # is computed from them is cached under it (``lib.services.cache``, decision 0015).
+    sa.Column("data_version", sa.BigInteger, nullable=False, default=new_data_version, server_default="0"),
     *_timestamps(),
     sa.CheckConstraint("closes_on >= opens_on", name="dates"),
 )
