@@ -123,6 +123,14 @@ def _pages(actor) -> list:
                 url_path="administration",
             )
         )
+        pages.append(
+            st.Page(
+                page_path("outbox"),
+                title=t("nav.outbox"),
+                icon=":material/outgoing_mail:",
+                url_path="courriels",
+            )
+        )
     if can_anywhere(actor, Action.VIEW_ACTIVITY):
         pages.append(
             st.Page(
