@@ -11,6 +11,7 @@ from typing import Any
 
 import streamlit as st
 
+from components.pickers import acting_on
 from components.ui import engine, field_error, format_date, keep_on_language_switch, lang, service_error, t
 from lib.access import Actor
 from lib.domain.errors import ConcurrentEdit, FieldError, ServiceError, ValidationFailed
@@ -184,6 +185,7 @@ def assessment_form(fw: Framework, actor: Actor, territory_id: int, draft: svc.A
                 t(failure.code, **failure.params) if failure else t("error.validation"),
                 icon=":material/error:",
             )
+        acting_on()
         left, right = st.columns(2)
         with left:
             st.button(
@@ -334,6 +336,7 @@ def milestone_form(fw: Framework, actor: Actor, territory_id: int, milestones: l
         field_error(errors, "axis_id")
         st.text_area(t("journey.ms.story"), key=keep_on_language_switch(f"{p}.story"), height=120)
         field_error(errors, "story")
+        acting_on()
         st.button(
             t("journey.ms.add") if milestone_id is None else t("journey.ms.save"),
             type="primary",
