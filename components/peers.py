@@ -13,7 +13,7 @@ from lib.domain.errors import ServiceError
 from lib.domain.framework import Framework
 from lib.domain.sharing import Kind, Level
 from lib.services import peers
-from lib.services.territories import Territory
+from lib.services.territories import TerritoryName
 from lib.store.tables import TERRITORY_KINDS
 
 JOURNEY_PARAM = "territoire"
@@ -71,7 +71,7 @@ def filter_picker(where, label: str, options: dict[str, str], key: str) -> list[
     )
 
 
-def scope_picker(person: Actor, territory: Territory | None) -> peers.Scope | None:
+def scope_picker(person: Actor, territory: TerritoryName | None) -> peers.Scope | None:
     """What to compare with: one of the territory's peer groups, or for a coordinator any group
     or a selection by kind, region and population band. None when there is nothing to pick."""
     groups = peers.comparison_groups(engine(), person, territory.id if territory else None)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components import actions
 from components.ui import engine, t
 from lib.access import Actor
-from lib.services.territories import Territory, list_own_territories
+from lib.services.territories import PICKER_LIMIT, TerritoryName, territory_choices
 
 # The one record of the choice. The widget's own state cannot be trusted across pages: a page
 # that does not draw the picker (or draws it for a person with one territory) leaves a value
@@ -15,6 +16,7 @@ from lib.services.territories import Territory, list_own_territories
 # run and writes back to it when the person changes it.
 _REMEMBERED = "current_territory_id"
 _WIDGET = "territory_picker"
+_SEARCH = "territory_picker_search"
 _ACTING_ON = "acting_on_territory"
 
 
@@ -22,27 +24,46 @@ def _remember() -> None:
     st.session_state[_REMEMBERED] = st.session_state[_WIDGET]
 
 
-def territory_picker(actor: Actor | None) -> Territory | None:
-    """A sidebar choice among the territories this person may open (None when there is none)."""
-    territories = list_own_territories(engine(), actor)
-    if not territories:
+def territory_picker(actor: Actor | None) -> TerritoryName | None:
+    """A sidebar choice among the territories this person may open (None when there is none).
+
+    Only ids and names are read, and at most ``PICKER_LIMIT`` of them: past that (a
+    coordinator's thousand territories) a search box narrows the list by name.
+    """
+    search = st.session_state.get(_SEARCH, "")
+    wanted = st.session_state.get(_REMEMBERED)
+    who = actor.person_id if actor is not None else None
+    # Through components.actions: when the database does not answer, the choices read last
+    # stand in, so that the page (and the form on it) is still drawn.
+    choices = actions.read(
+        f"territories.{who}",
+        lambda: territory_choices(engine(), actor, search=search, chosen=wanted),
+    )
+    if choices.chosen is None and not choices.matches and search:
+        choices = territory_choices(engine(), actor)  # nothing matches and nothing chosen yet
+    if choices.total == 0:
         st.session_state.pop(_ACTING_ON, None)
         return None
-    by_id = {tr.id: tr for tr in territories}
-    remembered = st.session_state.get(_REMEMBERED)
-    chosen = remembered if remembered in by_id else territories[0].id
-    st.session_state[_REMEMBERED] = chosen
-    if len(territories) > 1:
-        st.session_state[_WIDGET] = chosen
+    current = choices.chosen or choices.matches[0]
+    shown = {current.id: current, **{m.id: m for m in choices.matches}}
+    st.session_state[_REMEMBERED] = current.id
+    if choices.total > PICKER_LIMIT:
+        st.sidebar.text_input(
+            t("journey.picker.search"), key=_SEARCH, placeholder=t("journey.picker.search_placeholder")
+        )
+        if len(choices.matches) < choices.total:
+            st.sidebar.caption(t("journey.picker.shown", shown=len(choices.matches), total=choices.total))
+    if choices.total > 1:
+        st.session_state[_WIDGET] = current.id
         st.sidebar.selectbox(
             t("journey.picker.territory"),
-            list(by_id),
-            format_func=lambda tid: by_id[tid].name,
+            list(shown),
+            format_func=lambda tid: shown[tid].name,
             key=_WIDGET,
             on_change=_remember,
         )
-    st.session_state[_ACTING_ON] = by_id[chosen].name
-    return by_id[chosen]
+    st.session_state[_ACTING_ON] = current.name
+    return current
 
 
 def acting_on(network: bool = False) -> None:

@@ -10,8 +10,9 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from streamlit.delta_generator import DeltaGenerator
 
-from lib.access import Actor
+from lib.access import Actor, Role
 from lib.bootstrap import StartupFailed, bootstrap
+from lib.domain.anonymity import POOLED
 from lib.domain.errors import FieldError, ServiceError
 from lib.domain.framework import Framework, load_framework
 from lib.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
@@ -64,6 +65,25 @@ def t_text(key: str, **params: Any) -> str:
     backslash: chart titles, legends and axes, table cells and headers, the options of a
     selectbox or multiselect, file names. Its catalogue text holds no Markdown."""
     return translate(key, lang(), **params)
+
+
+def role_label(role: str | None, *, short: bool = False) -> str:
+    """A role's name in the person's language, whichever kind it is: a member's role in the app
+    (coordinator, admin…), a respondent's hat from the framework (``short``: without its
+    examples, "Services de l’État" rather than "… (DDT/DDTM, …)", for headers and axes), or
+    the roles pooled for anonymity. An unknown id is shown as it is. Plain text (no Markdown):
+    it goes into tables, charts and options as well as captions."""
+    if role is None:
+        return t_text("role.none")
+    if role in set(Role):
+        return t_text(f"role.{role}")
+    if role == POOLED:
+        return t_text("feedback.results.pooled")
+    for hat in framework().stakeholder_roles:
+        if hat.id == role:
+            name = hat.label(lang())
+            return name.split(" (")[0] if short else name
+    return role
 
 
 def _as_text(value: Any) -> Any:
