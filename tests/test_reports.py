@@ -50,7 +50,8 @@ def _pdftotext(pdf: bytes, tmp_path, *, layout: bool = False) -> str:
     command = ["pdftotext", *(["-layout"] if layout else []), str(path), "-"]
     text = subprocess.run(command, check=True, capture_output=True).stdout.decode()
     # Read as a person would: words split at a line end joined again, one space everywhere.
-    text = re.sub(r"[\u00ad\u2010-]\n(?=\w)", "", text)
+    text = re.sub(r"\u00ad\n(?=\w)", "", text)  # typst's hyphenation
+    text = re.sub(r"-\n(?=\w)", "-", text)  # a compound name broken at its own hyphen
     return re.sub(r"\s+", " ", text.replace(typo.NNBSP, " ").replace(typo.NBSP, " "))
 
 
