@@ -77,6 +77,8 @@ class _Doc:
         *,
         numeric_from: int = 1,
         even: bool = False,
+        bars: list[str] | None = None,
+        bar_title: str = "",
     ) -> None:
         """A table whose first row is a real header; columns from ``numeric_from`` align right.
         Text columns share the width, figures take what they need — or, ``even``, share it too
@@ -85,8 +87,20 @@ class _Doc:
         align = ", ".join(["left"] * numeric_from + ["right"] * (n - numeric_from))
         texts, figures = ("2fr", "1fr") if even else ("1fr", "auto")
         widths = ", ".join([texts] * numeric_from + [figures] * (n - numeric_from))
+        rows = [list(row) for row in rows]
         cells = [f"[{self.text(v)}]" for row in rows for v in row]
         heads = ", ".join(f"[#text(size: 8.5pt)[*{self.text(h)}*]]" for h in header)
+        if bars is not None:  # a last column of drawings, one per row
+            n += 1
+            align += ", horizon"
+            widths += ", 1.4fr"
+            heads += f", [#text(size: 8.5pt)[*{self.text(bar_title)}*]]"
+            per_row = len(header)
+            cells = [
+                cell
+                for i in range(len(rows))
+                for cell in (*cells[i * per_row : (i + 1) * per_row], f"[{bars[i]}]")
+            ]
         self.add(
             "#table(",
             f"  columns: ({widths},), align: ({align},), stroke: 0.4pt + luma(180), inset: 4pt,",
@@ -351,37 +365,51 @@ def _scales(doc: _Doc, res, roles: dict[str, str]) -> None:
     if dist.empty or not scales:
         doc.para(doc.t("report.feedback.scales_none"))
         return
-    titles = {
-        key: translate(f"feedback.col.{key}", doc.lang) for key in ("share", "role", "answer", "responses")
-    }
     for q in scales:
         mine = dist[dist["question_id"] == q.id]
         if mine.empty:
             continue
         point = _scale_point(q, doc.lang)
         values = [float(v) for v in q.scale_points]
-        shown_roles = [r for r in roles if r in set(mine["role"])]
-        # The question stays with its chart: never alone at the foot of a page.
-        doc.add(f"#block(breakable: false)[*{doc.text(q.label(doc.lang))}*", "")
-        data = mine.assign(role_label=mine["role"].map(roles), point=mine["value"].astype(int).map(point))
-        chart = charts.distribution_chart(
-            data, [point(int(v)) for v in values], [roles[r] for r in shown_roles], titles
-        ).properties(height=26 * len(shown_roles) + 20)
-        doc.figure(
-            charts.to_svg(chart, doc.lang, width=_TEXT_WIDTH_PX - 260),
-            doc.t("report.feedback.distribution_alt", question=q.label(doc.lang)),
+        colours = charts.diverging(len(values))
+        legend = " ".join(
+            f'#box(width: 7pt, height: 7pt, fill: rgb("{c}")) {doc.text(point(int(v)))}'
+            for v, c in zip(values, colours, strict=True)
         )
-        doc.add("]", "")
-        rows = []
-        for role in shown_roles:
+        # The question stays with its table and legend: never alone at the foot of a page.
+        doc.add(
+            f"#block(breakable: false)[*{doc.text(q.label(doc.lang))}*",
+            "",
+            f"#text(size: 8.5pt)[{legend}]",
+            "",
+        )
+        rows, bars = [], []
+        for role in [r for r in roles if r in set(mine["role"])]:
             of_role = mine[mine["role"] == role]
             counts = {float(v): int(n) for v, n in zip(of_role["value"], of_role["answers"], strict=True)}
             total = sum(counts.values())
             mean = sum(v * n for v, n in counts.items()) / total
             rows.append([roles[role], *(str(counts.get(v, 0)) for v in values), str(total), doc.num(mean, 2)])
+            bars.append(_bar([counts.get(v, 0) / total for v in values], colours))
         doc.table(
-            [doc.t("report.col.role"), *(doc.num(v, 0) for v in values), "n", doc.t("report.col.mean")], rows
+            [doc.t("report.col.role"), *(doc.num(v, 0) for v in values), "n", doc.t("report.col.mean")],
+            rows,
+            bars=bars,
+            bar_title=doc.t("report.col.distribution"),
         )
+        doc.add("]", "")
+
+
+def _bar(shares: list[float], colours: list[str]) -> str:
+    """The screen's stacked bar of one role's answers (shares, low answers first), drawn by
+    typst itself: one per role and scale question, far too many to draw each through a chart
+    engine within the report's time (decision 0014)."""
+    parts = ", ".join(
+        f'box(width: {100 * share:.2f}%, height: 8pt, fill: rgb("{colour}"))'
+        for share, colour in zip(shares, colours, strict=True)
+        if share > 0
+    )
+    return f"#box(width: 100%)[#stack(dir: ltr, {parts})]"
 
 
 def _scale_point(q, lang: str):
