@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components import actions
 from components import journey_charts as charts
 from components.journey_forms import assessment_form, milestone_form, refusal_after_losing_rights
 from components.peers import sharing_caption
@@ -23,7 +24,12 @@ if territory is None:
 fw = framework()
 st.title(f"{t('journey.title')} · {plain(territory.name)}")
 try:
-    data = journey.get_journey(engine(), person, territory.id, fw)
+    # The forms below must be drawn even when the database does not answer, or what was typed
+    # since the last save would be dropped: the journey read last stands in (components.actions).
+    data = actions.read(
+        f"journey.{person.person_id}.{territory.id}",
+        lambda: journey.get_journey(engine(), person, territory.id, fw),
+    )
 except ServiceError as exc:
     service_error(exc)
     st.stop()
