@@ -22,13 +22,13 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from joserfc import jws, jwt
-from joserfc.errors import JoseError
+from joserfc.errors import DecodeError, JoseError
 from joserfc.jwk import KeySet
 
 # The value of a provider block's own key ``profile`` that switches ProConnect's rules on.
 PROCONNECT = "proconnect"
 # ProConnect's hosts, for a block that does not say its profile (its discovery URL says it).
-_PROCONNECT_HOSTS = ("proconnect.gouv.fr", "agentconnect.gouv.fr", "agentconnect.fr")
+_PROCONNECT_HOSTS = ("proconnect.gouv.fr", "agentconnect.gouv.fr", "dev-proconnect.fr", "dev-agentconnect.fr")
 
 # The authorisation request's parameters ProConnect accepts: its guide's list (response_type,
 # client_id, redirect_uri, scope, claims, state, nonce, prompt, idp_hint), login_hint and
@@ -159,6 +159,8 @@ def verify_userinfo(
     allowed = [a for a in (algorithms or USERINFO_ALGORITHMS) if a in USERINFO_ALGORITHMS]
     try:
         token = jwt.decode(raw.strip(), KeySet.import_key_set(dict(jwks)), algorithms=allowed or ["RS256"])
+    except DecodeError as exc:  # not a compact JWS at all
+        raise LoginRefused("userinfo_format", str(exc)) from exc
     except JoseError as exc:
         raise LoginRefused("userinfo_signature", type(exc).__name__) from exc
     except ValueError as exc:  # not a JWT at all
