@@ -22,7 +22,7 @@ help:
 	@echo "make seed       load the demo data into an empty database (FORCE=1: replace demo data)"
 	@echo "make check-db   is the database ready? revision, row-level security, API roles, indexes, pool"
 	@echo "make lint       ruff check"
-	@echo "make bench      axis scores, share-link lookups, pool checks, network steering, peers' screens, each against its baseline"
+	@echo "make bench      every screen on a generated network (SIZE=S, M or L), then axis scores, share-link lookups, pool checks, steering, peers"
 	@echo "make clean      remove caches and test artefacts (keeps .venv and data/)"
 	@echo "make distclean  clean, and remove .venv too"
 
@@ -73,7 +73,10 @@ check-db: $(VENV)/.installed-runtime
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 
+# SIZE=S (seconds), M or L (the network of issue 12: long to generate).
+SIZE ?= S
 bench: $(VENV)/.installed-runtime
+	$(PY) -m bench.screens --size $(SIZE)
 	$(PY) -m bench.axis_scores
 	$(PY) -m bench.campaign_lookup
 	$(PY) -m bench.pool_ping

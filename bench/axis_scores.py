@@ -35,8 +35,7 @@ from bench.timing import median_seconds
 from lib.domain.framework import load_framework
 from lib.domain.journey import criterion_axis_map
 from lib.store import journey as journey_store
-from lib.store import migrate
-from lib.store import tables as t
+from lib.store import migrate, tables
 from lib.store.db import ROOT, make_engine
 from lib.store.reference import register_framework
 
@@ -49,7 +48,7 @@ def build(conn: Connection, territories: int, assessments: int, rng: random.Rand
     version = register_framework(conn, framework)
     now = datetime(2026, 1, 1, tzinfo=UTC)
     conn.execute(
-        sa.insert(t.territory),
+        sa.insert(tables.territory),
         [
             {
                 "id": i,
@@ -82,8 +81,8 @@ def build(conn: Connection, territories: int, assessments: int, rng: random.Rand
             for criterion in framework.criteria:
                 level = max(0, min(4, round(base + 0.15 * k + rng.gauss(0, 0.6))))
                 score_rows.append({"assessment_id": ident, "criterion_id": criterion.id, "level": level})
-    conn.execute(sa.insert(t.assessment), assessment_rows)
-    conn.execute(sa.insert(t.assessment_score), score_rows)
+    conn.execute(sa.insert(tables.assessment), assessment_rows)
+    conn.execute(sa.insert(tables.assessment_score), score_rows)
     return len(score_rows)
 
 
@@ -97,7 +96,7 @@ def network_sql(conn: Connection, axis_of: dict[str, str]) -> pd.DataFrame:
     then joined to the much smaller result: on SQLite this is about twice as fast as
     grouping the joined rows by territory, assessment and axis.
     """
-    a, s = t.assessment, t.assessment_score
+    a, s = tables.assessment, tables.assessment_score
     axis = sa.case(axis_of, value=s.c.criterion_id, else_=sa.null())
     per_axis = (
         sa.select(s.c.assessment_id, axis.label("axis_id"), sa.func.avg(s.c.level).label("score"))
@@ -117,7 +116,7 @@ def network_pandas(
     conn: Connection, axis_of: dict[str, str], territory_id: int | None = None
 ) -> pd.DataFrame:
     """The baseline: score rows come to Python (one territory's, or all), pandas groups them."""
-    a, s = t.assessment, t.assessment_score
+    a, s = tables.assessment, tables.assessment_score
     query = sa.select(a.c.territory_id, s.c.assessment_id, s.c.criterion_id, s.c.level, a.c.status).join(
         a, a.c.id == s.c.assessment_id
     )

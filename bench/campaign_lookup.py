@@ -21,13 +21,13 @@ from sqlalchemy.engine import Connection
 
 from bench.timing import median_seconds, scratch_sqlite
 from lib.store import feedback as store
-from lib.store import tables as t
+from lib.store import tables
 
 
 def build(conn: Connection, campaigns: int, responses: int) -> None:
     now = datetime(2026, 1, 1, tzinfo=UTC)
     conn.execute(
-        sa.insert(t.form_template).values(
+        sa.insert(tables.form_template).values(
             id=1,
             slug="bench",
             version=1,
@@ -39,7 +39,7 @@ def build(conn: Connection, campaigns: int, responses: int) -> None:
         )
     )
     conn.execute(
-        sa.insert(t.campaign),
+        sa.insert(tables.campaign),
         [
             {
                 "id": c,
@@ -72,24 +72,26 @@ def build(conn: Connection, campaigns: int, responses: int) -> None:
     for row in rows:
         batch.append(row)
         if len(batch) == 50_000:
-            conn.execute(sa.insert(t.response), batch)
+            conn.execute(sa.insert(tables.response), batch)
             batch = []
     if batch:
-        conn.execute(sa.insert(t.response), batch)
+        conn.execute(sa.insert(tables.response), batch)
 
 
 def grouped_baseline(conn: Connection, token: str):
     """The former query: every campaign's count computed over the whole table, then joined."""
     submitted = (
-        sa.select(t.response.c.campaign_id, sa.func.count().label("submitted_count"))
-        .where(t.response.c.status == store.SUBMITTED)
-        .group_by(t.response.c.campaign_id)
+        sa.select(tables.response.c.campaign_id, sa.func.count().label("submitted_count"))
+        .where(tables.response.c.status == store.SUBMITTED)
+        .group_by(tables.response.c.campaign_id)
         .subquery()
     )
     query = (
-        sa.select(t.campaign, sa.func.coalesce(submitted.c.submitted_count, 0).label("submitted_count"))
-        .select_from(t.campaign.join(submitted, submitted.c.campaign_id == t.campaign.c.id, isouter=True))
-        .where(t.campaign.c.share_token == token)
+        sa.select(tables.campaign, sa.func.coalesce(submitted.c.submitted_count, 0).label("submitted_count"))
+        .select_from(
+            tables.campaign.join(submitted, submitted.c.campaign_id == tables.campaign.c.id, isouter=True)
+        )
+        .where(tables.campaign.c.share_token == token)
     )
     return conn.execute(query).first()
 

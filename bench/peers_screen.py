@@ -39,9 +39,8 @@ from lib.domain.framework import load_framework
 from lib.domain.journey import criterion_axis_map
 from lib.services import journey, peers
 from lib.services.identity import load_actor
-from lib.store import migrate
+from lib.store import migrate, tables
 from lib.store import peers as peers_store
-from lib.store import tables as t
 from lib.store.db import ROOT, make_engine
 from lib.store.reference import register_framework
 
@@ -57,7 +56,7 @@ def build(conn: Connection, territories: int, years: int, rng: random.Random) ->
     start = date(2026, 1, 1) - timedelta(days=365 * years)
     ids = list(range(1, territories + 1))
     conn.execute(
-        sa.insert(t.territory),
+        sa.insert(tables.territory),
         [
             {"id": i, "slug": f"bench-{i}", "name": f"Territoire {i}", "kind": "commune", "created_at": now,
              "updated_at": now}
@@ -65,12 +64,14 @@ def build(conn: Connection, territories: int, years: int, rng: random.Random) ->
         ],
     )  # fmt: skip
     conn.execute(
-        sa.insert(t.peer_group).values(id=1, slug="bench", name="Cohorte", created_at=now, updated_at=now)
+        sa.insert(tables.peer_group).values(
+            id=1, slug="bench", name="Cohorte", created_at=now, updated_at=now
+        )
     )
-    conn.execute(sa.insert(t.peer_group_member), [{"peer_group_id": 1, "territory_id": i} for i in ids])
+    conn.execute(sa.insert(tables.peer_group_member), [{"peer_group_id": 1, "territory_id": i} for i in ids])
     silent = [i for i in ids if i % 5 == 0]  # a fifth share nothing
     conn.execute(
-        sa.insert(t.territory_sharing),
+        sa.insert(tables.territory_sharing),
         [
             {"territory_id": i, "kind": kind, "level": "private", "updated_at": now}
             for i in silent
@@ -112,13 +113,13 @@ def build(conn: Connection, territories: int, years: int, rng: random.Random) ->
                     "updated_at": now,
                 }
             )
-    conn.execute(sa.insert(t.assessment), assessments)
-    conn.execute(sa.insert(t.assessment_score), scores)
-    conn.execute(sa.insert(t.milestone), milestones)
+    conn.execute(sa.insert(tables.assessment), assessments)
+    conn.execute(sa.insert(tables.assessment_score), scores)
+    conn.execute(sa.insert(tables.milestone), milestones)
     person = conn.execute(
-        sa.insert(t.person)
+        sa.insert(tables.person)
         .values(email="bench@exemple.test", created_at=now, updated_at=now)
-        .returning(t.person.c.id)
+        .returning(tables.person.c.id)
     ).scalar_one()
     member = {
         "person_id": person,
@@ -127,14 +128,14 @@ def build(conn: Connection, territories: int, years: int, rng: random.Random) ->
         "created_at": now,
         "updated_at": now,
     }
-    conn.execute(sa.insert(t.membership).values(**member))
+    conn.execute(sa.insert(tables.membership).values(**member))
     coordinator = conn.execute(
-        sa.insert(t.person)
+        sa.insert(tables.person)
         .values(email="coord@exemple.test", created_at=now, updated_at=now)
-        .returning(t.person.c.id)
+        .returning(tables.person.c.id)
     ).scalar_one()
     network = {"person_id": coordinator, "territory_id": None, "role": Role.COORDINATOR}
-    conn.execute(sa.insert(t.membership).values(**network, created_at=now, updated_at=now))
+    conn.execute(sa.insert(tables.membership).values(**network, created_at=now, updated_at=now))
     return {
         "person": person,
         "coordinator": coordinator,

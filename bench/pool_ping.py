@@ -41,8 +41,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import Pool
 
-from lib.store import migrate
-from lib.store import tables as t
+from lib.store import migrate, tables
 from lib.store.db import PG_SCHEMA, ROOT, ConnectionSettings, make_engine
 
 ADMIN_DSN = os.environ.get("PARCOURS_TEST_PG", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
@@ -128,9 +127,9 @@ def uses_per_rerun(url: str) -> dict[str, dict[str, int]]:
     with engine.connect() as conn:
         people = dict(
             conn.execute(
-                sa.select(t.membership.c.role, sa.func.min(t.membership.c.person_id))
-                .where(t.membership.c.role.in_(["coordinator", "territory_admin"]))
-                .group_by(t.membership.c.role)
+                sa.select(tables.membership.c.role, sa.func.min(tables.membership.c.person_id))
+                .where(tables.membership.c.role.in_(["coordinator", "territory_admin"]))
+                .group_by(tables.membership.c.role)
             ).all()
         )
     engine.dispose()
@@ -181,7 +180,7 @@ def _engines(url: str) -> dict[str, Engine]:
 
 def _use(engine: Engine) -> None:
     with engine.connect() as conn:
-        conn.execute(sa.select(sa.func.count()).select_from(t.territory)).scalar_one()
+        conn.execute(sa.select(sa.func.count()).select_from(tables.territory)).scalar_one()
 
 
 def cost_of_one_use(url: str, uses: int) -> dict[str, float]:

@@ -27,7 +27,7 @@ from bench.timing import median_seconds, scratch_sqlite
 from lib.access import Actor, Membership, Role
 from lib.domain import engagement
 from lib.services import steering
-from lib.store import tables as t
+from lib.store import tables
 
 TODAY = date(2026, 11, 30)
 ROLES = ("elected_official", "local_agent", "state_services", "socio_economic", "inhabitant", "other")
@@ -57,13 +57,13 @@ def build(conn: Connection, territories: int, responses: int, seed: str = "bench
 
     stamp = {"created_at": now, "updated_at": now}
     conn.execute(
-        sa.insert(t.territory),
+        sa.insert(tables.territory),
         [
             {
                 "id": i,
                 "slug": f"t-{i}",
                 "name": f"Territoire {i:04d}",
-                "kind": rng.choice(t.TERRITORY_KINDS),
+                "kind": rng.choice(tables.TERRITORY_KINDS),
                 "region": f"Région {i % 13}",
                 "sharing": "private",
                 "is_demo": False,
@@ -75,7 +75,7 @@ def build(conn: Connection, territories: int, responses: int, seed: str = "bench
     people = territories * 5
     _insert(
         conn,
-        t.person,
+        tables.person,
         (
             {"id": p, "email": f"p{p}@bench.test", "display_name": f"P {p}", "is_demo": False, **stamp}
             for p in range(1, people + 1)
@@ -83,7 +83,7 @@ def build(conn: Connection, territories: int, responses: int, seed: str = "bench
     )
     _insert(
         conn,
-        t.membership,
+        tables.membership,
         (
             {
                 "person_id": p,
@@ -95,7 +95,7 @@ def build(conn: Connection, territories: int, responses: int, seed: str = "bench
         ),
     )
     conn.execute(
-        sa.insert(t.form_template).values(
+        sa.insert(tables.form_template).values(
             id=1, slug="bench", version=1, title_fr="Banc", title_en="Bench", content=_TEMPLATE, **stamp
         )
     )
@@ -117,7 +117,7 @@ def build(conn: Connection, territories: int, responses: int, seed: str = "bench
     campaign_rows.append(
         {**campaign_rows[0], "id": network, "territory_id": None, "share_token": "jeton-reseau"}
     )
-    conn.execute(sa.insert(t.campaign), campaign_rows)
+    conn.execute(sa.insert(tables.campaign), campaign_rows)
 
     response_id = 0
     responses_rows, log_rows, answers = [], [], []
@@ -137,8 +137,8 @@ def build(conn: Connection, territories: int, responses: int, seed: str = "bench
             {"response_id": response_id, "question_id": f"q{q}", "numeric_value": rng.randint(1, 5)}
             for q in range(4)
         )
-    _insert(conn, t.response, responses_rows)
-    _insert(conn, t.answer, answers)
+    _insert(conn, tables.response, responses_rows)
+    _insert(conn, tables.answer, answers)
     for person in range(1, people + 1):
         territory = (person - 1) // 5 + 1
         log_rows.extend(_log(moment(territory), "auth.login", person, None, person) for _ in range(40))
@@ -154,7 +154,7 @@ def build(conn: Connection, territories: int, responses: int, seed: str = "bench
             for _ in range(50)
         )
     log_rows.sort(key=lambda r: r["occurred_at"])
-    _insert(conn, t.activity_log, log_rows)
+    _insert(conn, tables.activity_log, log_rows)
     conn.execute(sa.text("ANALYZE"))
 
 
@@ -244,7 +244,7 @@ def ours(engine: Engine) -> dict:
 def _network_campaign(engine: Engine) -> int:
     with engine.connect() as conn:
         return conn.execute(
-            sa.select(t.campaign.c.id).where(t.campaign.c.territory_id.is_(None))
+            sa.select(tables.campaign.c.id).where(tables.campaign.c.territory_id.is_(None))
         ).scalar_one()
 
 
@@ -254,26 +254,28 @@ def baseline(engine: Engine) -> dict:
     with engine.connect() as conn:
         log = pd.read_sql(
             sa.select(
-                t.activity_log.c.territory_id,
-                t.activity_log.c.person_id,
-                t.activity_log.c.action,
-                t.activity_log.c.occurred_at,
+                tables.activity_log.c.territory_id,
+                tables.activity_log.c.person_id,
+                tables.activity_log.c.action,
+                tables.activity_log.c.occurred_at,
             ),
             conn,
         )
-        members = pd.read_sql(sa.select(t.membership.c.person_id, t.membership.c.territory_id), conn)
+        members = pd.read_sql(
+            sa.select(tables.membership.c.person_id, tables.membership.c.territory_id), conn
+        )
         responses = pd.read_sql(
             sa.select(
-                t.response.c.territory_id,
-                t.response.c.respondent_role,
-                t.response.c.submitted_at,
-                t.response.c.status,
-                t.campaign.c.territory_id.label("campaign_territory"),
-                t.response.c.campaign_id,
-            ).join(t.campaign, t.campaign.c.id == t.response.c.campaign_id),
+                tables.response.c.territory_id,
+                tables.response.c.respondent_role,
+                tables.response.c.submitted_at,
+                tables.response.c.status,
+                tables.campaign.c.territory_id.label("campaign_territory"),
+                tables.response.c.campaign_id,
+            ).join(tables.campaign, tables.campaign.c.id == tables.response.c.campaign_id),
             conn,
         )
-        pd.read_sql(sa.select(t.answer), conn)
+        pd.read_sql(sa.select(tables.answer), conn)
     log["occurred_at"] = pd.to_datetime(log["occurred_at"], utc=True)
     engaged = log[log["action"].str.startswith(engagement.ENGAGEMENT_PREFIXES) & log["territory_id"].notna()]
     logins = (
@@ -317,9 +319,9 @@ def main(argv: list[str] | None = None) -> int:
             sizes = {
                 name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
                 for name, table in (
-                    ("responses", t.response),
-                    ("log entries", t.activity_log),
-                    ("answers", t.answer),
+                    ("responses", tables.response),
+                    ("log entries", tables.activity_log),
+                    ("answers", tables.answer),
                 )
             }
         print(

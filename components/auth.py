@@ -16,7 +16,7 @@ from typing import Any
 import streamlit as st
 
 from components import login_hooks
-from components.ui import engine, plain, t
+from components.ui import engine, plain, role_label, t
 from lib import oidc
 from lib.access import Actor
 from lib.bootstrap import StartupFailed
@@ -114,7 +114,7 @@ def demo_actor() -> Actor | None:
         st.session_state["demo_person_id"] = ids[0]
     person_id = st.sidebar.selectbox(t("demo.persona"), ids, format_func=label, key="demo_person_id")
     chosen = by_id[person_id]
-    st.sidebar.caption(t(f"role.{chosen['role']}") if chosen["role"] else t("role.none"))
+    st.sidebar.caption(role_label(chosen["role"]))
     return identity.load_actor(engine(), person_id)
 
 

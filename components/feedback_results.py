@@ -10,7 +10,7 @@ import streamlit as st
 
 from components.charts import PALETTE, themed
 from components.form_renderer import scale_format
-from components.ui import framework, lang, plain, t
+from components.ui import framework, lang, plain, role_label, t
 from lib.domain import forms
 from lib.domain.anonymity import MIN_GROUP, POOLED
 from lib.domain.forms import Question
@@ -22,12 +22,7 @@ POOLED_COLOUR = "#8C8C8C"
 
 def _roles() -> dict[str, str]:
     """Every group a result may show, in order: the hats of the framework, then the pooled roles."""
-    hats = {r.id: r.label(lang()) for r in framework().stakeholder_roles}
-    return hats | {POOLED: t("feedback.results.pooled")}
-
-
-def role_label(role: str) -> str:
-    return _roles().get(role, role)
+    return {role: role_label(role) for role in [*(r.id for r in framework().stakeholder_roles), POOLED]}
 
 
 def _role_colour() -> alt.Scale:

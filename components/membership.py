@@ -7,7 +7,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from components.ui import lang, plain, service_error, t
+from components.ui import lang, plain, role_label, service_error, t
 from lib.access import Role
 from lib.domain.clock import LOCAL_TIMEZONE
 from lib.domain.errors import ServiceError, ValidationFailed
@@ -24,10 +24,6 @@ def when(value: datetime | None) -> str:
 
 def scope_label(name: str | None) -> str:
     return name or t("auth.scope.network")
-
-
-def role_label(role: Role | str) -> str:
-    return t(f"role.{Role(role).value}")
 
 
 def flash(message_key: str, **params) -> None:
@@ -64,11 +60,11 @@ def request_card(request: AccessRequest, roles: tuple[Role, ...]) -> tuple[str, 
     """One pending request with its decision buttons; returns ("accept", role), ("refuse", None)
     or None when nothing was clicked."""
     with st.container(border=True):
-        # Names and messages come from outside (the asker, their identity provider): shown as
-        # typed, never as Markdown, so no link or remote image reaches an admin's browser.
-        who = plain(request.display_name or request.email)
-        scope = plain(scope_label(request.territory_name))
-        st.markdown(t("auth.requests.card", who=who, email=plain(request.email), scope=scope))
+        # Names and messages come from outside (the asker, their identity provider): t() and
+        # plain() show them as typed, so no link or remote image reaches an admin's browser.
+        who = request.display_name or request.email
+        scope = scope_label(request.territory_name)
+        st.markdown(t("auth.requests.card", who=who, email=request.email, scope=scope))
         st.caption(when(request.created_at))
         if request.message:
             st.markdown(f"> {plain(request.message)}")

@@ -14,9 +14,9 @@ import pandas as pd
 import streamlit as st
 
 from components.charts import PALETTE, themed
-from components.feedback_results import distribution_chart, role_label
+from components.feedback_results import distribution_chart
 from components.form_renderer import scale_format
-from components.ui import actor, format_date, framework, lang, t
+from components.ui import actor, format_date, framework, lang, role_label, t
 from lib.domain import forms
 from lib.domain.framework import Framework
 from lib.domain.peers import months

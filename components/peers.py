@@ -6,14 +6,14 @@ from __future__ import annotations
 import streamlit as st
 
 from components.navigation import page_path
-from components.ui import engine, format_date, format_score, keep_on_language_switch, lang, plain, t
+from components.ui import engine, format_date, format_score, keep_on_language_switch, lang, plain, t, t_text
 from lib.access import Actor
 from lib.domain import peers as rules
 from lib.domain.errors import ServiceError
 from lib.domain.framework import Framework
 from lib.domain.sharing import Kind, Level
 from lib.services import peers
-from lib.services.territories import Territory
+from lib.services.territories import TerritoryName
 from lib.store.tables import TERRITORY_KINDS
 
 JOURNEY_PARAM = "territoire"
@@ -42,7 +42,7 @@ def journey_link(slug: str, name: str | None = None) -> None:
     label, for a card that already names the territory (a long one is cut on a phone)."""
     st.page_link(
         page_path("peers_journey"),
-        label=t("peers.link.journey", name=plain(name)) if name else t("peers.link.its_journey"),
+        label=t("peers.link.journey", name=name) if name else t("peers.link.its_journey"),
         icon=":material/travel_explore:",
         query_params={JOURNEY_PARAM: slug},
     )
@@ -52,7 +52,7 @@ def group_picker(groups: list[peers.Group], key: str) -> int:
     """One of these peer groups, the largest first (where statistics have the most to say)."""
     # Labels made during the run: a format function calling t() later would lose the language.
     labels = {
-        g.id: t("peers.scope.group_option", name=g.name, n=g.members)
+        g.id: t_text("peers.scope.group_option", name=g.name, n=g.members)
         for g in sorted(groups, key=lambda g: (-g.members, g.name))
     }
     return st.selectbox(
@@ -71,7 +71,7 @@ def filter_picker(where, label: str, options: dict[str, str], key: str) -> list[
     )
 
 
-def scope_picker(person: Actor, territory: Territory | None) -> peers.Scope | None:
+def scope_picker(person: Actor, territory: TerritoryName | None) -> peers.Scope | None:
     """What to compare with: one of the territory's peer groups, or for a coordinator any group
     or a selection by kind, region and population band. None when there is nothing to pick."""
     groups = peers.comparison_groups(engine(), person, territory.id if territory else None)

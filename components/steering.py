@@ -12,8 +12,8 @@ import streamlit as st
 
 from components.kpi import Kpi, kpi_cards
 from components.navigation import page_path
-from components.ui import engine, format_date, framework, keep_on_language_switch, lang, plain, t
-from lib.access import Actor
+from components.ui import engine, format_date, framework, keep_on_language_switch, lang, plain, role_label, t
+from lib.access import Actor, Role
 from lib.domain import engagement
 from lib.services import steering
 from lib.services.steering import Scope
@@ -25,7 +25,7 @@ from lib.store.tables import TERRITORY_KINDS
 def role_names() -> dict[str, str]:
     """Each hat's name without its examples ("Services de l’État", not "… (DDT/DDTM, …)"): short
     enough for a column header or a chart axis."""
-    return {r.id: r.label(lang()).split(" (")[0] for r in framework().stakeholder_roles}
+    return {r.id: role_label(r.id, short=True) for r in framework().stakeholder_roles}
 
 
 def kind_name(code: str) -> str:
@@ -162,7 +162,7 @@ def network_glance(person: Actor) -> None:
             st.write(t("steering.stalled.none"))
         for row in view.stalled.head(_GLANCE_ITEMS).itertuples():
             last = format_date(row.last_activity_day) if row.last_activity_day else t("steering.never")
-            st.markdown(f"- {plain(t('steering.home.stalled_line', territory=row.name, last=last))}")
+            st.markdown(f"- {t('steering.home.stalled_line', territory=row.name, last=last)}")
             st.caption(plain(row.admin_emails or t("steering.stalled.no_admin")))
         _more(len(view.stalled))
     with voices_col:
@@ -199,7 +199,7 @@ def journal_table(entries: pd.DataFrame) -> pd.DataFrame:
     Paris times."""
     roles = {
         **role_names(),
-        **{r: t(f"role.{r}") for r in ("coordinator", "territory_admin", "contributor", "reader")},
+        **{r.value: role_label(r.value) for r in Role},
     }
 
     def subject(kind, ident) -> str:

@@ -10,8 +10,9 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from streamlit.delta_generator import DeltaGenerator
 
-from lib.access import Actor
+from lib.access import Actor, Role
 from lib.bootstrap import StartupFailed, bootstrap
+from lib.domain.anonymity import POOLED
 from lib.domain.errors import FieldError, ServiceError
 from lib.domain.framework import Framework, load_framework
 from lib.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
@@ -43,8 +44,52 @@ def lang() -> str:
     return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def t(key: str, **params: Any) -> str:
+class Markdown(str):
+    """Text ready for Streamlit's Markdown: the catalogue's own wording, or someone's text
+    passed through ``plain``. ``t`` leaves such a parameter as it is, so nothing is escaped twice."""
+
+
+def t(key: str, **params: Any) -> Markdown:
+    """The sentence for ``key`` in the person's language, for everything Streamlit reads as
+    Markdown (markdown, write, titles, captions, alerts, toasts, labels, help, tabs, expanders).
+
+    The one rule for text someone typed (decision 0013): every parameter is shown as text —
+    names, titles, messages, framework labels — unless it is already ``Markdown`` (another
+    ``t``, a ``plain``). Numbers are the app's own and go in as they are.
+    """
+    return Markdown(translate(key, lang(), **{name: _as_text(value) for name, value in params.items()}))
+
+
+def t_text(key: str, **params: Any) -> str:
+    """The same sentence for places that never read Markdown, where an escape would show as a
+    backslash: chart titles, legends and axes, table cells and headers, the options of a
+    selectbox or multiselect, file names. Its catalogue text holds no Markdown."""
     return translate(key, lang(), **params)
+
+
+def role_label(role: str | None, *, short: bool = False) -> str:
+    """A role's name in the person's language, whichever kind it is: a member's role in the app
+    (coordinator, admin…), a respondent's hat from the framework (``short``: without its
+    examples, "Services de l’État" rather than "… (DDT/DDTM, …)", for headers and axes), or
+    the roles pooled for anonymity. An unknown id is shown as it is. Plain text (no Markdown):
+    it goes into tables, charts and options as well as captions."""
+    if role is None:
+        return t_text("role.none")
+    if role in set(Role):
+        return t_text(f"role.{role}")
+    if role == POOLED:
+        return t_text("feedback.results.pooled")
+    for hat in framework().stakeholder_roles:
+        if hat.id == role:
+            name = hat.label(lang())
+            return name.split(" (")[0] if short else name
+    return role
+
+
+def _as_text(value: Any) -> Any:
+    if isinstance(value, Markdown) or (isinstance(value, int | float) and not isinstance(value, bool)):
+        return value
+    return plain(value)
 
 
 def actor() -> Actor | None:
@@ -65,11 +110,22 @@ def service_error(exc: ServiceError) -> None:
 
 # Every character Markdown (or Streamlit's :colour[...] and :emoji: syntax) gives a meaning to.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+# Where GitHub-flavoured Markdown turns a bare web address into a link (``http://``,
+# ``https://``, ``www.``). Escaping does not stop it: the autolinker reads the text after
+# escapes are resolved. An invisible word joiner at these points does. E-mail addresses stay
+# ``mailto:`` links (decision 0013): they fetch nothing, and a joiner would break copying them.
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?i:(?<=www)(?=\.))")
+_WORD_JOINER = "\u2060"
 
 
-def plain(text: str) -> str:
-    """Text someone typed, shown as typed: no formatting, links or remote images."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+def plain(text: Any) -> Markdown:
+    """Text someone typed, shown as typed: no formatting, no link, no remote image.
+
+    Markdown syntax is escaped and bare web addresses are broken by a word joiner so they stay
+    text (copying one gives it back with that invisible character: it is shown, not offered).
+    """
+    unlinked = _AUTOLINK.sub(_WORD_JOINER, " ".join(str(text).split()))
+    return Markdown(_MARKDOWN_SPECIAL.sub(r"\\\1", unlinked))
 
 
 _KEPT_ON_LANGUAGE_SWITCH = "_kept_on_language_switch"

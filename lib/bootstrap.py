@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from lib.domain.errors import ServiceError
 from lib.services import feedback
-from lib.store import limits, migrate
+from lib.store import limits, migrate, statistics
 from lib.store.db import one_start_up_at_a_time
 
 
@@ -29,6 +29,7 @@ STEPS: list[tuple[str, Callable[[Engine], None]]] = [
     ("migrations", migrate.upgrade),
     ("database limits", limits.ensure_role_limits),
     ("form templates", feedback.ensure_templates),
+    ("planner statistics", statistics.refresh),
 ]
 
 

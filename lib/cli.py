@@ -1,4 +1,4 @@
-"""Command line for the operator: ``python -m lib.cli migrate | seed [--force] [--auto] | check-db``.
+"""Command line for the operator: ``python -m lib.cli migrate | seed | check-db | export | restore``.
 
 ``migrate`` applies every Alembic migration, then the reference data of ``data/``
 (``lib.bootstrap``), to the configured database (``DATABASE_URL``,
@@ -11,6 +11,10 @@ the data of a demo-only database and refuses on one holding real data. ``--auto`
 ``check-db`` connects as the app would and reports what ``lib.services.database_check``
 finds (schema revision, row-level security, API roles, indexes, connection settings, round
 trip); it exits with 1 when something must be fixed, 2 when the database does not answer.
+``export FILE`` writes the whole database as one archive (one CSV per table and a manifest,
+``lib.services.backup``); ``restore FILE`` fills an empty database from such an archive, SQLite
+or PostgreSQL alike, then stores the reference data as ``migrate`` does. Both exit with 1 and
+say why when refused.
 """
 
 from __future__ import annotations
@@ -26,7 +30,9 @@ from sqlalchemy.exc import OperationalError
 
 from lib.bootstrap import bootstrap
 from lib.demo.seed import STEPS, SeedRefused, seed_demo
+from lib.domain.errors import ServiceError
 from lib.i18n import LANGUAGES, translate
+from lib.services import backup
 from lib.services.database_check import check_database
 from lib.store import migrate
 from lib.store.db import database_url, make_engine
@@ -96,6 +102,53 @@ def cmd_check_db(url: str, lang: str) -> int:
     return 0 if report.ok else 1
 
 
+def _table_done(name: str, rows: int) -> None:
+    print(f"  {name:<28} {rows:>9} rows", flush=True)
+
+
+def _refusal(exc: ServiceError, lang: str) -> str:
+    text = translate(exc.code, lang, **exc.params)
+    cause = exc.__cause__
+    # The database's own words help whoever restores; a page would never show them.
+    return (
+        f"{text} ({str(cause).strip().splitlines()[0]})"
+        if isinstance(cause, sa.exc.SQLAlchemyError)
+        else text
+    )
+
+
+def cmd_export(url: str, path: Path, lang: str) -> int:
+    engine = make_engine(url)
+    print(f"Export of {_shown(url)} to {path} …", flush=True)
+    try:
+        with path.open("wb") as out:
+            manifest = backup.write_archive(engine, out, progress=_table_done)
+    except ServiceError as exc:
+        path.unlink(missing_ok=True)
+        print(_refusal(exc, lang), file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"Done: {manifest.total_rows} rows, schema revision {manifest.revision}.")
+    return 0
+
+
+def cmd_restore(url: str, path: Path, lang: str) -> int:
+    engine = make_engine(url)
+    print(f"Restore of {path} into {_shown(url)} …", flush=True)
+    try:
+        with path.open("rb") as source:
+            manifest = backup.restore_archive(engine, source, progress=_table_done)
+        bootstrap(engine)
+    except ServiceError as exc:
+        print(_refusal(exc, lang), file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"Done: {manifest.total_rows} rows restored (archive of {manifest.created_at}).")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lib.cli", description="Parcours maintenance commands.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -110,8 +163,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     check = sub.add_parser("check-db", help="report whether the database is ready for production")
     check.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the report")
+    for name, help_text in (
+        ("export", "write the whole database as one archive (ZIP: one CSV per table and a manifest)"),
+        ("restore", "fill an empty database from an archive made by export"),
+    ):
+        command = sub.add_parser(name, help=help_text)
+        command.add_argument("file", type=Path, help="the archive (.zip)")
+        command.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the messages")
     args = parser.parse_args(argv)
     url = database_url()
+    if args.command == "export":
+        return cmd_export(url, args.file, args.lang)
+    if args.command == "restore":
+        return cmd_restore(url, args.file, args.lang)
     if args.command == "migrate":
         return cmd_migrate(url)
     if args.command == "check-db":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import membership as ui_membership
-from components.ui import actor, engine, field_error, plain, service_error, t
+from components.ui import actor, engine, field_error, service_error, t
 from lib.domain.errors import FieldError, ServiceError, ValidationFailed
 from lib.services import membership
 
@@ -16,7 +16,7 @@ if st.session_state.pop("access_request_sent", False):
     st.success(t("auth.request.sent"), icon=":material/mark_email_read:")
 
 st.title(t("auth.request.title"))
-st.write(t("auth.request.greeting", name=plain(me.display_name or me.email), email=plain(me.email)))
+st.write(t("auth.request.greeting", name=me.display_name or me.email, email=me.email))
 st.info(t("auth.request.explain"), icon=":material/info:")
 
 mine = membership.my_requests(engine(), me)

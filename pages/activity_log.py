@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.steering import exports, journal_table
-from components.ui import actor, engine, field_error, keep_on_language_switch, lang, plain, service_error, t
+from components.ui import actor, engine, field_error, keep_on_language_switch, lang, service_error, t
 from lib.domain.errors import ServiceError, ValidationFailed
 from lib.services import steering
 from lib.services.steering import JournalQuery
@@ -25,7 +25,7 @@ territories = dict(choices.territories)
 if network_wide:
     st.caption(t("journal.caption_network"))
 else:
-    st.caption(t("journal.caption_territory", territories=plain(", ".join(territories.values()))))
+    st.caption(t("journal.caption_territory", territories=", ".join(territories.values())))
 
 people = dict(choices.people)
 where_col, who_col = st.columns(2)

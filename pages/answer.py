@@ -109,7 +109,7 @@ if flow["done"]:
 elif step == 0:
     if template.intro is not None:
         st.write(template.intro(lang()))
-    role_names = {r.id: r.label(lang()) for r in ui.framework().stakeholder_roles}
+    role_names = {r.id: ui.role_label(r.id) for r in ui.framework().stakeholder_roles}
     if f"ans.{token}.role" not in st.session_state and flow["role"]:
         st.session_state[f"ans.{token}.role"] = flow["role"]
     flow["role"] = st.radio(

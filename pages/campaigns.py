@@ -25,7 +25,7 @@ territory = territory_picker(person)
 here = territory.id if territory else None
 st.title(t("feedback.campaigns.title"))
 if territory is not None:
-    st.caption(territory.name)
+    st.caption(plain(territory.name))
 
 may_open_here = territory is not None and can(person, Action.MANAGE_CAMPAIGNS, here)
 may_open_network = can(person, Action.MANAGE_CAMPAIGNS, None)

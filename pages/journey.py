@@ -8,7 +8,7 @@ from components import journey_charts as charts
 from components.journey_forms import assessment_form, milestone_form, refusal_after_losing_rights
 from components.peers import sharing_caption
 from components.pickers import territory_picker
-from components.ui import actor, engine, framework, service_error, t
+from components.ui import actor, engine, framework, plain, service_error, t
 from lib.domain.errors import ServiceError
 from lib.domain.sharing import Kind
 from lib.services import journey
@@ -20,7 +20,7 @@ if territory is None:
     st.stop()
 
 fw = framework()
-st.title(f"{t('journey.title')} · {territory.name}")
+st.title(f"{t('journey.title')} · {plain(territory.name)}")
 try:
     data = journey.get_journey(engine(), person, territory.id, fw)
 except ServiceError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import membership as ui
-from components.ui import actor, engine, field_error, service_error, t
+from components.ui import actor, engine, field_error, role_label, service_error, t
 from lib.access import Role, grantable_roles
 from lib.domain.errors import ServiceError, ValidationFailed
 from lib.services import membership
@@ -57,7 +57,7 @@ with tab_members:
                 key="member_change_who",
             )
             new_role = st.selectbox(
-                t("auth.members.role"), roles, format_func=ui.role_label, key="member_new_role"
+                t("auth.members.role"), roles, format_func=role_label, key="member_new_role"
             )
             change_col, revoke_col = st.columns(2)
             change = change_col.form_submit_button(
@@ -91,7 +91,7 @@ with tab_invite:
         role = st.selectbox(
             t("auth.invitations.role"),
             roles,
-            format_func=ui.role_label,
+            format_func=role_label,
             index=roles.index(Role.CONTRIBUTOR) if Role.CONTRIBUTOR in roles else 0,
             key="invite_role",
         )
@@ -128,7 +128,7 @@ with tab_invite:
             revoked = st.selectbox(
                 t("auth.invitations.revoke_which"),
                 list(pending),
-                format_func=lambda iid: f"{pending[iid].email} — {ui.role_label(pending[iid].role)}",
+                format_func=lambda iid: f"{pending[iid].email} — {role_label(pending[iid].role)}",
                 key="invitation_revoke_which",
             )
             if st.form_submit_button(t("auth.invitations.revoke"), icon=":material/cancel_schedule_send:"):

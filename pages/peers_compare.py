@@ -8,7 +8,7 @@ import streamlit as st
 from components import peer_charts as charts
 from components.peers import scope_picker, sharing_caption
 from components.pickers import territory_picker
-from components.ui import actor, engine, framework, keep_on_language_switch, lang, plain, service_error, t
+from components.ui import actor, engine, framework, keep_on_language_switch, lang, service_error, t
 from lib.domain import forms
 from lib.domain.errors import ServiceError
 from lib.services import peers
@@ -49,7 +49,7 @@ except ServiceError as exc:
 
 with header:
     if territory is not None and not person.is_coordinator:
-        st.markdown(t("peers.compare.as", name=plain(territory.name)))
+        st.markdown(t("peers.compare.as", name=territory.name))
         sharing_caption(person, territory.id)
     if len(data.members) < data.scope_size:
         st.caption(t("peers.compare.named", named=len(data.members), size=data.scope_size))

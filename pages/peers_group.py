@@ -9,7 +9,7 @@ import streamlit as st
 from components import peer_charts as charts
 from components.kpi import Kpi, kpi_cards
 from components.peers import group_picker, journey_link, level_label
-from components.ui import actor, engine, format_date, framework, service_error, t
+from components.ui import actor, engine, format_date, framework, plain, service_error, t
 from lib.domain.errors import ServiceError
 from lib.domain.sharing import Kind
 from lib.services import peers
@@ -32,7 +32,7 @@ except ServiceError as exc:
     service_error(exc)
     st.stop()
 if overview.group.description:
-    st.caption(overview.group.description)
+    st.caption(plain(overview.group.description))
 
 stale = [m for m in overview.members if m.stale]
 sharing_scores = [m for m in overview.members if m.levels[Kind.ASSESSMENTS] != "private"]

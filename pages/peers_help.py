@@ -30,7 +30,7 @@ except ServiceError as exc:
     service_error(exc)
     st.stop()
 
-st.markdown(t("peers.help.for", name=plain(territory.name)))
+st.markdown(t("peers.help.for", name=territory.name))
 if answer.assessed_on is None:
     st.info(t("peers.help.no_assessment"), icon=":material/assignment:")
     st.stop()

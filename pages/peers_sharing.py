@@ -13,7 +13,6 @@ from components.ui import (
     field_error,
     format_date,
     keep_on_language_switch,
-    plain,
     service_error,
     t,
 )
@@ -55,7 +54,7 @@ except ServiceError as exc:
     service_error(exc)
     st.stop()
 
-st.markdown(t("peers.sharing.for", name=plain(territory.name)))
+st.markdown(t("peers.sharing.for", name=territory.name))
 st.markdown(t("peers.sharing.explained"))
 with st.expander(t("peers.sharing.levels_title")):
     for level in Level:
@@ -79,7 +78,7 @@ for kind in Kind:
                 t(
                     "peers.sharing.changed_by",
                     date=format_date(choice.updated_at.date()),
-                    who=plain(choice.updated_by or t("peers.sharing.someone")),
+                    who=choice.updated_by or t("peers.sharing.someone"),
                 )
             )
         elif not choice.chosen:

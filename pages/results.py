@@ -8,7 +8,7 @@ import streamlit as st
 from components import feedback_results as parts
 from components.peers import sharing_caption
 from components.pickers import territory_picker
-from components.ui import actor, engine, format_date, lang, plain, service_error, t
+from components.ui import actor, engine, format_date, lang, service_error, t
 from lib.domain.errors import ServiceError
 from lib.domain.sharing import Kind
 from lib.services import feedback
@@ -56,7 +56,7 @@ campaign = res.campaign
 st.caption(
     t(
         "feedback.results.summary",
-        template=plain(campaign.template_title(lang())),
+        template=campaign.template_title(lang()),
         version=campaign.template_version,
         state=t(f"feedback.state.{campaign.state.value}"),
     )

@@ -16,8 +16,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from lib.store import limits, migrate
-from lib.store import tables as t
+from lib.store import limits, migrate, tables
 from lib.store.db import APP_ROLE, PG_SCHEMA, ConnectionSettings, make_engine
 
 PG_ADMIN_DSN = os.environ.get("PARCOURS_TEST_PG", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
@@ -121,7 +120,7 @@ def _pg_engine_migrated(pg_url: str) -> Iterator[Engine]:
 
 def _empty_all_tables(engine: Engine) -> None:
     with engine.begin() as conn:
-        for table in reversed(t.metadata.sorted_tables):
+        for table in reversed(tables.metadata.sorted_tables):
             conn.execute(table.delete())
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from lib.access import Actor, Role
 from lib.domain import clock
 from lib.domain.framework import Framework, load_framework
 from lib.services.identity import load_actor
-from lib.store import tables as t
+from lib.store import tables
 from lib.store.reference import register_framework
 
 # --- Territory journey (territories, people, memberships, assessments, milestones) -----------
@@ -26,9 +27,9 @@ def make_territory(engine: Engine, name: str | None = None, *, kind: str = "comm
     n = next(_serial)
     with engine.begin() as conn:
         return conn.execute(
-            sa.insert(t.territory)
+            sa.insert(tables.territory)
             .values(slug=f"territoire-{n}", name=name or f"Territoire {n}", kind=kind, **values)
-            .returning(t.territory.c.id)
+            .returning(tables.territory.c.id)
         ).scalar_one()
 
 
@@ -38,20 +39,22 @@ def make_person(
     n = next(_serial)
     with engine.begin() as conn:
         return conn.execute(
-            sa.insert(t.person)
+            sa.insert(tables.person)
             .values(
                 email=email or f"personne{n}@exemple.test",
                 display_name=display_name or f"Personne {n}",
                 is_demo=is_demo,
             )
-            .returning(t.person.c.id)
+            .returning(tables.person.c.id)
         ).scalar_one()
 
 
 def make_membership(engine: Engine, person_id: int, territory_id: int | None, role: Role | str) -> None:
     with engine.begin() as conn:
         conn.execute(
-            sa.insert(t.membership).values(person_id=person_id, territory_id=territory_id, role=str(role))
+            sa.insert(tables.membership).values(
+                person_id=person_id, territory_id=territory_id, role=str(role)
+            )
         )
 
 
@@ -84,18 +87,18 @@ def make_assessment(
     with engine.begin() as conn:
         version = register_framework(conn, framework)
         assessment_id = conn.execute(
-            sa.insert(t.assessment)
+            sa.insert(tables.assessment)
             .values(
                 territory_id=territory_id,
                 framework_version=version,
                 assessed_on=assessed_on or date(2025, 1, 15),
                 status=status,
-                submitted_at=t.utcnow() if status == "submitted" else None,
+                submitted_at=tables.utcnow() if status == "submitted" else None,
             )
-            .returning(t.assessment.c.id)
+            .returning(tables.assessment.c.id)
         ).scalar_one()
         conn.execute(
-            sa.insert(t.assessment_score),
+            sa.insert(tables.assessment_score),
             [
                 {
                     "assessment_id": assessment_id,
@@ -122,7 +125,7 @@ def make_milestone(
 ) -> int:
     with engine.begin() as conn:
         return conn.execute(
-            sa.insert(t.milestone)
+            sa.insert(tables.milestone)
             .values(
                 territory_id=territory_id,
                 occurred_on=occurred_on or date(2024, 6, 1),
@@ -132,7 +135,7 @@ def make_milestone(
                 storytelling_dimension=storytelling_dimension,
                 axis_id=axis_id,
             )
-            .returning(t.milestone.c.id)
+            .returning(tables.milestone.c.id)
         ).scalar_one()
 
 
@@ -152,25 +155,25 @@ def make_invitation(
     """An invitation as a coordinator or admin would leave it (lower-cased email, like the service)."""
     with engine.begin() as conn:
         return conn.execute(
-            sa.insert(t.invitation)
+            sa.insert(tables.invitation)
             .values(
                 email=email.strip().lower(),
                 territory_id=territory_id,
                 role=str(role),
                 invited_by=invited_by,
-                expires_at=t.utcnow() + expires_in,
-                revoked_at=t.utcnow() if revoked else None,
+                expires_at=tables.utcnow() + expires_in,
+                revoked_at=tables.utcnow() if revoked else None,
             )
-            .returning(t.invitation.c.id)
+            .returning(tables.invitation.c.id)
         ).scalar_one()
 
 
 def make_access_request(engine: Engine, person_id: int, territory_id: int | None, message: str = "") -> int:
     with engine.begin() as conn:
         return conn.execute(
-            sa.insert(t.access_request)
+            sa.insert(tables.access_request)
             .values(person_id=person_id, territory_id=territory_id, message=message, status="pending")
-            .returning(t.access_request.c.id)
+            .returning(tables.access_request.c.id)
         ).scalar_one()
 
 
@@ -282,7 +285,7 @@ def make_campaign(
     token = token or f"jeton-{next(_serial)}-0123456789abcdefghijklmnopqrst"
     with engine.begin() as conn:
         campaign_id = conn.execute(
-            sa.insert(t.campaign)
+            sa.insert(tables.campaign)
             .values(
                 territory_id=territory_id,
                 form_template_id=template_id or make_template(engine),
@@ -292,7 +295,7 @@ def make_campaign(
                 anonymous=anonymous,
                 share_token=token,
             )
-            .returning(t.campaign.c.id)
+            .returning(tables.campaign.c.id)
         ).scalar_one()
     return campaign_id, token
 
@@ -311,35 +314,41 @@ def make_response(
 
     with engine.begin() as conn:
         content = conn.execute(
-            sa.select(t.form_template.c.content)
-            .join(t.campaign, t.campaign.c.form_template_id == t.form_template.c.id)
-            .where(t.campaign.c.id == campaign_id)
+            sa.select(tables.form_template.c.content)
+            .join(tables.campaign, tables.campaign.c.form_template_id == tables.form_template.c.id)
+            .where(tables.campaign.c.id == campaign_id)
         ).scalar_one()
         template = parse_template(content)
         submitted = status == "submitted"
         response_id = conn.execute(
-            sa.insert(t.response)
+            sa.insert(tables.response)
             .values(
                 campaign_id=campaign_id,
                 respondent_role=role,
                 status=status,
                 resume_code=f"CODE{next(_serial):08d}",
                 document={"answers": clean_answers(template, answers) if submitted else answers},
-                submitted_at=(submitted_at or t.utcnow()) if submitted else None,
+                submitted_at=(submitted_at or tables.utcnow()) if submitted else None,
             )
-            .returning(t.response.c.id)
+            .returning(tables.response.c.id)
         ).scalar_one()
         if submitted:
             rows = answer_rows(template, answers)
             if rows:
                 conn.execute(
-                    sa.insert(t.answer),
+                    sa.insert(tables.answer),
                     [
                         {"response_id": response_id, "question_id": q, "numeric_value": n, "text_value": s}
                         for q, n, s in rows
                     ],
                 )
     return response_id
+
+
+def as_read(text: str) -> str:
+    """A Markdown string as a person reads it: escapes resolved, and the invisible word joiners
+    that keep bare addresses from becoming links left out (decision 0013)."""
+    return re.sub(r"\\(.)", r"\1", str(text)).replace("\u2060", "")
 
 
 # AppTest opens the app through this script, never app.py itself (decision 0004).
@@ -365,11 +374,13 @@ def make_peer_group(engine: Engine, name: str, territory_ids: list[int]) -> int:
     n = next(_serial)
     with engine.begin() as conn:
         group_id = conn.execute(
-            sa.insert(t.peer_group).values(slug=f"groupe-{n}", name=name).returning(t.peer_group.c.id)
+            sa.insert(tables.peer_group)
+            .values(slug=f"groupe-{n}", name=name)
+            .returning(tables.peer_group.c.id)
         ).scalar_one()
         if territory_ids:
             conn.execute(
-                sa.insert(t.peer_group_member),
+                sa.insert(tables.peer_group_member),
                 [{"peer_group_id": group_id, "territory_id": tid} for tid in territory_ids],
             )
     return group_id
@@ -380,12 +391,13 @@ def set_sharing(engine: Engine, territory_id: int, **levels: str) -> None:
     with engine.begin() as conn:
         for kind, level in levels.items():
             conn.execute(
-                sa.delete(t.territory_sharing).where(
-                    t.territory_sharing.c.territory_id == territory_id, t.territory_sharing.c.kind == kind
+                sa.delete(tables.territory_sharing).where(
+                    tables.territory_sharing.c.territory_id == territory_id,
+                    tables.territory_sharing.c.kind == kind,
                 )
             )
             conn.execute(
-                sa.insert(t.territory_sharing).values(territory_id=territory_id, kind=kind, level=level)
+                sa.insert(tables.territory_sharing).values(territory_id=territory_id, kind=kind, level=level)
             )
 
 
@@ -395,7 +407,7 @@ def share_nothing(engine: Engine, territory_id: int) -> None:
 
 def agree_to_be_contacted(engine: Engine, person_id: int) -> None:
     with engine.begin() as conn:
-        conn.execute(sa.insert(t.peer_contact_consent).values(person_id=person_id))
+        conn.execute(sa.insert(tables.peer_contact_consent).values(person_id=person_id))
 
 
 def axis_levels(framework: Framework | None = None, **by_axis: int) -> dict[str, int]:

@@ -28,7 +28,7 @@ from lib.domain.errors import PermissionDenied
 from lib.domain.journey import MilestoneDraft
 from lib.services import feedback, journey, membership, peers, steering
 from lib.services.identity import load_actor
-from lib.store import tables as t
+from lib.store import tables
 from tests.factories import (
     SHORT_TEMPLATE,
     make_actor,
@@ -218,11 +218,11 @@ def test_permission_matrix(engine, role, scope):
     campaigns = {tid: make_campaign(engine, tid, template_id=template_id) for tid in (own, other, None)}
     with engine.begin() as conn:  # one entry of the network's journal, and one of each territory's
         conn.execute(
-            sa.insert(t.activity_log),
+            sa.insert(tables.activity_log),
             [
-                {"occurred_at": t.utcnow(), "action": "person.created"},
+                {"occurred_at": tables.utcnow(), "action": "person.created"},
                 *(
-                    {"occurred_at": t.utcnow(), "action": "milestone.created", "territory_id": x}
+                    {"occurred_at": tables.utcnow(), "action": "milestone.created", "territory_id": x}
                     for x in (own, other)
                 ),
             ],

@@ -12,7 +12,7 @@ from lib.access import Role
 from lib.domain.errors import PermissionDenied, ValidationFailed
 from lib.services import steering
 from lib.services.steering import JournalQuery
-from lib.store import tables as t
+from lib.store import tables
 from tests.factories import make_actor, make_person, make_territory
 
 
@@ -36,7 +36,7 @@ def log(engine):
     ]
     with engine.begin() as conn:
         conn.execute(
-            sa.insert(t.activity_log),
+            sa.insert(tables.activity_log),
             [
                 {"occurred_at": when, "action": action, "person_id": person, "territory_id": territory}
                 for when, action, person, territory in entries
@@ -102,7 +102,7 @@ def test_the_journal_comes_in_pages_of_fifty(engine):
     coordinator = make_actor(engine, Role.COORDINATOR, None)
     with engine.begin() as conn:
         conn.execute(
-            sa.insert(t.activity_log),
+            sa.insert(tables.activity_log),
             [
                 {
                     "occurred_at": utc(2026, 2, 1, 8, minute),

@@ -10,14 +10,13 @@ import sqlalchemy as sa
 
 from lib.bootstrap import StartupFailed, bootstrap
 from lib.domain.forms import load_templates
-from lib.store import migrate
-from lib.store import tables as t
+from lib.store import migrate, tables
 from lib.store.db import make_engine
 
 
 def _template_slugs(engine) -> set[str]:
     with engine.connect() as conn:
-        return set(conn.execute(sa.select(t.form_template.c.slug)).scalars())
+        return set(conn.execute(sa.select(tables.form_template.c.slug)).scalars())
 
 
 def test_make_migrate_also_stores_the_shipped_form_templates(tmp_path):
@@ -38,10 +37,10 @@ def test_make_migrate_also_stores_the_shipped_form_templates(tmp_path):
 def test_bootstrap_twice_changes_nothing(engine):
     bootstrap(engine)
     with engine.connect() as conn:
-        before = conn.execute(sa.select(sa.func.count()).select_from(t.form_template)).scalar_one()
+        before = conn.execute(sa.select(sa.func.count()).select_from(tables.form_template)).scalar_one()
     bootstrap(engine)
     with engine.connect() as conn:
-        after = conn.execute(sa.select(sa.func.count()).select_from(t.form_template)).scalar_one()
+        after = conn.execute(sa.select(sa.func.count()).select_from(tables.form_template)).scalar_one()
     assert before == after == len(load_templates())
 
 

@@ -19,7 +19,7 @@ from lib.services import feedback, journey
 from lib.services.feedback import AlreadySent
 from lib.store import feedback as feedback_store
 from lib.store import journey as journey_store
-from lib.store import tables as t
+from lib.store import tables
 from tests import figures
 from tests.concurrency import meet_after_first_call, run_together
 from tests.factories import make_actor, make_campaign, make_territory
@@ -42,7 +42,7 @@ def _count(engine, table, *where) -> int:
 
 
 def _submitted_activity(engine) -> int:
-    return _count(engine, t.activity_log, t.activity_log.c.action == "response.submitted")
+    return _count(engine, tables.activity_log, tables.activity_log.c.action == "response.submitted")
 
 
 def test_concurrent_submitters_on_one_campaign_are_each_stored_once(campaign):
@@ -65,7 +65,7 @@ def test_concurrent_submitters_on_one_campaign_are_each_stored_once(campaign):
 
     failures = [o for o in outcomes if isinstance(o, Exception)]
     expected = SUBMITTERS * EACH
-    stored = _count(engine, t.response, t.response.c.status == "submitted")
+    stored = _count(engine, tables.response, tables.response.c.status == "submitted")
     figures.add(
         f"concurrency · submitters on one campaign · {engine.dialect.name}",
         expected=expected,
@@ -76,7 +76,7 @@ def test_concurrent_submitters_on_one_campaign_are_each_stored_once(campaign):
     codes = [code for o in outcomes for code in o]
     assert len(set(codes)) == expected == stored
     # One answer row per question answered (one topic chosen), one activity row per submission.
-    assert _count(engine, t.answer) == expected * len(ANSWERS)
+    assert _count(engine, tables.answer) == expected * len(ANSWERS)
     assert _submitted_activity(engine) == expected
     coordinator = make_actor(engine, Role.COORDINATOR, None)
     assert feedback.results(engine, coordinator, campaign_id).submitted == expected
@@ -98,10 +98,10 @@ def test_the_same_draft_submitted_twice_at_once_is_stored_once_and_the_second_is
     figures.add(f"concurrency · one draft submitted twice at once · {engine.dialect.name}", stored=len(sent))
     assert len(sent) == 1 and len(told) == 1, outcomes
     assert told[0].code == "feedback.error.already_sent"
-    assert _count(engine, t.response, t.response.c.status == "submitted") == 1
+    assert _count(engine, tables.response, tables.response.c.status == "submitted") == 1
     assert _submitted_activity(engine) == 1
     with engine.connect() as conn:
-        query = sa.select(t.answer.c.text_value).where(t.answer.c.question_id == "story")
+        query = sa.select(tables.answer.c.text_value).where(tables.answer.c.question_id == "story")
         stories = conn.execute(query).all()
     assert [s for (s,) in stories] == [sent[0].answers["story"]]  # the winner's answers, not a mix
 

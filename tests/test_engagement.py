@@ -39,7 +39,7 @@ from lib.domain.errors import NotFound, PermissionDenied, ValidationFailed
 from lib.domain.framework import load_framework
 from lib.services import steering
 from lib.services.steering import Scope
-from lib.store import tables as t
+from lib.store import tables
 from lib.store.reference import register_framework
 from tests.factories import (
     make_actor,
@@ -66,7 +66,7 @@ ONE_SECOND_BEFORE = utc(2025, 12, 31, 22, 59, 59)  # 31 Dec 2025 23:59:59 in Par
 
 def _log(conn, occurred_at, action, *, territory_id=None, person_id=None):
     conn.execute(
-        sa.insert(t.activity_log).values(
+        sa.insert(tables.activity_log).values(
             occurred_at=occurred_at, action=action, territory_id=territory_id, person_id=person_id
         )
     )
@@ -74,7 +74,7 @@ def _log(conn, occurred_at, action, *, territory_id=None, person_id=None):
 
 def _assessment(conn, territory_id, assessed_on, submitted_at, status="submitted"):
     conn.execute(
-        sa.insert(t.assessment).values(
+        sa.insert(tables.assessment).values(
             territory_id=territory_id,
             framework_version=load_framework().version,
             assessed_on=assessed_on,
@@ -86,7 +86,7 @@ def _assessment(conn, territory_id, assessed_on, submitted_at, status="submitted
 
 def _response(conn, campaign_id, role, submitted_at, *, territory_id=None, status="submitted"):
     conn.execute(
-        sa.insert(t.response).values(
+        sa.insert(tables.response).values(
             campaign_id=campaign_id,
             respondent_role=role,
             territory_id=territory_id,
@@ -319,10 +319,10 @@ def test_activity_map_of_a_peer_group_shows_only_its_members(network):
     engine, ids, coordinator = network
     with engine.begin() as conn:
         group = conn.execute(
-            sa.insert(t.peer_group).values(slug="duo", name="Duo").returning(t.peer_group.c.id)
+            sa.insert(tables.peer_group).values(slug="duo", name="Duo").returning(tables.peer_group.c.id)
         ).scalar_one()
         conn.execute(
-            sa.insert(t.peer_group_member),
+            sa.insert(tables.peer_group_member),
             [{"peer_group_id": group, "territory_id": ids[k]} for k in ("alpha", "epsilon")],
         )
 
@@ -349,7 +349,7 @@ def test_a_network_campaign_split_by_territory_hides_means_below_three_answers(e
     with engine.begin() as conn:
         for territory, mood in ((alpha, 2), (alpha, 4), (alpha, 5), (beta, 1), (None, 3)):
             rid = conn.execute(
-                sa.insert(t.response)
+                sa.insert(tables.response)
                 .values(
                     campaign_id=campaign_id,
                     respondent_role="local_agent" if mood != 5 else "elected_official",
@@ -359,9 +359,11 @@ def test_a_network_campaign_split_by_territory_hides_means_below_three_answers(e
                     document={},
                     submitted_at=utc(2026, 3, 1, 10),
                 )
-                .returning(t.response.c.id)
+                .returning(tables.response.c.id)
             ).scalar_one()
-            conn.execute(sa.insert(t.answer).values(response_id=rid, question_id="mood", numeric_value=mood))
+            conn.execute(
+                sa.insert(tables.answer).values(response_id=rid, question_id="mood", numeric_value=mood)
+            )
 
     split = steering.campaign_by_territory(engine, coordinator, campaign_id)
 

@@ -18,7 +18,7 @@ from lib.domain.errors import PermissionDenied, ValidationFailed
 from lib.services import feedback
 from lib.services.feedback import AlreadySent, CampaignState, CampaignUnavailable
 from lib.store import feedback as store
-from lib.store import tables as t
+from lib.store import tables
 from tests.conftest import count_rows
 from tests.factories import (
     SHORT_TEMPLATE,
@@ -54,9 +54,9 @@ def world(engine):
 def _template_rows(engine, slug):
     with engine.connect() as conn:
         return conn.execute(
-            sa.select(t.form_template)
-            .where(t.form_template.c.slug == slug)
-            .order_by(t.form_template.c.version)
+            sa.select(tables.form_template)
+            .where(tables.form_template.c.slug == slug)
+            .order_by(tables.form_template.c.version)
         ).all()
 
 
@@ -67,7 +67,7 @@ def test_shipped_templates_are_stored_once(engine):
     feedback.ensure_templates(engine)
     feedback.ensure_templates(engine)
     assert {r.slug for r in _template_rows(engine, "raconter-la-cooperation")} == {"raconter-la-cooperation"}
-    assert count_rows(engine, t.form_template) == len(forms.load_templates())
+    assert count_rows(engine, tables.form_template) == len(forms.load_templates())
 
 
 def test_a_coordinator_rewording_keeps_the_shipped_version_then_refines_their_own_in_place(world):
@@ -141,7 +141,7 @@ def test_a_territory_admin_opens_a_campaign_with_an_unguessable_link(world):
     assert first.state == CampaignState.OPEN and first.territory_id == world["here"]
     assert len(first.share_token) >= 32 and first.share_token != second.share_token
     with world["engine"].connect() as conn:
-        actions = conn.execute(sa.select(t.activity_log.c.action)).scalars().all()
+        actions = conn.execute(sa.select(tables.activity_log.c.action)).scalars().all()
     assert actions.count("campaign.opened") == 2
 
 
@@ -151,10 +151,10 @@ def test_a_territory_admin_opens_a_campaign_with_an_unguessable_link(world):
     ids=["reader", "admin of another territory", "admin network-wide"],
 )
 def test_campaigns_are_refused_to_those_without_the_right(world, who, territory):
-    before = count_rows(world["engine"], t.campaign)
+    before = count_rows(world["engine"], tables.campaign)
     with pytest.raises(PermissionDenied):
         _open(world, who, territory)
-    assert count_rows(world["engine"], t.campaign) == before
+    assert count_rows(world["engine"], tables.campaign) == before
 
 
 def test_a_coordinator_opens_a_network_wide_campaign(world):
@@ -217,7 +217,7 @@ def test_a_draft_is_saved_step_by_step_and_resumed_with_its_code(world):
     # Emptying a field in a later save empties it in the draft too.
     feedback.save_draft(engine, token, draft.resume_code, {"topics": []})
     assert feedback.resume_response(engine, token, draft.resume_code).answers == {"mood": 2}
-    assert count_rows(engine, t.answer) == 0  # drafts are not counted anywhere
+    assert count_rows(engine, tables.answer) == 0  # drafts are not counted anywhere
 
 
 def test_an_unknown_resume_code_is_refused_on_its_field(world):
@@ -239,7 +239,7 @@ def test_the_role_must_be_one_of_the_six_hats(world):
         with pytest.raises(ValidationFailed) as caught:
             feedback.start_response(world["engine"], world["token"], role)
         assert caught.value.errors["role"].code == code
-    assert count_rows(world["engine"], t.response) == 0
+    assert count_rows(world["engine"], tables.response) == 0
 
 
 def test_submitting_reports_every_problem_at_once_and_keeps_what_was_typed(world):
@@ -257,7 +257,7 @@ def test_submitting_reports_every_problem_at_once_and_keeps_what_was_typed(world
     }
     kept = feedback.resume_response(engine, token, draft.resume_code)
     assert kept.answers == typed and not kept.submitted
-    assert count_rows(engine, t.answer) == 0
+    assert count_rows(engine, tables.answer) == 0
 
 
 def test_submitting_with_required_answers_missing_names_each_of_them(world):
@@ -279,11 +279,11 @@ def test_a_valid_submission_stores_one_row_per_answer_and_the_raw_document(world
     assert done.submitted
     with engine.connect() as conn:
         rows = conn.execute(
-            sa.select(t.answer.c.question_id, t.answer.c.numeric_value, t.answer.c.text_value).order_by(
-                t.answer.c.id
-            )
+            sa.select(
+                tables.answer.c.question_id, tables.answer.c.numeric_value, tables.answer.c.text_value
+            ).order_by(tables.answer.c.id)
         ).all()
-        response = conn.execute(sa.select(t.response)).one()
+        response = conn.execute(sa.select(tables.response)).one()
     assert [tuple(r) for r in rows] == [
         ("mood", 4.0, None),
         ("topics", None, "energy"),
@@ -328,7 +328,9 @@ def test_an_anonymous_campaign_never_links_a_member_and_a_named_one_does(world):
     assert caught.value.errors["respondent_name"].code == "error.required"
     signed = feedback.start_response(engine, named, "local_agent", respondent_name="Nadia B.", actor=reader)
     with engine.connect() as conn:
-        people = dict(conn.execute(sa.select(t.response.c.resume_code, t.response.c.person_id)).all())
+        people = dict(
+            conn.execute(sa.select(tables.response.c.resume_code, tables.response.c.person_id)).all()
+        )
     assert people[draft.resume_code] is None and people[signed.resume_code] == reader.person_id
     assert signed.respondent_name == "Nadia B."
 

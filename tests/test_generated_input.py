@@ -32,7 +32,7 @@ from lib.domain.framework import LEVELS, load_framework
 from lib.domain.journey import CriterionScore, MilestoneDraft, Status
 from lib.domain.text import clean_text
 from lib.services import feedback, journey, membership
-from lib.store import tables as t
+from lib.store import tables
 from tests import figures
 from tests.factories import make_actor, make_campaign, make_template, make_territory
 
@@ -120,22 +120,27 @@ def _forms(page: dict, messy: dict) -> st.SearchStrategy:
 # What each service may write: a refusal must leave all of it exactly as it was. (Every table
 # would be surer and three times slower; these are all the tables the services write to.)
 WRITES = {
-    "record_assessment": (t.assessment, t.assessment_score, t.framework_version, t.activity_log),
-    "save_milestone": (t.milestone, t.activity_log),
-    "open_campaign": (t.campaign, t.activity_log),
-    "start_response": (t.response,),
-    "save_draft": (t.response,),
-    "submit_response": (t.response, t.answer, t.activity_log),
-    "resume_response": (t.response,),
-    "public_campaign": (t.campaign,),
-    "invite": (t.invitation, t.person, t.membership, t.activity_log),
-    "request_access": (t.access_request, t.activity_log),
+    "record_assessment": (
+        tables.assessment,
+        tables.assessment_score,
+        tables.framework_version,
+        tables.activity_log,
+    ),
+    "save_milestone": (tables.milestone, tables.activity_log),
+    "open_campaign": (tables.campaign, tables.activity_log),
+    "start_response": (tables.response,),
+    "save_draft": (tables.response,),
+    "submit_response": (tables.response, tables.answer, tables.activity_log),
+    "resume_response": (tables.response,),
+    "public_campaign": (tables.campaign,),
+    "invite": (tables.invitation, tables.person, tables.membership, tables.activity_log),
+    "request_access": (tables.access_request, tables.activity_log),
 }
 
 
-def _snapshot(engine, tables) -> dict[str, list]:
+def _snapshot(engine, watched) -> dict[str, list]:
     with engine.connect() as conn:
-        return {table.name: sorted(map(repr, conn.execute(sa.select(table)).all())) for table in tables}
+        return {table.name: sorted(map(repr, conn.execute(sa.select(table)).all())) for table in watched}
 
 
 def _attempt(engine, service: str, call, *, saved_when_refused: tuple[str, ...] = ()):
@@ -219,7 +224,9 @@ def test_generated_assessments_are_saved_as_sent_or_refused_on_their_field(terri
         if saved is None:
             return
         with engine.connect() as conn:
-            query = sa.select(t.assessment_score).where(t.assessment_score.c.assessment_id == saved.id)
+            query = sa.select(tables.assessment_score).where(
+                tables.assessment_score.c.assessment_id == saved.id
+            )
             stored = {r.criterion_id: CriterionScore(r.level, r.comment or "") for r in conn.execute(query)}
         assert stored == {
             cid: CriterionScore(sent.level, _clean(sent.comment or ""))
@@ -228,7 +235,7 @@ def test_generated_assessments_are_saved_as_sent_or_refused_on_their_field(terri
         }
         if saved.status == Status.DRAFT:  # so that the next case may start a draft again
             with engine.begin() as conn:
-                conn.execute(sa.delete(t.assessment).where(t.assessment.c.id == saved.id))
+                conn.execute(sa.delete(tables.assessment).where(tables.assessment.c.id == saved.id))
 
     case()
 
@@ -385,10 +392,12 @@ def test_generated_submissions_of_every_question_type_are_stored_as_cleaned_or_r
         assert sent.submitted and sent.answers == expected
         with engine.connect() as conn:
             rows = conn.execute(
-                sa.select(t.answer.c.question_id, t.answer.c.numeric_value, t.answer.c.text_value)
-                .join(t.response, t.response.c.id == t.answer.c.response_id)
-                .where(t.response.c.resume_code == code)
-                .order_by(t.answer.c.id)
+                sa.select(
+                    tables.answer.c.question_id, tables.answer.c.numeric_value, tables.answer.c.text_value
+                )
+                .join(tables.response, tables.response.c.id == tables.answer.c.response_id)
+                .where(tables.response.c.resume_code == code)
+                .order_by(tables.answer.c.id)
             ).all()
         assert [tuple(r) for r in rows] == forms.answer_rows(template, expected)
 

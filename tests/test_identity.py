@@ -13,7 +13,7 @@ from lib.access import Role
 from lib.services import identity
 from lib.services.identity import EmailMissing, EmailNotVerified, UserinfoNotVerified
 from lib.store import membership as store
-from lib.store import tables as t
+from lib.store import tables
 from tests.conftest import count_rows
 from tests.factories import make_invitation, make_membership, make_person, make_territory
 
@@ -24,7 +24,9 @@ def _claims(email: str, **extra) -> dict:
 
 def _actions(engine) -> list[str]:
     with engine.connect() as conn:
-        return list(conn.execute(sa.select(t.activity_log.c.action).order_by(t.activity_log.c.id)).scalars())
+        return list(
+            conn.execute(sa.select(tables.activity_log.c.action).order_by(tables.activity_log.c.id)).scalars()
+        )
 
 
 def test_first_login_creates_the_person_lower_cased_and_records_the_time(engine):
@@ -34,13 +36,13 @@ def test_first_login_creates_the_person_lower_cased_and_records_the_time(engine)
     assert actor.display_name == "Camille Martin"
     assert actor.memberships == ()
     with engine.connect() as conn:
-        person = conn.execute(sa.select(t.person)).one()
+        person = conn.execute(sa.select(tables.person)).one()
     assert person.last_login_at is not None
     assert _actions(engine) == ["person.created", "auth.login"]
 
     again = identity.sign_in(engine, _claims("camille.martin@mairie.fr"))
     assert again.person_id == actor.person_id
-    assert count_rows(engine, t.person) == 1
+    assert count_rows(engine, tables.person) == 1
 
 
 def test_proconnect_names_make_the_display_name(engine):
@@ -55,7 +57,7 @@ def test_unverified_email_is_refused_and_nothing_is_written(engine):
         identity.sign_in(engine, {"email": "intrus@exemple.fr", "provider": "google"})
     with pytest.raises(EmailMissing):
         identity.sign_in(engine, {"sub": "x", "email_verified": True})
-    assert count_rows(engine, t.person) == 0
+    assert count_rows(engine, tables.person) == 0
 
 
 def test_a_trusted_provider_vouches_for_the_email(engine):
@@ -75,7 +77,7 @@ def test_a_proconnect_identity_counts_only_with_its_verified_userinfo(engine):
         identity.sign_in(engine, unchecked, **options)
     with pytest.raises(UserinfoNotVerified):
         identity.actor_for_login(engine, unchecked, **options)
-    assert count_rows(engine, t.person) == 0 and count_rows(engine, t.membership) == 0
+    assert count_rows(engine, tables.person) == 0 and count_rows(engine, tables.membership) == 0
 
     checked = {**unchecked, oidc.VERIFIED_MARK: oidc.VERIFIED_VALUE}
     actor = identity.sign_in(engine, checked, **options)
@@ -94,7 +96,7 @@ def test_a_configured_coordinator_gets_the_network_role_once(engine):
     actor = identity.sign_in(engine, _claims("coord@reseau.fr"), coordinators=coordinators)
     assert actor.is_coordinator
     identity.sign_in(engine, _claims("coord@reseau.fr"), coordinators=["coord@reseau.fr"])
-    assert count_rows(engine, t.membership) == 1
+    assert count_rows(engine, tables.membership) == 1
     assert _actions(engine).count("membership.bootstrap_coordinator") == 1
 
     other = identity.sign_in(engine, _claims("pas-coord@reseau.fr"), coordinators=coordinators)
@@ -110,10 +112,10 @@ def test_an_open_invitation_becomes_a_membership_at_login(engine):
     assert actor.role_in(territory) == Role.CONTRIBUTOR
     with engine.connect() as conn:
         accepted_at = conn.execute(
-            sa.select(t.invitation.c.accepted_at).where(t.invitation.c.id == invitation)
+            sa.select(tables.invitation.c.accepted_at).where(tables.invitation.c.id == invitation)
         ).scalar_one()
         log = conn.execute(
-            sa.select(t.activity_log).where(t.activity_log.c.action == "invitation.accepted")
+            sa.select(tables.activity_log).where(tables.activity_log.c.action == "invitation.accepted")
         ).one()
     assert accepted_at is not None
     assert (log.person_id, log.territory_id, log.details["role"]) == (
@@ -123,7 +125,7 @@ def test_an_open_invitation_becomes_a_membership_at_login(engine):
     )
     # Used once: a later login changes nothing.
     identity.sign_in(engine, _claims("elu@loos.fr"))
-    assert count_rows(engine, t.membership) == 1
+    assert count_rows(engine, tables.membership) == 1
 
 
 def test_revoked_and_expired_invitations_give_nothing(engine):
@@ -133,7 +135,7 @@ def test_revoked_and_expired_invitations_give_nothing(engine):
 
     assert identity.sign_in(engine, _claims("revoquee@x.fr")).memberships == ()
     assert identity.sign_in(engine, _claims("expiree@x.fr")).memberships == ()
-    assert count_rows(engine, t.membership) == 0
+    assert count_rows(engine, tables.membership) == 0
 
 
 def test_an_invitation_never_demotes_an_existing_member(engine):
@@ -148,14 +150,14 @@ def test_an_invitation_never_demotes_an_existing_member(engine):
 def test_actor_for_login_reads_rights_afresh_without_writing(engine):
     territory = make_territory(engine)
     assert identity.actor_for_login(engine, _claims("new@x.fr")) is None
-    assert count_rows(engine, t.person) == 0
+    assert count_rows(engine, tables.person) == 0
 
     person = make_person(engine, email="member@x.fr")
     make_membership(engine, person, territory, Role.CONTRIBUTOR)
     assert identity.actor_for_login(engine, _claims("member@x.fr")).role_in(territory) == Role.CONTRIBUTOR
 
     with engine.begin() as conn:
-        conn.execute(sa.delete(t.membership))
+        conn.execute(sa.delete(tables.membership))
     # The next rerun reads the database again: the revoked right is gone.
     assert identity.actor_for_login(engine, _claims("member@x.fr")).memberships == ()
     with pytest.raises(EmailNotVerified):
@@ -176,4 +178,4 @@ def test_two_first_logins_at_once_end_up_as_one_person(engine, monkeypatch):
     actor = identity.sign_in(engine, _claims("double@x.fr"))
 
     assert actor.person_id == existing
-    assert count_rows(engine, t.person) == 1
+    assert count_rows(engine, tables.person) == 1

@@ -20,12 +20,18 @@ from lib.domain.framework import load_framework
 from lib.domain.journey import CriterionScore, MilestoneDraft, Status, today
 from lib.i18n import translate
 from lib.services import journey as svc
-from lib.store import tables as t
+from lib.store import tables
 from tests.conftest import count_rows
 from tests.factories import make_actor, make_assessment, make_milestone, make_territory
 
 FW = load_framework()
-WATCHED = (t.assessment, t.assessment_score, t.milestone, t.activity_log, t.framework_version)
+WATCHED = (
+    tables.assessment,
+    tables.assessment_score,
+    tables.milestone,
+    tables.activity_log,
+    tables.framework_version,
+)
 
 
 def _snapshot(engine) -> dict:
@@ -81,10 +87,12 @@ def test_a_draft_is_saved_half_done_then_submitted_over_itself(engine, territory
     assert journey.draft is None and journey.latest.id == draft.id
     assert journey.latest.framework_version == FW.version
     assert journey.latest.axis_scores == {a.id: pytest.approx(2.0) for a in FW.axes}
-    assert count_rows(engine, t.assessment) == 1
+    assert count_rows(engine, tables.assessment) == 1
     with engine.connect() as conn:
         actions = (
-            conn.execute(sa.select(t.activity_log.c.action).order_by(t.activity_log.c.id)).scalars().all()
+            conn.execute(sa.select(tables.activity_log.c.action).order_by(tables.activity_log.c.id))
+            .scalars()
+            .all()
         )
     assert actions == ["assessment.draft_saved", "assessment.submitted"]
 
@@ -131,7 +139,7 @@ def test_starting_a_second_draft_while_one_exists_is_a_concurrent_edit(engine, t
     svc.record_assessment(engine, contributor, territory, _levels(1), Status.DRAFT)
     with pytest.raises(ConcurrentEdit):
         svc.record_assessment(engine, contributor, territory, _levels(2), Status.DRAFT)
-    assert count_rows(engine, t.assessment) == 1
+    assert count_rows(engine, tables.assessment) == 1
 
 
 def test_two_people_starting_the_first_draft_at_the_same_instant_end_up_with_one(
@@ -166,7 +174,7 @@ def test_a_submitted_assessment_is_never_edited_the_next_one_is_new(engine, terr
     second = svc.record_assessment(
         engine, contributor, territory, _levels(3), Status.SUBMITTED, assessed_on=today()
     )
-    assert second.id != first.id and count_rows(engine, t.assessment) == 2
+    assert second.id != first.id and count_rows(engine, tables.assessment) == 2
 
 
 def test_the_draft_of_another_territory_cannot_be_reached_through_ones_own(engine, territory, contributor):
@@ -210,7 +218,7 @@ def test_a_database_failure_is_reported_and_rolls_everything_back(engine, territ
     with pytest.raises(WriteFailed) as caught:
         svc.record_assessment(engine, coordinator, territory, _levels(2), Status.SUBMITTED)
     assert "Rien n’a été perdu" in translate(caught.value.code, "fr")
-    assert count_rows(engine, t.framework_version) == 0 and count_rows(engine, t.assessment) == 0
+    assert count_rows(engine, tables.framework_version) == 0 and count_rows(engine, tables.assessment) == 0
 
 
 def test_a_territory_nobody_has_is_not_found_rather_than_a_database_failure(engine):
@@ -218,7 +226,7 @@ def test_a_territory_nobody_has_is_not_found_rather_than_a_database_failure(engi
     with pytest.raises(ValidationFailed) as caught:
         svc.record_assessment(engine, coordinator, 999_999, _levels(2), Status.SUBMITTED)
     assert caught.value.errors["territory_id"].code == "error.not_found"
-    assert count_rows(engine, t.framework_version) == 0 and count_rows(engine, t.assessment) == 0
+    assert count_rows(engine, tables.framework_version) == 0 and count_rows(engine, tables.assessment) == 0
 
 
 # --- Reading the journey -----------------------------------------------------------------
@@ -284,7 +292,7 @@ def test_a_milestone_is_added_then_edited(engine, territory, contributor):
         "tell_cooperation",
         date(2024, 5, 3),
     )
-    assert count_rows(engine, t.activity_log) == 2
+    assert count_rows(engine, tables.activity_log) == 2
 
 
 def test_a_milestone_in_the_future_is_refused_and_writes_nothing(engine, territory, contributor):

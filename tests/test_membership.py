@@ -12,7 +12,7 @@ from lib.domain.errors import NotFound, PermissionDenied, ValidationFailed, Writ
 from lib.services import identity, membership
 from lib.services.membership import AlreadyDecided, InvitationClosed
 from lib.store import membership as store
-from lib.store import tables as t
+from lib.store import tables
 from tests.conftest import count_rows
 from tests.factories import (
     make_access_request,
@@ -41,7 +41,9 @@ def world(engine):
 
 def _log(engine, action: str) -> list:
     with engine.connect() as conn:
-        return list(conn.execute(sa.select(t.activity_log).where(t.activity_log.c.action == action)))
+        return list(
+            conn.execute(sa.select(tables.activity_log).where(tables.activity_log.c.action == action))
+        )
 
 
 def _claims(email: str) -> dict:
@@ -83,7 +85,7 @@ def test_territory_admin_invites_to_own_territory_only_and_never_as_coordinator(
         membership.invite(
             engine, world["contributor_a"], email="x@aubrac.fr", territory_id=world["a"], role=Role.READER
         )
-    assert count_rows(engine, t.invitation) == 1
+    assert count_rows(engine, tables.invitation) == 1
 
 
 def test_invitation_input_is_checked_field_by_field(world):
@@ -107,7 +109,7 @@ def test_invitation_input_is_checked_field_by_field(world):
     assert member.value.errors["email"].code == "auth.error.already_member"
     with pytest.raises(NotFound):
         membership.invite(engine, world["coordinator"], email="x@y.fr", territory_id=99999, role=Role.READER)
-    assert count_rows(engine, t.invitation) == 1
+    assert count_rows(engine, tables.invitation) == 1
 
 
 def test_revoked_invitation_cannot_be_used_nor_revoked_twice(world):
@@ -155,7 +157,7 @@ def test_a_database_failure_says_so_and_writes_nothing(world, monkeypatch):
         membership.invite(
             world["engine"], world["admin_a"], email="x@a.fr", territory_id=world["a"], role=Role.READER
         )
-    assert count_rows(world["engine"], t.activity_log) == 0
+    assert count_rows(world["engine"], tables.activity_log) == 0
 
 
 # --- access requests --------------------------------------------------------------------------

@@ -9,8 +9,7 @@ from streamlit.testing.v1 import AppTest
 from lib.access import Role
 from lib.services import feedback
 from lib.services.identity import load_actor
-from lib.store import migrate
-from lib.store import tables as t
+from lib.store import migrate, tables
 from lib.store.db import make_engine
 from tests.factories import APP_ENTRY, make_actor, make_campaign, make_membership, make_territory
 
@@ -18,14 +17,14 @@ from tests.factories import APP_ENTRY, make_actor, make_campaign, make_membershi
 def _territory_of(engine, draft: feedback.Draft) -> int | None:
     with engine.connect() as conn:
         return conn.execute(
-            sa.select(t.response.c.territory_id).where(t.response.c.id == draft.response_id)
+            sa.select(tables.response.c.territory_id).where(tables.response.c.id == draft.response_id)
         ).scalar_one()
 
 
 def _slug(engine, territory_id: int) -> str:
     with engine.connect() as conn:
         return conn.execute(
-            sa.select(t.territory.c.slug).where(t.territory.c.id == territory_id)
+            sa.select(tables.territory.c.slug).where(tables.territory.c.id == territory_id)
         ).scalar_one()
 
 
@@ -41,7 +40,9 @@ def test_a_territorys_own_link_counts_the_answer_for_it_and_so_does_the_journal(
     assert _territory_of(engine, draft) == territory
     with engine.connect() as conn:
         logged = conn.execute(
-            sa.select(t.activity_log.c.territory_id).where(t.activity_log.c.action == "response.submitted")
+            sa.select(tables.activity_log.c.territory_id).where(
+                tables.activity_log.c.action == "response.submitted"
+            )
         ).scalar_one()
     assert logged == territory
 
@@ -105,7 +106,7 @@ def test_the_answer_page_counts_a_link_answer_for_the_territory_it_names_and_nev
 
     assert not at.exception, at.exception
     with engine.connect() as conn:
-        assert conn.execute(sa.select(t.response.c.territory_id)).scalar_one() == territory
+        assert conn.execute(sa.select(tables.response.c.territory_id)).scalar_one() == territory
     shown = " ".join(str(e.value) for kind in ("markdown", "title", "caption") for e in at.get(kind))
     assert "Val-Fougère" not in shown
     engine.dispose()

@@ -23,12 +23,12 @@ from streamlit.testing.v1 import AppTest
 
 from components.navigation import page_path
 from lib.access import Role
-from lib.store import migrate
-from lib.store import tables as t
+from lib.store import migrate, tables
 from lib.store.db import make_engine
 from tests.conftest import count_rows
 from tests.factories import (
     APP_ENTRY,
+    as_read,
     make_access_request,
     make_actor,
     make_invitation,
@@ -109,13 +109,14 @@ def _texts(at: AppTest, kind: str) -> list[str]:
 
 
 def _all_text(at: AppTest) -> str:
-    """Everything written on the page, as a person reads it (Markdown escapes removed)."""
+    """Everything written on the page, as a person reads it (Markdown escapes and the invisible
+    word joiners that keep bare addresses from becoming links removed)."""
     text = " ".join(
         str(v)
         for kind in ("title", "markdown", "info", "success", "error", "caption")
         for v in _texts(at, kind)
     )
-    return text.replace("\\", "")
+    return text.replace("\\", "").replace("\u2060", "")
 
 
 # --- the gate ---------------------------------------------------------------------------------
@@ -158,9 +159,9 @@ def test_an_email_the_provider_does_not_vouch_for_is_refused_politely(logged_app
     at = _open(_user("douteux@exemple.test", email_verified=False))
 
     assert _texts(at, "title") == ["Connexion impossible"]
-    assert "douteux@exemple.test" in _texts(at, "error")[0]
+    assert "douteux@exemple.test" in as_read(_texts(at, "error")[0])
     assert [b.label for b in at.button] == ["Se déconnecter"]
-    assert count_rows(logged_app.engine, t.person) == 0
+    assert count_rows(logged_app.engine, tables.person) == 0
 
 
 # --- a person with no membership --------------------------------------------------------------
@@ -181,7 +182,7 @@ def test_a_person_without_membership_asks_for_access(logged_app):
     assert at.text_area(key="access_request_message").value == ""
     assert "**Loos-en-Gohelle** — en attente de réponse" in _all_text(at)
     with logged_app.engine.connect() as conn:
-        request = conn.execute(sa.select(t.access_request)).one()
+        request = conn.execute(sa.select(tables.access_request)).one()
     assert (request.territory_id, request.status) == (logged_app.territory, "pending")
     assert request.message == "Chargée de mission transition à la mairie."
 
@@ -194,7 +195,7 @@ def test_a_request_without_a_territory_is_refused_next_to_the_choice(logged_app)
 
     assert _texts(at, "error") == ["Ce champ est obligatoire."]
     assert at.text_area(key="access_request_message").value == "Bonjour !"
-    assert count_rows(logged_app.engine, t.access_request) == 0
+    assert count_rows(logged_app.engine, tables.access_request) == 0
 
 
 def test_a_second_request_for_the_same_territory_is_refused_next_to_it_and_the_message_kept(logged_app):
@@ -209,7 +210,7 @@ def test_a_second_request_for_the_same_territory_is_refused_next_to_it_and_the_m
 
     assert "Vous avez déjà une demande en attente pour cet espace." in _texts(at, "error")
     assert at.text_area(key="access_request_message").value == "Je relance ma demande."
-    assert count_rows(logged_app.engine, t.access_request) == 1
+    assert count_rows(logged_app.engine, tables.access_request) == 1
 
 
 # --- members ----------------------------------------------------------------------------------
@@ -219,7 +220,7 @@ def test_a_contributor_lands_on_their_territory_without_the_members_page(logged_
     contributor = make_actor(logged_app.engine, Role.CONTRIBUTOR, logged_app.territory, "Camille")
     at = _open(_user(contributor.email))
 
-    assert _texts(at, "title") == ["Loos-en-Gohelle en un coup d’œil"]
+    assert [as_read(x) for x in _texts(at, "title")] == ["Loos-en-Gohelle en un coup d’œil"]
     assert at.session_state["actor"].role_in(logged_app.territory) == Role.CONTRIBUTOR
     assert "Se déconnecter" in [b.label for b in at.button]
     with pytest.raises(Exception, match=r"not found|Could not find"):
@@ -229,10 +230,10 @@ def test_a_contributor_lands_on_their_territory_without_the_members_page(logged_
 def test_a_revoked_membership_is_gone_at_the_next_click(logged_app):
     contributor = make_actor(logged_app.engine, Role.CONTRIBUTOR, logged_app.territory, "Camille")
     at = _open(_user(contributor.email))
-    assert _texts(at, "title") == ["Loos-en-Gohelle en un coup d’œil"]
+    assert [as_read(x) for x in _texts(at, "title")] == ["Loos-en-Gohelle en un coup d’œil"]
 
     with logged_app.engine.begin() as conn:
-        conn.execute(sa.delete(t.membership))
+        conn.execute(sa.delete(tables.membership))
     at.run()  # the same session, the next click
 
     assert _texts(at, "title") == ["Demander un accès"]
@@ -254,15 +255,15 @@ def test_a_territory_admin_invites_to_their_territory(logged_app):
     at.run()
     assert "Cette adresse e-mail n’est pas valide." in _texts(at, "error")
     assert at.text_input(key="invite_email").value == "pas-une-adresse"
-    assert count_rows(logged_app.engine, t.invitation) == 0
+    assert count_rows(logged_app.engine, tables.invitation) == 0
 
     at.text_input(key="invite_email").input("Agent.Nouveau@Loos.test")
     at.button(key=INVITE).click()
     at.run()
     assert not at.exception
-    assert "Invitation créée pour agent.nouveau@loos.test." in _texts(at, "success")
+    assert "Invitation créée pour agent.nouveau@loos.test." in [as_read(x) for x in _texts(at, "success")]
     with logged_app.engine.connect() as conn:
-        invitation = conn.execute(sa.select(t.invitation)).one()
+        invitation = conn.execute(sa.select(tables.invitation)).one()
     assert (invitation.email, invitation.territory_id, invitation.role) == (
         "agent.nouveau@loos.test",
         logged_app.territory,
@@ -272,7 +273,7 @@ def test_a_territory_admin_invites_to_their_territory(logged_app):
 
     # The invitee logs in and lands on the territory.
     invited = _open(_user("agent.nouveau@loos.test"))
-    assert _texts(invited, "title") == ["Loos-en-Gohelle en un coup d’œil"]
+    assert [as_read(x) for x in _texts(invited, "title")] == ["Loos-en-Gohelle en un coup d’œil"]
 
 
 def test_a_configured_coordinator_manages_the_network_and_answers_requests(logged_app):
@@ -293,7 +294,9 @@ def test_a_configured_coordinator_manages_the_network_and_answers_requests(logge
     assert not at.exception
     assert "Demande de Paul Demandeur acceptée." in _texts(at, "success")
     with logged_app.engine.connect() as conn:
-        granted = conn.execute(sa.select(t.membership).where(t.membership.c.person_id == asker)).one()
+        granted = conn.execute(
+            sa.select(tables.membership).where(tables.membership.c.person_id == asker)
+        ).one()
     assert (granted.territory_id, granted.role) == (logged_app.other, "territory_admin")
 
 
@@ -313,7 +316,7 @@ def test_a_revoked_or_expired_invitation_gives_no_access(logged_app, case, optio
 
     assert _texts(at, "title") == ["Demander un accès"]
     assert at.session_state["actor"].memberships == ()
-    assert count_rows(logged_app.engine, t.membership) == 0
+    assert count_rows(logged_app.engine, tables.membership) == 0
 
 
 def test_accepting_a_request_from_someone_already_member_says_why_it_is_refused(logged_app):
@@ -331,7 +334,7 @@ def test_accepting_a_request_from_someone_already_member_says_why_it_is_refused(
     assert not at.exception
     assert any(e.startswith("Cette personne a déjà un accès") for e in _texts(at, "error"))
     with logged_app.engine.connect() as conn:
-        status = conn.execute(sa.select(t.access_request.c.status)).scalar_one()
+        status = conn.execute(sa.select(tables.access_request.c.status)).scalar_one()
     assert status == "pending"
 
 
@@ -350,6 +353,26 @@ def test_a_request_message_is_shown_as_typed_never_as_markdown(logged_app):
     assert "](http" not in sources  # neither a link nor a remote image is left to render
     assert "![pixel](http://pirate.example/p.png)" in _all_text(at)  # but every character is shown
 
+
+
+def test_accepting_a_request_shows_the_asker_s_name_as_typed_in_the_banner(logged_app):
+    # The display name comes from the asker's identity provider: an image fetched from any host
+    # and a "log in again" link in an admin's browser, until issue 7.
+    admin = make_actor(logged_app.engine, Role.TERRITORY_ADMIN, logged_app.territory, "Anne Admin")
+    name = "![p](http://pirate.example/p.png) [Reconnectez-vous](http://pirate.example) www.pirate.example"
+    asker = make_person(logged_app.engine, name, email="pirate@x.test")
+    request = make_access_request(logged_app.engine, asker, logged_app.territory)
+
+    at = _open(_user(admin.email))
+    at.switch_page(page_path("members"))
+    at.run()
+    at.button(key=f"request_accept_{request}").click()
+    at.run()
+
+    banner = " ".join(_texts(at, "success"))
+    assert "](http" not in banner and "://pirate" not in banner and "www.pirate" not in banner
+    shown = banner.replace("\\", "").replace("\u2060", "")
+    assert f"Demande de {name} acceptée." in shown  # every character is there, as text
 
 def test_a_database_down_at_login_is_said_plainly_not_as_a_refusal(logged_app, tmp_path, monkeypatch):
     # A directory where the database file should be: it cannot be opened, like a server that is down.
@@ -386,8 +409,8 @@ def test_times_on_the_members_page_are_paris_times_whatever_the_server_clock(
     member = make_actor(logged_app.engine, Role.CONTRIBUTOR, logged_app.territory, "Camille Contributrice")
     with logged_app.engine.begin() as conn:  # 8:05 UTC on 14 July is 10:05 in Paris (summer time)
         conn.execute(
-            sa.update(t.person)
-            .where(t.person.c.id == member.person_id)
+            sa.update(tables.person)
+            .where(tables.person.c.id == member.person_id)
             .values(last_login_at=datetime(2026, 7, 14, 8, 5, tzinfo=UTC))
         )
 

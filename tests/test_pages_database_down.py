@@ -8,11 +8,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.access import Actor, Role
-from lib.store import migrate
-from lib.store import tables as t
+from lib.store import migrate, tables
 from lib.store.db import make_engine
 from tests.conftest import as_app_role, database_refusing_connections, throwaway_pg_database
-from tests.factories import APP_ENTRY, make_actor, make_milestone, make_territory
+from tests.factories import APP_ENTRY, as_read, make_actor, make_milestone, make_territory
 
 READ_FAILED = (
     "Impossible de lire les données : la base de données n’a pas répondu. Réessayez dans un instant."
@@ -43,7 +42,7 @@ def test_a_database_emptied_while_the_app_runs_is_said_plainly(tmp_path, monkeyp
     at.run()
     assert not at.exception and READ_FAILED not in _errors(at)
 
-    t.metadata.drop_all(engine)  # the tables are gone (a restore half done, a wrong database...)
+    tables.metadata.drop_all(engine)  # the tables are gone (a restore half done, a wrong database...)
     engine.dispose()
     at.run()
 
@@ -85,7 +84,7 @@ def _home_as(actor: Actor) -> AppTest:
 
 
 def _shows_the_territory(at: AppTest) -> bool:
-    return any("Loos-en-Gohelle (démo)" in str(h.value) for h in [*at.title, *at.header, *at.subheader])
+    return any("Loos-en-Gohelle (démo)" in as_read(h.value) for h in [*at.title, *at.header, *at.subheader])
 
 
 @pytest.mark.postgres

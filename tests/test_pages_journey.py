@@ -19,12 +19,12 @@ from lib.domain.errors import PermissionDenied
 from lib.domain.framework import load_framework
 from lib.domain.journey import CriterionScore, Status, today
 from lib.services import journey as svc
-from lib.store import migrate
-from lib.store import tables as t
+from lib.store import migrate, tables
 from lib.store.db import make_engine
 from tests.conftest import count_rows
 from tests.factories import (
     APP_ENTRY,
+    as_read,
     make_actor,
     make_assessment,
     make_milestone,
@@ -66,6 +66,11 @@ def _texts(at: AppTest, kind: str) -> list[str]:
     return [el.value for el in at.get(kind)]
 
 
+def _read(at: AppTest, kind: str) -> list[str]:
+    """The texts of ``kind`` as a person reads them (Markdown escapes resolved)."""
+    return [as_read(text) for text in _texts(at, kind)]
+
+
 def _chart_data(chart) -> str:
     """Everything a chart draws: its spec and its datasets (Streamlit ships these as Arrow)."""
     frames = [pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in chart.proto.datasets]
@@ -101,7 +106,7 @@ def _comment(world: World, cid: str) -> str:
 @pytest.mark.parametrize("who", ["contributor", "reader"])
 def test_home_shows_the_territory_at_a_glance(world, who):
     at = open_app_as(getattr(world, who))
-    assert _texts(at, "title") == ["Loos-en-Gohelle (démo) en un coup d’œil"]
+    assert _read(at, "title") == ["Loos-en-Gohelle (démo) en un coup d’œil"]
     assert len(at.metric) == len(FW.axes)  # one card per axis
     assert at.metric[0].value == "2,0 / 4" and at.metric[0].delta == "+1,0"
     assert "**Premier forum citoyen**" in _texts(at, "markdown")
@@ -164,7 +169,7 @@ def test_a_contributor_submits_an_assessment_and_sees_it_in_the_charts(world):
     assert list(history.iloc[:, -1]) == [3.0] * len(FW.axes)
     # The form starts blank again for the next assessment.
     assert at.radio(key=_level(world, CRITERIA[0])).value is None
-    assert count_rows(world.engine, t.assessment) == 3
+    assert count_rows(world.engine, tables.assessment) == 3
 
 
 def test_a_missing_level_is_named_next_to_its_criterion_and_nothing_typed_is_lost(world):
@@ -182,7 +187,10 @@ def test_a_missing_level_is_named_next_to_its_criterion_and_nothing_typed_is_los
     assert sum(e == "Ce champ est obligatoire." for e in _texts(at, "error")) == 1
     assert at.radio(key=_level(world, CRITERIA[0])).value == 4
     assert at.text_area(key=_comment(world, missing)).value == "À discuter en équipe."
-    assert count_rows(world.engine, t.assessment) == 2 and count_rows(world.engine, t.activity_log) == 0
+    assert (
+        count_rows(world.engine, tables.assessment) == 2
+        and count_rows(world.engine, tables.activity_log) == 0
+    )
 
 
 def test_an_over_long_comment_is_refused_under_that_comment(world):
@@ -194,7 +202,7 @@ def test_an_over_long_comment_is_refused_under_that_comment(world):
     block = _block_holding(at._tree, _comment(world, CRITERIA[1]))
     assert [e.value for e in block.error] == ["Trop long : 2100 caractères pour 2000 au maximum."]
     assert at.text_area(key=_comment(world, CRITERIA[1])).value == long_comment
-    assert count_rows(world.engine, t.assessment) == 2
+    assert count_rows(world.engine, tables.assessment) == 2
 
 
 def test_a_draft_saved_by_someone_else_meanwhile_is_reported_and_the_form_kept(world):
@@ -229,7 +237,7 @@ def test_a_milestone_dated_in_the_future_is_refused_next_to_the_date(world):
     block = _block_holding(at._tree, f"{p}.date")
     assert [e.value for e in block.error] == ["La date ne peut pas être dans le futur."]
     assert at.text_input(key=f"{p}.title").value == "Inauguration de la recyclerie"
-    assert count_rows(world.engine, t.milestone) == 1
+    assert count_rows(world.engine, tables.milestone) == 1
 
 
 def test_a_contributor_adds_a_milestone_and_it_joins_the_timeline(world):
@@ -243,7 +251,7 @@ def test_a_contributor_adds_a_milestone_and_it_joins_the_timeline(world):
     at.run()
     assert "Jalon ajouté." in _texts(at, "success")
     assert "Assises de la coopération" in _chart_data(at.get("vega_lite_chart")[-1])
-    assert count_rows(world.engine, t.milestone) == 2
+    assert count_rows(world.engine, tables.milestone) == 2
 
 
 def test_a_contributor_edits_a_milestone_picked_from_the_list(world):
@@ -269,14 +277,14 @@ def test_rights_revoked_while_the_form_was_open_are_enforced_on_save(world):
         at.radio(key=_level(world, cid)).set_value(2)
     with world.engine.begin() as conn:  # an admin turns the contributor into a reader meanwhile
         conn.execute(
-            t.membership.update()
-            .where(t.membership.c.person_id == world.contributor.person_id)
+            tables.membership.update()
+            .where(tables.membership.c.person_id == world.contributor.person_id)
             .values(role="reader")
         )
     at.button(key=f"assess{world.territory}.submit").click()
     at.run()
     assert "Vous n’avez pas les droits pour cette action." in _texts(at, "error")
-    assert count_rows(world.engine, t.assessment) == 2
+    assert count_rows(world.engine, tables.assessment) == 2
 
 
 def test_switching_to_english_translates_the_journey_and_keeps_the_persona(world):
@@ -323,12 +331,12 @@ def test_a_database_failure_while_saving_is_said_plainly_and_the_form_kept(world
     assert any(text.startswith("Impossible de lire les données") for text in _texts(at, "error"))
     assert at.radio(key=_level(world, CRITERIA[0])).value == 3
     assert at.text_area(key=_comment(world, CRITERIA[0])).value == "Le conseil des jeunes a pris son envol."
-    assert count_rows(world.engine, t.assessment) == 2
+    assert count_rows(world.engine, tables.assessment) == 2
 
     at.button(key=f"assess{world.territory}.submit").click()  # the database is back: it saves
     at.run()
     assert "Auto-évaluation soumise. Merci !" in _texts(at, "success")
-    assert count_rows(world.engine, t.assessment) == 3
+    assert count_rows(world.engine, tables.assessment) == 3
 
 
 def test_a_milestone_story_is_shown_on_home_as_typed_never_as_markdown(world):
@@ -342,6 +350,6 @@ def test_a_milestone_story_is_shown_on_home_as_typed_never_as_markdown(world):
     at = open_app_as(world.contributor)
     markdown = _texts(at, "markdown")
     assert not any("![x](" in text or "](http" in text for text in markdown)
-    shown = [text.replace("\\", "") for text in markdown]
+    shown = [as_read(text) for text in markdown]
     assert "Voir ![x](http://example.invalid/x.png) et **gras**" in shown
     assert "**[Cliquez ici](http://example.invalid/piege)**" in shown

@@ -16,8 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.navigation import page_path
 from lib.demo.seed import seed_demo
-from lib.store import migrate
-from lib.store import tables as t
+from lib.store import migrate, tables
 from lib.store.db import make_engine
 from tests.factories import APP_ENTRY
 
@@ -61,7 +60,9 @@ def demo(demo_file, tmp_path, monkeypatch) -> Iterator[sa.Engine]:
 
 def _person(engine, name: str) -> int:
     with engine.connect() as conn:
-        return conn.execute(sa.select(t.person.c.id).where(t.person.c.display_name == name)).scalar_one()
+        return conn.execute(
+            sa.select(tables.person.c.id).where(tables.person.c.display_name == name)
+        ).scalar_one()
 
 
 def _open(engine, name: str, page: str | None = None, lang: str = "fr", **query) -> AppTest:
@@ -161,7 +162,9 @@ def test_a_member_sees_the_spread_of_six_with_two_unnamed_and_the_named_peers(de
 
 def _group_id(engine, name: str) -> int:
     with engine.connect() as conn:
-        return conn.execute(sa.select(t.peer_group.c.id).where(t.peer_group.c.name == name)).scalar_one()
+        return conn.execute(
+            sa.select(tables.peer_group.c.id).where(tables.peer_group.c.name == name)
+        ).scalar_one()
 
 
 def test_a_group_too_small_for_statistics_says_so_and_leaves_the_silent_territory_out(demo):
@@ -195,9 +198,9 @@ def test_a_coordinator_compares_a_selection_of_territories_by_kind(demo):
 def _levels(engine, territory: str) -> dict[str, str]:
     with engine.connect() as conn:
         rows = conn.execute(
-            sa.select(t.territory_sharing.c.kind, t.territory_sharing.c.level)
-            .join(t.territory, t.territory.c.id == t.territory_sharing.c.territory_id)
-            .where(t.territory.c.name == territory)
+            sa.select(tables.territory_sharing.c.kind, tables.territory_sharing.c.level)
+            .join(tables.territory, tables.territory.c.id == tables.territory_sharing.c.territory_id)
+            .where(tables.territory.c.name == territory)
         ).all()
     return dict(rows)
 
@@ -214,8 +217,9 @@ def test_the_admin_changes_what_the_territory_shares_and_it_is_logged(demo):
     with demo.connect() as conn:
         logged = (
             conn.execute(
-                sa.select(t.activity_log.c.details).where(
-                    t.activity_log.c.action == "sharing.changed", t.activity_log.c.territory_id == tid
+                sa.select(tables.activity_log.c.details).where(
+                    tables.activity_log.c.action == "sharing.changed",
+                    tables.activity_log.c.territory_id == tid,
                 )
             )
             .scalars()
@@ -226,7 +230,9 @@ def test_the_admin_changes_what_the_territory_shares_and_it_is_logged(demo):
 
 def _territory_id(engine, name: str) -> int:
     with engine.connect() as conn:
-        return conn.execute(sa.select(t.territory.c.id).where(t.territory.c.name == name)).scalar_one()
+        return conn.execute(
+            sa.select(tables.territory.c.id).where(tables.territory.c.name == name)
+        ).scalar_one()
 
 
 @pytest.mark.parametrize("name", ["Hugo Lefèvre", "Nadia Benali"])
@@ -280,7 +286,7 @@ def test_the_group_page_shows_who_shares_what_and_who_has_not_assessed_for_a_yea
 
 def test_a_share_link_reaches_none_of_the_peers_pages(demo):
     with demo.connect() as conn:
-        token = conn.execute(sa.select(t.campaign.c.share_token).limit(1)).scalar_one()
+        token = conn.execute(sa.select(tables.campaign.c.share_token).limit(1)).scalar_one()
     at = AppTest.from_file(APP_ENTRY, default_timeout=60)
     at.query_params["campagne"] = token
     at.run()

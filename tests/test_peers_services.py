@@ -17,7 +17,7 @@ from lib.domain.journey import MilestoneDraft
 from lib.domain.sharing import Kind, Level
 from lib.services import journey
 from lib.services import peers as svc
-from lib.store import tables as t
+from lib.store import tables
 from tests.factories import (
     agree_to_be_contacted,
     axis_levels,
@@ -75,7 +75,7 @@ def test_a_member_sees_the_group_spread_with_the_private_territory_counted_unnam
     share_nothing(engine, other)
     make_assessment(engine, other, _scores(3), assessed_on=date(2024, 1, 1))
     with engine.begin() as conn:
-        conn.execute(sa.insert(t.peer_group_member).values(peer_group_id=group, territory_id=other))
+        conn.execute(sa.insert(tables.peer_group_member).values(peer_group_id=group, territory_id=other))
 
     data = svc.compare(engine, reader, ids["Mon-Bourg"], svc.Scope(group_id=group))
 
@@ -280,8 +280,10 @@ def _log(engine, action):
     with engine.connect() as conn:
         return conn.execute(
             sa.select(
-                t.activity_log.c.person_id, t.activity_log.c.territory_id, t.activity_log.c.details
-            ).where(t.activity_log.c.action == action)
+                tables.activity_log.c.person_id,
+                tables.activity_log.c.territory_id,
+                tables.activity_log.c.details,
+            ).where(tables.activity_log.c.action == action)
         ).all()
 
 
@@ -416,7 +418,9 @@ def test_a_peer_s_journey_opens_as_far_as_it_shares(engine, cohort):
 
 def _slug(engine, tid):
     with engine.connect() as conn:
-        return conn.execute(sa.select(t.territory.c.slug).where(t.territory.c.id == tid)).scalar_one()
+        return conn.execute(
+            sa.select(tables.territory.c.slug).where(tables.territory.c.id == tid)
+        ).scalar_one()
 
 
 # --- The coordinators' group page --------------------------------------------------------------
@@ -427,7 +431,7 @@ def test_the_group_page_flags_members_without_an_assessment_for_a_year(engine, c
     coordinator = make_actor(engine, Role.COORDINATOR, None)
     newcomer = make_territory(engine, "Nouvelle")
     with engine.begin() as conn:
-        conn.execute(sa.insert(t.peer_group_member).values(peer_group_id=group, territory_id=newcomer))
+        conn.execute(sa.insert(tables.peer_group_member).values(peer_group_id=group, territory_id=newcomer))
     make_assessment(engine, ids["Ardoise"], 3, assessed_on=date(2025, 2, 1))
     overview = svc.group_overview(engine, coordinator, group, today=date(2025, 4, 1))
     stale = {m.name for m in overview.members if m.stale}

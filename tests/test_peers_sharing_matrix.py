@@ -25,7 +25,7 @@ from lib.domain.errors import NotFound, PermissionDenied
 from lib.services import feedback
 from lib.services import peers as svc
 from lib.services.identity import load_actor
-from lib.store import tables as t
+from lib.store import tables
 from tests.factories import (
     agree_to_be_contacted,
     axis_levels,
@@ -117,7 +117,9 @@ def _build(engine, kind: str, level: str) -> World:
     for value in (5, 5, 4):
         make_response(engine, campaign, "elected_official", {"mood": value, "story": "x"})
     with engine.connect() as conn:
-        slug = conn.execute(sa.select(t.territory.c.slug).where(t.territory.c.id == target)).scalar_one()
+        slug = conn.execute(
+            sa.select(tables.territory.c.slug).where(tables.territory.c.id == target)
+        ).scalar_one()
     return World(engine, target, slug, mine, other, group, other_group, template, token)
 
 

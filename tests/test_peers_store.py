@@ -12,9 +12,8 @@ from sqlalchemy.engine import Engine
 
 from lib.domain.framework import load_framework
 from lib.domain.journey import criterion_axis_map
-from lib.store import migrate
+from lib.store import migrate, tables
 from lib.store import peers as store
-from lib.store import tables as t
 from lib.store.db import make_engine
 from tests.conftest import throwaway_pg_database
 from tests.factories import (
@@ -173,10 +172,10 @@ def engine_before(request, tmp_path) -> Iterator[Engine]:
 
 
 def test_the_migration_keeps_each_territory_s_level_for_assessments_and_journey(engine_before):
-    now = t.utcnow()
+    now = tables.utcnow()
     with engine_before.begin() as conn:
         conn.execute(
-            sa.insert(t.territory),
+            sa.insert(tables.territory),
             [
                 {
                     "id": 1,
@@ -201,12 +200,12 @@ def test_the_migration_keeps_each_territory_s_level_for_assessments_and_journey(
             ],
         )
         member = conn.execute(
-            sa.insert(t.person)
+            sa.insert(tables.person)
             .values(email="m@exemple.test", is_demo=False, created_at=now, updated_at=now)
-            .returning(t.person.c.id)
+            .returning(tables.person.c.id)
         ).scalar_one()
         conn.execute(
-            sa.insert(t.membership).values(
+            sa.insert(tables.membership).values(
                 person_id=member, territory_id=1, role="reader", created_at=now, updated_at=now
             )
         )
@@ -214,8 +213,10 @@ def test_the_migration_keeps_each_territory_s_level_for_assessments_and_journey(
     migrate.upgrade(engine_before)
 
     with engine_before.connect() as conn:
-        levels = {(r.territory_id, r.kind): r.level for r in conn.execute(sa.select(t.territory_sharing))}
-        memberships = conn.execute(sa.select(sa.func.count()).select_from(t.membership)).scalar_one()
+        levels = {
+            (r.territory_id, r.kind): r.level for r in conn.execute(sa.select(tables.territory_sharing))
+        }
+        memberships = conn.execute(sa.select(sa.func.count()).select_from(tables.membership)).scalar_one()
     assert levels == {
         (1, "assessments"): "network",
         (1, "journey"): "network",
@@ -226,5 +227,5 @@ def test_the_migration_keeps_each_territory_s_level_for_assessments_and_journey(
 
     migrate.downgrade(engine_before, BEFORE)
     with engine_before.connect() as conn:
-        back = dict(conn.execute(sa.select(t.territory.c.id, t.territory.c.sharing)).all())
+        back = dict(conn.execute(sa.select(tables.territory.c.id, tables.territory.c.sharing)).all())
     assert back == {1: "network", 2: "private"}

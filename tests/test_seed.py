@@ -15,8 +15,7 @@ from sqlalchemy.engine import Engine
 from lib.demo.seed import DEMO_EMAIL_DOMAIN, SeedRefused, seed_demo
 from lib.domain.framework import load_framework
 from lib.services.identity import list_demo_personas
-from lib.store import migrate
-from lib.store import tables as t
+from lib.store import migrate, tables
 from lib.store.db import ROOT, make_engine
 from tests.conftest import count_rows
 from tests.factories import make_person, make_territory
@@ -40,7 +39,7 @@ def _snapshot(engine: Engine) -> dict[str, list[tuple]]:
     """Every row of every table, in primary-key order."""
     snapshot = {}
     with engine.connect() as conn:
-        for table in t.metadata.sorted_tables:
+        for table in tables.metadata.sorted_tables:
             columns = [
                 c for c in table.columns if (table.name, c.name) != ("framework_version", "created_at")
             ]
@@ -52,8 +51,14 @@ def _snapshot(engine: Engine) -> dict[str, list[tuple]]:
 
 def _content(engine: Engine) -> dict[str, list[tuple]]:
     """The seed's content named by natural keys, so databases with other ids compare equal."""
-    T, P, M, A, S = t.territory, t.person, t.membership, t.assessment, t.assessment_score
-    G, GM, MS = t.peer_group, t.peer_group_member, t.milestone
+    T, P, M, A, S = (
+        tables.territory,
+        tables.person,
+        tables.membership,
+        tables.assessment,
+        tables.assessment_score,
+    )
+    G, GM, MS = tables.peer_group, tables.peer_group_member, tables.milestone
     return {
         "territories": _rows(
             engine, sa.select(T.c.slug, T.c.name, T.c.kind, T.c.region, T.c.sharing).order_by(T.c.slug)
@@ -82,7 +87,9 @@ def _content(engine: Engine) -> dict[str, list[tuple]]:
             .select_from(MS.join(T, T.c.id == MS.c.territory_id))
             .order_by(T.c.slug, MS.c.occurred_on, MS.c.title),
         ),
-        "activity": sorted(Counter(a for (a,) in _rows(engine, sa.select(t.activity_log.c.action))).items()),
+        "activity": sorted(
+            Counter(a for (a,) in _rows(engine, sa.select(tables.activity_log.c.action))).items()
+        ),
     }
 
 
@@ -115,19 +122,19 @@ def test_sqlite_and_postgresql_get_the_same_demo_content(sqlite_engine, pg_engin
 
 
 def test_about_twelve_fictional_territories_of_every_kind_clearly_marked_demo(seeded):
-    rows = _rows(seeded, sa.select(t.territory))
+    rows = _rows(seeded, sa.select(tables.territory))
     assert 10 <= len(rows) <= 14
     assert all(r.is_demo and r.name.endswith("(démo)") for r in rows)
-    assert {r.kind for r in rows} == set(t.TERRITORY_KINDS)
-    assert {r.sharing for r in rows} == set(t.SHARING_LEVELS)
+    assert {r.kind for r in rows} == set(tables.TERRITORY_KINDS)
+    assert {r.sharing for r in rows} == set(tables.SHARING_LEVELS)
     assert len({r.region for r in rows}) >= 4
 
 
 def test_demo_people_hold_every_access_role_and_the_persona_picker_offers_them(seeded):
-    people = _rows(seeded, sa.select(t.person))
+    people = _rows(seeded, sa.select(tables.person))
     assert people and all(p.is_demo and p.email.endswith("@" + DEMO_EMAIL_DOMAIN) for p in people)
-    memberships = _rows(seeded, sa.select(t.membership))
-    assert {m.role for m in memberships} == set(t.ACCESS_ROLES)
+    memberships = _rows(seeded, sa.select(tables.membership))
+    assert {m.role for m in memberships} == set(tables.ACCESS_ROLES)
     assert all(m.territory_id is None for m in memberships if m.role == "coordinator")
     assert all(m.territory_id is not None for m in memberships if m.role != "coordinator")
     # At least one territory has its full team: admin, contributor and reader.
@@ -135,15 +142,15 @@ def test_demo_people_hold_every_access_role_and_the_persona_picker_offers_them(s
     for m in memberships:
         roles_by_territory.setdefault(m.territory_id, set()).add(m.role)
     assert {"territory_admin", "contributor", "reader"} in roles_by_territory.values()
-    assert {p["role"] for p in list_demo_personas(seeded)} == set(t.ACCESS_ROLES)
+    assert {p["role"] for p in list_demo_personas(seeded)} == set(tables.ACCESS_ROLES)
 
 
 def test_peer_groups_include_villes_pairs_and_regional_cohorts(seeded):
     groups = _rows(
         seeded,
-        sa.select(t.peer_group.c.name, sa.func.count(t.peer_group_member.c.territory_id))
-        .join(t.peer_group_member)
-        .group_by(t.peer_group.c.name),
+        sa.select(tables.peer_group.c.name, sa.func.count(tables.peer_group_member.c.territory_id))
+        .join(tables.peer_group_member)
+        .group_by(tables.peer_group.c.name),
     )
     sizes = dict(groups)
     assert sizes.get("Villes Pairs 2018–2020", 0) >= 5
@@ -152,34 +159,36 @@ def test_peer_groups_include_villes_pairs_and_regional_cohorts(seeded):
 
 def test_three_years_of_complete_assessments_that_progress(seeded):
     framework = load_framework()
-    assessments = _rows(seeded, sa.select(t.assessment).order_by(t.assessment.c.assessed_on))
+    assessments = _rows(seeded, sa.select(tables.assessment).order_by(tables.assessment.c.assessed_on))
     first, last = assessments[0].assessed_on, assessments[-1].assessed_on
     assert 2.5 <= (last - first).days / 365 <= 3.2 and last <= TODAY
     assert all(a.framework_version == framework.version for a in assessments)
     assert Counter(a.status for a in assessments)["draft"] == 1
     per_territory = Counter(a.territory_id for a in assessments)
-    assert len(per_territory) == count_rows(seeded, t.territory) and min(per_territory.values()) >= 3
+    assert len(per_territory) == count_rows(seeded, tables.territory) and min(per_territory.values()) >= 3
 
     rated = _rows(
         seeded,
-        sa.select(t.assessment_score.c.assessment_id, sa.func.count(t.assessment_score.c.level))
-        .join(t.assessment)
-        .where(t.assessment.c.status == "submitted")
-        .group_by(t.assessment_score.c.assessment_id),
+        sa.select(tables.assessment_score.c.assessment_id, sa.func.count(tables.assessment_score.c.level))
+        .join(tables.assessment)
+        .where(tables.assessment.c.status == "submitted")
+        .group_by(tables.assessment_score.c.assessment_id),
     )
     submitted = [a for a in assessments if a.status == "submitted"]
     assert len(rated) == len(submitted)
     assert {count for _, count in rated} == {len(framework.criteria)}
     assert (
-        _rows(seeded, sa.select(sa.func.count()).where(t.assessment_score.c.comment.is_not(None)))[0][0] > 0
+        _rows(seeded, sa.select(sa.func.count()).where(tables.assessment_score.c.comment.is_not(None)))[0][0]
+        > 0
     )
 
     mean = dict(
         _rows(
             seeded,
             sa.select(
-                t.assessment_score.c.assessment_id, sa.func.avg(sa.cast(t.assessment_score.c.level, sa.Float))
-            ).group_by(t.assessment_score.c.assessment_id),
+                tables.assessment_score.c.assessment_id,
+                sa.func.avg(sa.cast(tables.assessment_score.c.level, sa.Float)),
+            ).group_by(tables.assessment_score.c.assessment_id),
         )
     )
     for territory_id in per_territory:
@@ -189,7 +198,7 @@ def test_three_years_of_complete_assessments_that_progress(seeded):
 
 def test_milestones_tell_stories_on_every_phase_and_storytelling_dimension(seeded):
     framework = load_framework()
-    milestones = _rows(seeded, sa.select(t.milestone))
+    milestones = _rows(seeded, sa.select(tables.milestone))
     assert {m.phase for m in milestones} == {p.id for p in framework.phases}
     assert {m.storytelling_dimension for m in milestones} - {None} == {
         d.id for d in framework.storytelling_dimensions
@@ -198,12 +207,14 @@ def test_milestones_tell_stories_on_every_phase_and_storytelling_dimension(seede
 
 
 def test_activity_log_records_who_did_what_and_nothing_in_the_future(seeded):
-    log = _rows(seeded, sa.select(t.activity_log))
+    log = _rows(seeded, sa.select(tables.activity_log))
     actions = Counter(entry.action for entry in log)
-    submitted = _rows(seeded, sa.select(sa.func.count()).where(t.assessment.c.status == "submitted"))[0][0]
+    submitted = _rows(seeded, sa.select(sa.func.count()).where(tables.assessment.c.status == "submitted"))[0][
+        0
+    ]
     assert actions["assessment.submitted"] == submitted
-    assert actions["milestone.created"] == count_rows(seeded, t.milestone)
-    assert actions["membership.granted"] == count_rows(seeded, t.membership)
+    assert actions["milestone.created"] == count_rows(seeded, tables.milestone)
+    assert actions["membership.granted"] == count_rows(seeded, tables.membership)
     assert max(entry.occurred_at for entry in log).date() <= TODAY
 
 
@@ -214,8 +225,8 @@ def test_a_database_holding_data_is_left_untouched(engine):
     make_territory(engine, "Loos-en-Gohelle")
     result = seed_demo(engine, today=TODAY)
     assert not result.seeded and result.reason == "not_empty"
-    assert count_rows(engine, t.territory) == 1
-    assert count_rows(engine, t.person) == 0
+    assert count_rows(engine, tables.territory) == 1
+    assert count_rows(engine, tables.person) == 0
 
 
 def test_force_refuses_a_database_with_real_people(engine):
@@ -225,7 +236,10 @@ def test_force_refuses_a_database_with_real_people(engine):
     with pytest.raises(SeedRefused):
         seed_demo(engine, today=TODAY, force=True)
     assert _content(engine) == before
-    assert count_rows(engine, t.person) == len(before["memberships"]) and count_rows(engine, t.person) > 1
+    assert (
+        count_rows(engine, tables.person) == len(before["memberships"])
+        and count_rows(engine, tables.person) > 1
+    )
 
 
 def test_force_replaces_demo_data_without_duplicating_it(engine):
@@ -259,4 +273,4 @@ def test_make_run_loads_no_demo_data_once_a_login_provider_is_configured(tmp_pat
     assert "not loaded" in run.stdout
     engine = make_engine(f"sqlite:///{database}")
     migrate.upgrade(engine)
-    assert count_rows(engine, t.territory) == 0 and count_rows(engine, t.person) == 0
+    assert count_rows(engine, tables.territory) == 0 and count_rows(engine, tables.person) == 0

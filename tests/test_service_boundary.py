@@ -17,7 +17,7 @@ from lib.domain.journey import CriterionScore, MilestoneDraft, Status
 from lib.i18n import translate
 from lib.services import feedback, journey, membership
 from lib.services.feedback import CampaignState, CampaignUnavailable
-from lib.store import tables as t
+from lib.store import tables
 from tests.factories import (
     make_access_request,
     make_actor,
@@ -58,7 +58,7 @@ def _snapshot(engine) -> dict[str, int]:
     with engine.connect() as conn:
         return {
             table.name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
-            for table in t.metadata.sorted_tables
+            for table in tables.metadata.sorted_tables
         }
 
 
@@ -277,5 +277,7 @@ def test_a_territory_in_a_network_link_that_no_territory_can_have_is_ignored(eng
     draft = feedback.start_response(engine, token, "inhabitant", territory_slug=slug)
 
     with engine.connect() as conn:
-        query = sa.select(t.response.c.territory_id).where(t.response.c.resume_code == draft.resume_code)
+        query = sa.select(tables.response.c.territory_id).where(
+            tables.response.c.resume_code == draft.resume_code
+        )
         assert conn.execute(query).scalar_one() is None

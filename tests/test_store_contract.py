@@ -21,14 +21,13 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, ProgrammingError, StatementError
 
-from lib.store import migrate
-from lib.store import tables as t
+from lib.store import migrate, tables
 from lib.store.db import APP_ROLE, PG_SCHEMA, ROOT, is_postgres, make_engine
 from lib.store.health import foreign_keys_without_index
 from tests.conftest import TRANSACTION_POOLER, as_app_role, count_rows, throwaway_pg_database
 
 API_ROLES = ("anon", "authenticated")
-APP_TABLES = {table.name for table in t.metadata.sorted_tables}
+APP_TABLES = {table.name for table in tables.metadata.sorted_tables}
 
 
 def _head() -> str:
@@ -106,7 +105,7 @@ def test_migrated_schema_is_exactly_tables_py(engine):
             # Reflection reads the default schema; point it at ours for this transaction only.
             conn.exec_driver_sql(f"set local search_path to {PG_SCHEMA}")
         context = MigrationContext.configure(conn, opts={"compare_type": True})
-        differences = compare_metadata(context, t.metadata)
+        differences = compare_metadata(context, tables.metadata)
     assert differences == []
 
 
@@ -115,27 +114,29 @@ def test_migrated_schema_is_exactly_tables_py(engine):
 
 def _territory(conn, slug: str = "tilleuls", **values) -> int:
     return conn.execute(
-        sa.insert(t.territory)
+        sa.insert(tables.territory)
         .values(slug=slug, name=slug.title(), kind="commune", **values)
-        .returning(t.territory.c.id)
+        .returning(tables.territory.c.id)
     ).scalar_one()
 
 
 def _person(conn, email: str = "agent@exemple.test") -> int:
-    return conn.execute(sa.insert(t.person).values(email=email).returning(t.person.c.id)).scalar_one()
+    return conn.execute(
+        sa.insert(tables.person).values(email=email).returning(tables.person.c.id)
+    ).scalar_one()
 
 
 def _form_template(conn) -> int:
     return conn.execute(
-        sa.insert(t.form_template)
+        sa.insert(tables.form_template)
         .values(slug="recit", version=1, title_fr="Récit", title_en="Story", content={"sections": []})
-        .returning(t.form_template.c.id)
+        .returning(tables.form_template.c.id)
     ).scalar_one()
 
 
 def _campaign(conn, territory_id: int | None, template_id: int, token: str) -> int:
     return conn.execute(
-        sa.insert(t.campaign)
+        sa.insert(tables.campaign)
         .values(
             territory_id=territory_id,
             form_template_id=template_id,
@@ -144,7 +145,7 @@ def _campaign(conn, territory_id: int | None, template_id: int, token: str) -> i
             closes_on=date(2026, 2, 1),
             share_token=token,
         )
-        .returning(t.campaign.c.id)
+        .returning(tables.campaign.c.id)
     ).scalar_one()
 
 
@@ -153,8 +154,8 @@ def test_foreign_keys_are_enforced(engine):
         with engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     with pytest.raises(IntegrityError), engine.begin() as conn:
-        conn.execute(sa.insert(t.membership).values(person_id=424242, territory_id=None, role="reader"))
-    assert count_rows(engine, t.membership) == 0
+        conn.execute(sa.insert(tables.membership).values(person_id=424242, territory_id=None, role="reader"))
+    assert count_rows(engine, tables.membership) == 0
 
 
 def _duplicate_person(conn) -> None:
@@ -176,9 +177,9 @@ def _duplicate_share_token(conn) -> None:
 @pytest.mark.parametrize(
     ("write_twice", "table"),
     [
-        (_duplicate_person, t.person),
-        (_duplicate_territory, t.territory),
-        (_duplicate_share_token, t.campaign),
+        (_duplicate_person, tables.person),
+        (_duplicate_territory, tables.territory),
+        (_duplicate_share_token, tables.campaign),
     ],
     ids=["person.email", "territory.slug", "campaign.share_token"],
 )
@@ -189,14 +190,14 @@ def test_unique_values_are_refused_and_nothing_is_half_written(engine, write_twi
 
 
 def _assessment(conn, territory_id: int, status: str) -> int:
-    if conn.execute(sa.select(t.framework_version.c.version)).first() is None:
-        conn.execute(sa.insert(t.framework_version).values(version="test", content={}))
+    if conn.execute(sa.select(tables.framework_version.c.version)).first() is None:
+        conn.execute(sa.insert(tables.framework_version).values(version="test", content={}))
     return conn.execute(
-        sa.insert(t.assessment)
+        sa.insert(tables.assessment)
         .values(
             territory_id=territory_id, framework_version="test", assessed_on=date(2026, 1, 5), status=status
         )
-        .returning(t.assessment.c.id)
+        .returning(tables.assessment.c.id)
     ).scalar_one()
 
 
@@ -217,10 +218,12 @@ def test_a_territory_holds_at_most_one_draft_assessment(engine):
         draft = _assessment(conn, other, "draft")  # each territory has its own draft
 
     assert _second_draft_is_refused(engine, territory)
-    assert count_rows(engine, t.assessment) == 4
+    assert count_rows(engine, tables.assessment) == 4
 
     with engine.begin() as conn:  # once the draft is submitted, the next one may start
-        conn.execute(sa.update(t.assessment).where(t.assessment.c.id == draft).values(status="submitted"))
+        conn.execute(
+            sa.update(tables.assessment).where(tables.assessment.c.id == draft).values(status="submitted")
+        )
     assert not _second_draft_is_refused(engine, other)
 
 
@@ -235,8 +238,8 @@ def test_the_one_draft_rule_comes_and_goes_with_its_migration(fresh_engine):
     assert not _second_draft_is_refused(fresh_engine, territory)
 
     with fresh_engine.begin() as conn:  # the rule cannot come back over two drafts: keep one
-        newest = conn.execute(sa.select(sa.func.max(t.assessment.c.id))).scalar_one()
-        conn.execute(sa.delete(t.assessment).where(t.assessment.c.id == newest))
+        newest = conn.execute(sa.select(sa.func.max(tables.assessment.c.id))).scalar_one()
+        conn.execute(sa.delete(tables.assessment).where(tables.assessment.c.id == newest))
     migrate.upgrade(fresh_engine)
     assert _second_draft_is_refused(fresh_engine, territory)
 
@@ -247,81 +250,88 @@ def test_deleting_a_territory_removes_what_belongs_to_it_and_keeps_the_history(e
         other = _territory(conn, "ormes")
         person = _person(conn)
         group = conn.execute(
-            sa.insert(t.peer_group).values(slug="pairs", name="Pairs").returning(t.peer_group.c.id)
+            sa.insert(tables.peer_group).values(slug="pairs", name="Pairs").returning(tables.peer_group.c.id)
         ).scalar_one()
         conn.execute(
-            sa.insert(t.peer_group_member),
+            sa.insert(tables.peer_group_member),
             [{"peer_group_id": group, "territory_id": x} for x in (territory, other)],
         )
         conn.execute(
-            sa.insert(t.membership).values(person_id=person, territory_id=territory, role="contributor")
+            sa.insert(tables.membership).values(person_id=person, territory_id=territory, role="contributor")
         )
-        conn.execute(sa.insert(t.framework_version).values(version="test", content={}))
+        conn.execute(sa.insert(tables.framework_version).values(version="test", content={}))
         assessment = conn.execute(
-            sa.insert(t.assessment)
+            sa.insert(tables.assessment)
             .values(
                 territory_id=territory,
                 framework_version="test",
                 assessed_on=date(2026, 1, 5),
                 created_by=person,
             )
-            .returning(t.assessment.c.id)
+            .returning(tables.assessment.c.id)
         ).scalar_one()
         conn.execute(
-            sa.insert(t.assessment_score).values(assessment_id=assessment, criterion_id="c1", level=2)
+            sa.insert(tables.assessment_score).values(assessment_id=assessment, criterion_id="c1", level=2)
         )
         conn.execute(
-            sa.insert(t.milestone).values(
+            sa.insert(tables.milestone).values(
                 territory_id=territory, occurred_on=date(2025, 6, 1), phase="impulse", title="Déclic"
             )
         )
         campaign = _campaign(conn, territory, _form_template(conn), "jeton")
         response = conn.execute(
-            sa.insert(t.response)
+            sa.insert(tables.response)
             .values(campaign_id=campaign, respondent_role="inhabitant", resume_code="reprise")
-            .returning(t.response.c.id)
+            .returning(tables.response.c.id)
         ).scalar_one()
-        conn.execute(sa.insert(t.answer).values(response_id=response, question_id="q1", numeric_value=3))
+        conn.execute(sa.insert(tables.answer).values(response_id=response, question_id="q1", numeric_value=3))
         conn.execute(
-            sa.insert(t.invitation).values(
-                email="nouveau@exemple.test", territory_id=territory, role="reader", expires_at=t.utcnow()
+            sa.insert(tables.invitation).values(
+                email="nouveau@exemple.test",
+                territory_id=territory,
+                role="reader",
+                expires_at=tables.utcnow(),
             )
         )
-        conn.execute(sa.insert(t.access_request).values(person_id=person, territory_id=territory))
+        conn.execute(sa.insert(tables.access_request).values(person_id=person, territory_id=territory))
         conn.execute(
-            sa.insert(t.activity_log).values(person_id=person, territory_id=territory, action="test.done")
+            sa.insert(tables.activity_log).values(
+                person_id=person, territory_id=territory, action="test.done"
+            )
         )
 
     with engine.begin() as conn:
-        conn.execute(sa.delete(t.territory).where(t.territory.c.id == territory))
+        conn.execute(sa.delete(tables.territory).where(tables.territory.c.id == territory))
 
     for table in (
-        t.membership,
-        t.assessment,
-        t.assessment_score,
-        t.milestone,
-        t.campaign,
-        t.response,
-        t.answer,
-        t.invitation,
-        t.access_request,
+        tables.membership,
+        tables.assessment,
+        tables.assessment_score,
+        tables.milestone,
+        tables.campaign,
+        tables.response,
+        tables.answer,
+        tables.invitation,
+        tables.access_request,
     ):
         assert count_rows(engine, table) == 0, table.name
     with engine.connect() as conn:
-        assert conn.execute(sa.select(t.peer_group_member.c.territory_id)).scalars().all() == [other]
-        log = conn.execute(sa.select(t.activity_log)).one()
+        assert conn.execute(sa.select(tables.peer_group_member.c.territory_id)).scalars().all() == [other]
+        log = conn.execute(sa.select(tables.activity_log)).one()
     assert (log.action, log.person_id, log.territory_id) == ("test.done", person, None)
-    assert count_rows(engine, t.person) == 1 and count_rows(engine, t.peer_group) == 1
+    assert count_rows(engine, tables.person) == 1 and count_rows(engine, tables.peer_group) == 1
 
 
 def test_deleting_a_person_removes_their_rights_and_keeps_their_work(engine):
     with engine.begin() as conn:
         territory = _territory(conn)
         person = _person(conn)
-        conn.execute(sa.insert(t.membership).values(person_id=person, territory_id=territory, role="reader"))
-        conn.execute(sa.insert(t.framework_version).values(version="test", content={}))
         conn.execute(
-            sa.insert(t.assessment).values(
+            sa.insert(tables.membership).values(person_id=person, territory_id=territory, role="reader")
+        )
+        conn.execute(sa.insert(tables.framework_version).values(version="test", content={}))
+        conn.execute(
+            sa.insert(tables.assessment).values(
                 territory_id=territory,
                 framework_version="test",
                 assessed_on=date(2026, 1, 5),
@@ -329,10 +339,10 @@ def test_deleting_a_person_removes_their_rights_and_keeps_their_work(engine):
             )
         )
     with engine.begin() as conn:
-        conn.execute(sa.delete(t.person).where(t.person.c.id == person))
-    assert count_rows(engine, t.membership) == 0
+        conn.execute(sa.delete(tables.person).where(tables.person.c.id == person))
+    assert count_rows(engine, tables.membership) == 0
     with engine.connect() as conn:
-        assert conn.execute(sa.select(t.assessment.c.created_by)).scalars().all() == [None]
+        assert conn.execute(sa.select(tables.assessment.c.created_by)).scalars().all() == [None]
 
 
 # --- types and columns --------------------------------------------------------------------
@@ -343,9 +353,11 @@ def test_timestamps_come_back_timezone_aware_in_utc(engine):
     written = datetime(2026, 6, 21, 23, 30, tzinfo=paris_summer)
     with engine.begin() as conn:
         person = _person(conn)
-        conn.execute(sa.update(t.person).where(t.person.c.id == person).values(last_login_at=written))
+        conn.execute(
+            sa.update(tables.person).where(tables.person.c.id == person).values(last_login_at=written)
+        )
     with engine.connect() as conn:
-        row = conn.execute(sa.select(t.person.c.last_login_at, t.person.c.created_at)).one()
+        row = conn.execute(sa.select(tables.person.c.last_login_at, tables.person.c.created_at)).one()
     assert row.last_login_at == written
     assert row.last_login_at.utcoffset() == timedelta(0)
     assert (row.last_login_at.day, row.last_login_at.hour) == (21, 21)
@@ -354,8 +366,10 @@ def test_timestamps_come_back_timezone_aware_in_utc(engine):
 
 def test_a_naive_timestamp_is_refused(engine):
     with pytest.raises(StatementError, match="naive datetime"), engine.begin() as conn:
-        conn.execute(sa.insert(t.person).values(email="x@exemple.test", last_login_at=datetime(2026, 1, 1)))
-    assert count_rows(engine, t.person) == 0
+        conn.execute(
+            sa.insert(tables.person).values(email="x@exemple.test", last_login_at=datetime(2026, 1, 1))
+        )
+    assert count_rows(engine, tables.person) == 0
 
 
 @pytest.mark.parametrize("table", ["assessment", "milestone"])
@@ -368,20 +382,20 @@ def test_records_edited_together_carry_a_version_starting_at_one(engine, table):
     with engine.begin() as conn:
         territory = _territory(conn)
         if table == "assessment":
-            conn.execute(sa.insert(t.framework_version).values(version="test", content={}))
+            conn.execute(sa.insert(tables.framework_version).values(version="test", content={}))
             conn.execute(
-                sa.insert(t.assessment).values(
+                sa.insert(tables.assessment).values(
                     territory_id=territory, framework_version="test", assessed_on=date(2026, 1, 5)
                 )
             )
         else:
             conn.execute(
-                sa.insert(t.milestone).values(
+                sa.insert(tables.milestone).values(
                     territory_id=territory, occurred_on=date(2026, 1, 5), phase="impulse", title="x"
                 )
             )
     with engine.connect() as conn:
-        assert conn.execute(sa.select(t.metadata.tables[table].c.version)).scalar_one() == 1
+        assert conn.execute(sa.select(tables.metadata.tables[table].c.version)).scalar_one() == 1
 
 
 # --- PostgreSQL: nothing readable through Supabase's REST API ----------------------------
@@ -390,7 +404,7 @@ def test_records_edited_together_carry_a_version_starting_at_one(engine, table):
 @pytest.mark.postgres
 def test_every_table_lives_in_the_parcours_schema_and_nothing_in_public(pg_engine):
     with pg_engine.connect() as conn:
-        tables = conn.execute(
+        names = conn.execute(
             sa.text("select tablename from pg_tables where schemaname = :s"), {"s": PG_SCHEMA}
         ).scalars()
         in_public = conn.execute(
@@ -401,7 +415,7 @@ def test_every_table_lives_in_the_parcours_schema_and_nothing_in_public(pg_engin
                 "union all select 'type ' || typname from pg_type where typnamespace = 'public'::regnamespace"
             )
         ).scalars()
-        assert set(tables) == APP_TABLES | {"alembic_version"}
+        assert set(names) == APP_TABLES | {"alembic_version"}
         assert list(in_public) == []  # no table, sequence, view, index, function or type
 
 
@@ -456,7 +470,7 @@ def test_supabase_api_roles_get_no_privilege_at_all(pg_engine, role):
 
 
 def _statements(table: str) -> list[str]:
-    column = "version_num" if table == "alembic_version" else t.metadata.tables[table].columns[0].name
+    column = "version_num" if table == "alembic_version" else tables.metadata.tables[table].columns[0].name
     name = f'{PG_SCHEMA}."{table}"'
     return [
         f"select * from {name}",
@@ -484,7 +498,7 @@ def test_an_api_role_can_neither_read_nor_write_anything(pg_engine, role):
             else:
                 allowed.append(statement)
     assert allowed == []
-    assert count_rows(pg_engine, t.territory) == 1
+    assert count_rows(pg_engine, tables.territory) == 1
 
 
 @pytest.mark.postgres
@@ -509,14 +523,18 @@ def test_row_level_security_still_hides_every_row_from_an_api_role_granted_acces
 @pytest.mark.postgres
 def test_the_app_role_owns_its_schema_and_everything_in_it_and_holds_nothing_more(pg_engine):
     with pg_engine.connect() as conn:
-        owners = conn.execute(
-            sa.text(
-                "select distinct pg_get_userbyid(relowner) from pg_class "
-                "where relnamespace = (select oid from pg_namespace where nspname = :s) union "
-                "select pg_get_userbyid(nspowner) from pg_namespace where nspname = :s"
-            ),
-            {"s": PG_SCHEMA},
-        ).scalars().all()
+        owners = (
+            conn.execute(
+                sa.text(
+                    "select distinct pg_get_userbyid(relowner) from pg_class "
+                    "where relnamespace = (select oid from pg_namespace where nspname = :s) union "
+                    "select pg_get_userbyid(nspowner) from pg_namespace where nspname = :s"
+                ),
+                {"s": PG_SCHEMA},
+            )
+            .scalars()
+            .all()
+        )
         role = conn.execute(
             sa.text(
                 "select rolsuper, rolcreaterole, rolcreatedb, rolbypassrls, rolreplication, "

@@ -19,7 +19,7 @@ from lib.domain.framework import load_framework
 from lib.domain.journey import CriterionScore, MilestoneDraft, Status
 from lib.domain.text import clean_text
 from lib.services import feedback, identity, journey, membership
-from lib.store import tables as t
+from lib.store import tables
 from tests.factories import make_actor, make_campaign, make_response, make_template, make_territory
 
 # What Chromium lets a person type or paste, and what no spreadsheet, XML or PostgreSQL text takes.
@@ -63,7 +63,7 @@ def test_a_control_character_in_an_answer_is_removed_and_the_xlsx_export_still_o
     header, row = _xlsx_cells(engine, admin, campaign_id)
     assert row[header.index("story")] == "xyz"
     with engine.connect() as conn:
-        query = sa.select(t.answer.c.text_value).where(t.answer.c.question_id == "story")
+        query = sa.select(tables.answer.c.text_value).where(tables.answer.c.question_id == "story")
         stored = conn.execute(query).scalar()
     assert stored == "xyz"
 
@@ -73,8 +73,8 @@ def test_an_old_answer_holding_a_control_character_never_breaks_the_exports(answ
     response_id = make_response(engine, campaign_id, "inhabitant", {"mood": 2, "story": "vieux texte"})
     with engine.begin() as conn:  # as written before the rule existed, straight into the table
         conn.execute(
-            sa.update(t.answer)
-            .where(t.answer.c.response_id == response_id, t.answer.c.question_id == "story")
+            sa.update(tables.answer)
+            .where(tables.answer.c.response_id == response_id, tables.answer.c.question_id == "story")
             .values(text_value="vieux\x01texte\x1f")
         )
 

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from lib.domain import forms
 from lib.domain.forms import FormTemplate
 from lib.store import feedback as store
-from lib.store import tables as t
+from lib.store import tables
 
 if TYPE_CHECKING:
     from lib.demo.seed import SeedContext
@@ -260,7 +260,7 @@ def seed_campaigns_and_responses(ctx: SeedContext) -> int:
         created = ctx.at(plan["opens_on"] - timedelta(days=3), 10)
         created_by = admins[0]
         campaign_id = ctx.conn.execute(
-            sa.insert(t.campaign)
+            sa.insert(tables.campaign)
             .values(
                 territory_id=territory_id,
                 form_template_id=template_id,
@@ -273,7 +273,7 @@ def seed_campaigns_and_responses(ctx: SeedContext) -> int:
                 created_at=created,
                 updated_at=created,
             )
-            .returning(t.campaign.c.id)
+            .returning(tables.campaign.c.id)
         ).scalar_one()
         ctx.log(
             created,
@@ -300,7 +300,7 @@ def seed_campaigns_and_responses(ctx: SeedContext) -> int:
             else:
                 document |= {"template_slug": template.slug, "template_version": template.version}
             response_id = ctx.conn.execute(
-                sa.insert(t.response)
+                sa.insert(tables.response)
                 .values(
                     campaign_id=campaign_id,
                     respondent_role=role,
@@ -311,14 +311,14 @@ def seed_campaigns_and_responses(ctx: SeedContext) -> int:
                     created_at=started_at,
                     updated_at=started_at if draft else submitted_at,
                 )
-                .returning(t.response.c.id)
+                .returning(tables.response.c.id)
             ).scalar_one()
             rows_written += 1
             if draft:
                 continue
             rows = forms.answer_rows(template, answers)
             ctx.conn.execute(
-                sa.insert(t.answer),
+                sa.insert(tables.answer),
                 [
                     {"response_id": response_id, "question_id": q, "numeric_value": n, "text_value": s}
                     for q, n, s in rows

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from lib.store import tables as t
+from lib.store import tables
 
 if TYPE_CHECKING:
     from lib.demo.seed import SeedContext
@@ -92,7 +92,7 @@ def seed_sharing_and_contacts(ctx: SeedContext) -> int:
                 subject_id=territory["id"],
                 details={"kind": kind, "to": level},
             )
-    ctx.conn.execute(sa.insert(t.territory_sharing), rows)
+    ctx.conn.execute(sa.insert(tables.territory_sharing), rows)
 
     consents = []
     for person in ctx.people:
@@ -106,14 +106,14 @@ def seed_sharing_and_contacts(ctx: SeedContext) -> int:
                 subject_type="person",
                 subject_id=person["id"],
             )
-    ctx.conn.execute(sa.insert(t.peer_contact_consent), consents)
+    ctx.conn.execute(sa.insert(tables.peer_contact_consent), consents)
 
-    axis = sa.case(_STORY_AXES, value=t.milestone.c.title, else_=sa.null())
+    axis = sa.case(_STORY_AXES, value=tables.milestone.c.title, else_=sa.null())
     demo_ids = [x["id"] for x in ctx.territories]
     # Tagged as if written so: the stories keep their own update times (the seed is deterministic).
     tagged = ctx.conn.execute(
-        sa.update(t.milestone)
-        .where(t.milestone.c.territory_id.in_(demo_ids))
-        .values(axis_id=axis, updated_at=t.milestone.c.updated_at)
+        sa.update(tables.milestone)
+        .where(tables.milestone.c.territory_id.in_(demo_ids))
+        .values(axis_id=axis, updated_at=tables.milestone.c.updated_at)
     ).rowcount
     return len(rows) + len(consents) + tagged

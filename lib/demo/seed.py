@@ -44,7 +44,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from lib.domain.framework import Framework, load_framework
-from lib.store import tables as t
+from lib.store import tables
 from lib.store.db import transaction
 from lib.store.reference import register_framework
 
@@ -52,7 +52,7 @@ DEMO_EMAIL_DOMAIN = "demo.parcours.fr"
 RANDOM_SEED = "parcours-demo-v1"
 
 # Reference data, not demo data: the app may register these on its own.
-REFERENCE_TABLES = frozenset({"framework_version", "form_template"})
+REFERENCE_TABLES = tables.REFERENCE_TABLES
 
 
 class SeedRefused(Exception):
@@ -469,7 +469,7 @@ def _territories(ctx: SeedContext) -> int:
             }
         )
     for territory, ident in zip(
-        ctx.territories, _insert_returning_ids(ctx.conn, t.territory, rows), strict=True
+        ctx.territories, _insert_returning_ids(ctx.conn, tables.territory, rows), strict=True
     ):
         territory["id"] = ident
     return len(rows)
@@ -481,7 +481,7 @@ def _peer_groups(ctx: SeedContext) -> int:
         {"slug": slug, "name": name, "description": desc, "created_at": created, "updated_at": created}
         for slug, name, desc, _members in _PEER_GROUPS
     ]
-    ids = _insert_returning_ids(ctx.conn, t.peer_group, groups)
+    ids = _insert_returning_ids(ctx.conn, tables.peer_group, groups)
     members = []
     for (slug, _name, _desc, member_slugs), group_id in zip(_PEER_GROUPS, ids, strict=True):
         ctx.peer_groups[slug] = group_id
@@ -494,7 +494,7 @@ def _peer_groups(ctx: SeedContext) -> int:
                     "joined_at": ctx.at(territory["joined_on"], 11),
                 }
             )
-    ctx.conn.execute(sa.insert(t.peer_group_member), members)
+    ctx.conn.execute(sa.insert(tables.peer_group_member), members)
     return len(groups) + len(members)
 
 
@@ -522,7 +522,7 @@ def _people(ctx: SeedContext) -> int:
                 "updated_at": created,
             }
         )
-    ids = _insert_returning_ids(ctx.conn, t.person, rows)
+    ids = _insert_returning_ids(ctx.conn, tables.person, rows)
     for (name, memberships), row, person_id, logins in zip(_PEOPLE, rows, ids, all_logins, strict=True):
         resolved = [
             (ctx.territory(f"demo-{slug}")["id"] if slug else None, role) for slug, role in memberships
@@ -560,7 +560,7 @@ def _people(ctx: SeedContext) -> int:
                 subject_id=person["id"],
                 details={"role": role},
             )
-    ctx.conn.execute(sa.insert(t.membership), memberships)
+    ctx.conn.execute(sa.insert(tables.membership), memberships)
     return len(rows) + len(memberships)
 
 
@@ -615,7 +615,7 @@ def _assessments(ctx: SeedContext) -> int:
                 "updated_at": submitted or created,
             }
         )
-    ids = _insert_returning_ids(ctx.conn, t.assessment, rows)
+    ids = _insert_returning_ids(ctx.conn, tables.assessment, rows)
     scores = []
     for (territory, _on, is_draft, levels, comments, author), row, assessment_id in zip(
         plans, rows, ids, strict=True
@@ -637,7 +637,7 @@ def _assessments(ctx: SeedContext) -> int:
             subject_type="assessment",
             subject_id=assessment_id,
         )
-    ctx.conn.execute(sa.insert(t.assessment_score), scores)
+    ctx.conn.execute(sa.insert(tables.assessment_score), scores)
     return len(rows) + len(scores)
 
 
@@ -683,7 +683,7 @@ def _milestones(ctx: SeedContext) -> int:
                 "updated_at": created,
             }
         )
-    ids = _insert_returning_ids(ctx.conn, t.milestone, rows)
+    ids = _insert_returning_ids(ctx.conn, tables.milestone, rows)
     for row, milestone_id in zip(rows, ids, strict=True):
         ctx.log(
             row["created_at"],
@@ -702,7 +702,7 @@ def _activity_log(ctx: SeedContext) -> int:
 
     rows = sorted(ctx.activity, key=order)
     if rows:
-        ctx.conn.execute(sa.insert(t.activity_log), rows)
+        ctx.conn.execute(sa.insert(tables.activity_log), rows)
     return len(rows)
 
 
@@ -731,7 +731,7 @@ def _resolve(step: StepFunction | str) -> StepFunction:
 
 
 def _data_tables() -> list[sa.Table]:
-    return [table for table in t.metadata.sorted_tables if table.name not in REFERENCE_TABLES]
+    return [table for table in tables.metadata.sorted_tables if table.name not in REFERENCE_TABLES]
 
 
 def is_empty(conn: Connection) -> bool:
@@ -744,7 +744,7 @@ def is_empty(conn: Connection) -> bool:
 
 def holds_real_data(conn: Connection) -> bool:
     """True as soon as one territory or person is not marked as demo."""
-    for table in (t.territory, t.person):
+    for table in (tables.territory, tables.person):
         if conn.execute(sa.select(table.c.id).where(table.c.is_demo.is_(False)).limit(1)).first():
             return True
     return False

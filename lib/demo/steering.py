@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from lib.domain.engagement import LOGIN_ACTION
-from lib.store import tables as t
+from lib.store import tables
 
 if TYPE_CHECKING:
     from lib.demo.seed import SeedContext
@@ -37,7 +37,7 @@ STAND_IN_ROLE = "local_agent"
 UNATTRIBUTED_EVERY = 8
 # An adjustment is not an edit: the rows keep the time the earlier step gave them, so the
 # same day still gives the same rows.
-_KEEP_STAMP = {"updated_at": t.response.c.updated_at}
+_KEEP_STAMP = {"updated_at": tables.response.c.updated_at}
 
 
 def _weekly_logins(ctx: SeedContext) -> int:
@@ -54,16 +54,16 @@ def _weekly_logins(ctx: SeedContext) -> int:
             written += 1
     for person_id, moment in latest.items():
         ctx.conn.execute(
-            sa.update(t.person)
-            .where(t.person.c.id == person_id, t.person.c.last_login_at < moment)
-            .values(last_login_at=moment, updated_at=t.person.c.updated_at)
+            sa.update(tables.person)
+            .where(tables.person.c.id == person_id, tables.person.c.last_login_at < moment)
+            .values(last_login_at=moment, updated_at=tables.person.c.updated_at)
         )
     return written
 
 
 def _silent_elected_officials(ctx: SeedContext) -> int:
     territory_id = ctx.territory(SILENT_ELECTED)["id"]
-    r, c = t.response, t.campaign
+    r, c = tables.response, tables.campaign
     ids = list(
         ctx.conn.execute(
             sa.select(r.c.id)
@@ -81,7 +81,7 @@ def _silent_elected_officials(ctx: SeedContext) -> int:
 
 
 def _network_responses_by_territory(ctx: SeedContext) -> int:
-    r, c = t.response, t.campaign
+    r, c = tables.response, tables.campaign
     responses = ctx.conn.execute(
         sa.select(r.c.id, r.c.respondent_role)
         .join(c, c.c.id == r.c.campaign_id)

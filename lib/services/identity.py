@@ -20,7 +20,7 @@ from lib.domain.errors import ServiceError, WriteFailed
 from lib.domain.text import clean_text
 from lib.services.unit_of_work import reading
 from lib.store import membership as store
-from lib.store import tables as t
+from lib.store import tables
 from lib.store.activity import log_activity
 from lib.store.db import transaction
 
@@ -167,7 +167,7 @@ def sign_in(
     """
     email = verified_email(claims, trusted_providers, signed_userinfo_providers)
     name = _display_name(claims)
-    now = t.utcnow()
+    now = tables.utcnow()
     coordinator = email in normalise_emails(coordinators)
     try:
         person_id = _record_sign_in(engine, email, name, claims.get("provider"), coordinator, now)

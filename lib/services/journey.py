@@ -21,7 +21,7 @@ from lib.domain.inputs import ID_MAX, NOT_FOUND, Checks
 from lib.domain.journey import CriterionScore, MilestoneDraft, Status, Suggestion
 from lib.services.unit_of_work import reading, writing
 from lib.store import journey as store
-from lib.store import tables as t
+from lib.store import tables
 from lib.store.activity import log_activity
 from lib.store.reference import register_framework
 from lib.store.territories import territory_exists
@@ -265,7 +265,7 @@ def record_assessment(
         raise ValidationFailed(errors)
     status = Status(status)
     scores = domain.normalise_scores(framework, scores)
-    submitted_at = t.utcnow() if status is Status.SUBMITTED else None
+    submitted_at = tables.utcnow() if status is Status.SUBMITTED else None
 
     with writing(engine) as conn:
         _check_territory(conn, territory_id)

@@ -35,7 +35,7 @@ from lib.domain.errors import FieldError, NotFound, ServiceError, ValidationFail
 from lib.domain.inputs import INVALID, REQUIRED, Checks, is_whole
 from lib.services.unit_of_work import reading, writing
 from lib.store import membership as store
-from lib.store import tables as t
+from lib.store import tables
 from lib.store import territories as territory_store
 from lib.store.activity import log_activity
 
@@ -252,7 +252,7 @@ def invite(
     role = _role(checks, role)
     checks.done()
     granted = require_grantable(actor, territory_id, role)
-    now = t.utcnow()
+    now = tables.utcnow()
 
     with writing(engine) as conn:
         _check_territory(conn, territory_id)
@@ -284,7 +284,7 @@ def invite(
 def revoke_invitation(engine: Engine, actor: Actor | None, invitation_id: int) -> None:
     actor = require_logged_in(actor)
     _checked_id("invitation_id", invitation_id)
-    now = t.utcnow()
+    now = tables.utcnow()
 
     with writing(engine) as conn:
         row = store.get_invitation(conn, invitation_id)
@@ -306,7 +306,7 @@ def revoke_invitation(engine: Engine, actor: Actor | None, invitation_id: int) -
 
 def list_invitations(engine: Engine, actor: Actor | None, territory_id: int | None) -> list[Invitation]:
     require(actor, Action.MANAGE_MEMBERS, territory_id)
-    now = t.utcnow()
+    now = tables.utcnow()
     with reading(engine) as conn:
         rows = store.list_invitations(conn, territory_id)
     return [
@@ -398,7 +398,7 @@ def decide_request(
     checks.record_id("request_id", request_id)
     checks.flag("accept", accept)
     checks.done()
-    now = t.utcnow()
+    now = tables.utcnow()
 
     with writing(engine) as conn:
         row = store.get_access_request(conn, request_id)

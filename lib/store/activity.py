@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from lib.store import tables as t
+from lib.store import tables
 
 
 def log_activity(
@@ -21,8 +21,8 @@ def log_activity(
     details: dict[str, Any] | None = None,
 ) -> None:
     conn.execute(
-        sa.insert(t.activity_log).values(
-            occurred_at=t.utcnow(),
+        sa.insert(tables.activity_log).values(
+            occurred_at=tables.utcnow(),
             person_id=person_id,
             territory_id=territory_id,
             action=action,

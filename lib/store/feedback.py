@@ -7,13 +7,14 @@ Every function takes an open connection; services decide the transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from lib.store import tables as t
+from lib.domain import template_versions
+from lib.store import tables
 
 SUBMITTED = "submitted"
 DRAFT = "draft"
@@ -22,32 +23,37 @@ DRAFT = "draft"
 
 
 def template_by_id(conn: Connection, template_id: int) -> Row | None:
-    return conn.execute(sa.select(t.form_template).where(t.form_template.c.id == template_id)).first()
+    return conn.execute(
+        sa.select(tables.form_template).where(tables.form_template.c.id == template_id)
+    ).first()
 
 
 def latest_templates(conn: Connection) -> list[Row]:
     """The newest version of each template, by title."""
     newest = (
-        sa.select(t.form_template.c.slug, sa.func.max(t.form_template.c.version).label("version"))
-        .group_by(t.form_template.c.slug)
+        sa.select(tables.form_template.c.slug, sa.func.max(tables.form_template.c.version).label("version"))
+        .group_by(tables.form_template.c.slug)
         .subquery()
     )
     query = (
-        sa.select(t.form_template)
+        sa.select(tables.form_template)
         .join(
             newest,
-            sa.and_(newest.c.slug == t.form_template.c.slug, newest.c.version == t.form_template.c.version),
+            sa.and_(
+                newest.c.slug == tables.form_template.c.slug,
+                newest.c.version == tables.form_template.c.version,
+            ),
         )
-        .order_by(t.form_template.c.slug)
+        .order_by(tables.form_template.c.slug)
     )
     return list(conn.execute(query))
 
 
 def newest_template(conn: Connection, slug: str) -> Row | None:
     return conn.execute(
-        sa.select(t.form_template)
-        .where(t.form_template.c.slug == slug)
-        .order_by(t.form_template.c.version.desc())
+        sa.select(tables.form_template)
+        .where(tables.form_template.c.slug == slug)
+        .order_by(tables.form_template.c.version.desc())
         .limit(1)
     ).first()
 
@@ -56,8 +62,10 @@ def template_has_answers(conn: Connection, template_id: int) -> bool:
     """Whether any response (even a draft) was started on a campaign using this version."""
     query = (
         sa.select(sa.literal(1))
-        .select_from(t.response.join(t.campaign, t.campaign.c.id == t.response.c.campaign_id))
-        .where(t.campaign.c.form_template_id == template_id)
+        .select_from(
+            tables.response.join(tables.campaign, tables.campaign.c.id == tables.response.c.campaign_id)
+        )
+        .where(tables.campaign.c.form_template_id == template_id)
         .limit(1)
     )
     return conn.execute(query).first() is not None
@@ -77,13 +85,9 @@ def save_template(
 ) -> tuple[int, int]:
     """Store a template document; returns ``(id, version)`` of the version that holds it.
 
-    It is compared with the newest stored version of the same slug. Same content: nothing
-    changes. Different content on a version nobody has answered, written by the same author
-    (the shipped file, or the same person): it is updated in place. Otherwise a NEW version
-    is added — an answered template is never changed, so old answers keep the questions they
-    answered, and nobody's wording is overwritten by someone else's.
-    ``version`` (the file's) is a floor: the stored number never goes below it. ``at`` fixes
-    the timestamps (the demo seed must write the same rows every time).
+    Whether it updates the newest stored version of the same slug or adds a new one is the
+    domain's rule (``lib.domain.template_versions``); this carries it out. ``at`` fixes the
+    timestamps (the demo seed must write the same rows every time).
     """
     stamps = {"created_at": at, "updated_at": at} if at is not None else {}
     newest = newest_template(conn, slug)
@@ -93,37 +97,34 @@ def save_template(
         "content": content,
         "framework_version": framework_version,
     }
-    if newest is None:
-        new_id = conn.execute(
-            sa.insert(t.form_template).values(
-                slug=slug, version=version, created_by=created_by, **values, **stamps
-            )
-        ).inserted_primary_key[0]
-        return new_id, version
-    if newest.content == content and newest.title_fr == title_fr and newest.title_en == title_en:
+    wording = template_versions.Wording(title_fr, title_en, content, created_by)
+    stored = None
+    if newest is not None:
+        said = template_versions.Wording(newest.title_fr, newest.title_en, newest.content, newest.created_by)
+        stored = template_versions.StoredVersion(newest.version, said, template_has_answers(conn, newest.id))
+    placement = template_versions.place(stored, wording, floor=version)
+    if placement.step == template_versions.Step.KEEP:
         return newest.id, newest.version
-    if newest.created_by == created_by and not template_has_answers(conn, newest.id):
-        number = max(newest.version, version)
+    if placement.step == template_versions.Step.UPDATE:
         conn.execute(
-            sa.update(t.form_template)
-            .where(t.form_template.c.id == newest.id)
-            .values(version=number, **values)
+            sa.update(tables.form_template)
+            .where(tables.form_template.c.id == newest.id)
+            .values(version=placement.version, **values)
         )
-        return newest.id, number
-    number = max(newest.version + 1, version)
+        return newest.id, placement.version
     new_id = conn.execute(
-        sa.insert(t.form_template).values(
-            slug=slug, version=number, created_by=created_by, **values, **stamps
+        sa.insert(tables.form_template).values(
+            slug=slug, version=placement.version, created_by=created_by, **values, **stamps
         )
     ).inserted_primary_key[0]
-    return new_id, number
+    return new_id, placement.version
 
 
 # --- Campaigns -----------------------------------------------------------------------------
 
 
 def insert_campaign(conn: Connection, **values: Any) -> int:
-    return conn.execute(sa.insert(t.campaign).values(**values)).inserted_primary_key[0]
+    return conn.execute(sa.insert(tables.campaign).values(**values)).inserted_primary_key[0]
 
 
 def _campaign_query() -> sa.Select:
@@ -131,31 +132,31 @@ def _campaign_query() -> sa.Select:
     # never over the whole response table.
     submitted_count = (
         sa.select(sa.func.count())
-        .where(t.response.c.campaign_id == t.campaign.c.id, t.response.c.status == SUBMITTED)
-        .correlate(t.campaign)
+        .where(tables.response.c.campaign_id == tables.campaign.c.id, tables.response.c.status == SUBMITTED)
+        .correlate(tables.campaign)
         .scalar_subquery()
     )
     return sa.select(
-        t.campaign,
-        t.territory.c.name.label("territory_name"),
-        t.form_template.c.slug.label("template_slug"),
-        t.form_template.c.version.label("template_version"),
-        t.form_template.c.title_fr.label("template_title_fr"),
-        t.form_template.c.title_en.label("template_title_en"),
+        tables.campaign,
+        tables.territory.c.name.label("territory_name"),
+        tables.form_template.c.slug.label("template_slug"),
+        tables.form_template.c.version.label("template_version"),
+        tables.form_template.c.title_fr.label("template_title_fr"),
+        tables.form_template.c.title_en.label("template_title_en"),
         submitted_count.label("submitted_count"),
     ).select_from(
-        t.campaign.join(t.form_template, t.form_template.c.id == t.campaign.c.form_template_id).join(
-            t.territory, t.territory.c.id == t.campaign.c.territory_id, isouter=True
-        )
+        tables.campaign.join(
+            tables.form_template, tables.form_template.c.id == tables.campaign.c.form_template_id
+        ).join(tables.territory, tables.territory.c.id == tables.campaign.c.territory_id, isouter=True)
     )
 
 
 def campaign_by_id(conn: Connection, campaign_id: int) -> Row | None:
-    return conn.execute(_campaign_query().where(t.campaign.c.id == campaign_id)).first()
+    return conn.execute(_campaign_query().where(tables.campaign.c.id == campaign_id)).first()
 
 
 def campaign_by_token(conn: Connection, token: str) -> Row | None:
-    return conn.execute(_campaign_query().where(t.campaign.c.share_token == token)).first()
+    return conn.execute(_campaign_query().where(tables.campaign.c.share_token == token)).first()
 
 
 def list_campaigns(conn: Connection, territory_ids: Sequence[int] | None) -> list[Row]:
@@ -163,28 +164,31 @@ def list_campaigns(conn: Connection, territory_ids: Sequence[int] | None) -> lis
     query = _campaign_query()
     if territory_ids is not None:
         query = query.where(
-            sa.or_(t.campaign.c.territory_id.in_(list(territory_ids)), t.campaign.c.territory_id.is_(None))
+            sa.or_(
+                tables.campaign.c.territory_id.in_(list(territory_ids)),
+                tables.campaign.c.territory_id.is_(None),
+            )
         )
-    return list(conn.execute(query.order_by(t.campaign.c.opens_on.desc(), t.campaign.c.id.desc())))
+    return list(conn.execute(query.order_by(tables.campaign.c.opens_on.desc(), tables.campaign.c.id.desc())))
 
 
 # --- Responses -----------------------------------------------------------------------------
 
 
 def insert_response(conn: Connection, **values: Any) -> int:
-    return conn.execute(sa.insert(t.response).values(**values)).inserted_primary_key[0]
+    return conn.execute(sa.insert(tables.response).values(**values)).inserted_primary_key[0]
 
 
 def response_by_code(conn: Connection, campaign_id: int, resume_code: str) -> Row | None:
     return conn.execute(
-        sa.select(t.response).where(
-            t.response.c.campaign_id == campaign_id, t.response.c.resume_code == resume_code
+        sa.select(tables.response).where(
+            tables.response.c.campaign_id == campaign_id, tables.response.c.resume_code == resume_code
         )
     ).first()
 
 
 def update_response(conn: Connection, response_id: int, **values: Any) -> None:
-    conn.execute(sa.update(t.response).where(t.response.c.id == response_id).values(**values))
+    conn.execute(sa.update(tables.response).where(tables.response.c.id == response_id).values(**values))
 
 
 def claim_draft(conn: Connection, response_id: int) -> bool:
@@ -195,9 +199,9 @@ def claim_draft(conn: Connection, response_id: int) -> bool:
     one's saved answers). The row count says who won."""
     return (
         conn.execute(
-            sa.update(t.response)
-            .where(t.response.c.id == response_id, t.response.c.status == DRAFT)
-            .values(updated_at=t.utcnow())
+            sa.update(tables.response)
+            .where(tables.response.c.id == response_id, tables.response.c.status == DRAFT)
+            .values(updated_at=tables.utcnow())
         ).rowcount
         == 1
     )
@@ -206,13 +210,13 @@ def claim_draft(conn: Connection, response_id: int) -> bool:
 def replace_answers(
     conn: Connection, response_id: int, rows: Iterable[tuple[str, float | None, str | None]]
 ) -> None:
-    conn.execute(sa.delete(t.answer).where(t.answer.c.response_id == response_id))
+    conn.execute(sa.delete(tables.answer).where(tables.answer.c.response_id == response_id))
     payload = [
         {"response_id": response_id, "question_id": q, "numeric_value": n, "text_value": s}
         for q, n, s in rows
     ]
     if payload:
-        conn.execute(sa.insert(t.answer), payload)
+        conn.execute(sa.insert(tables.answer), payload)
 
 
 # --- Aggregates for the results page -------------------------------------------------------
@@ -233,9 +237,9 @@ def _period(
 
 def _submitted(campaign_id: int, since: datetime | None, until: datetime | None) -> list[sa.ColumnElement]:
     return [
-        t.response.c.campaign_id == campaign_id,
-        t.response.c.status == SUBMITTED,
-        *_period(t.response.c.submitted_at, since, until),
+        tables.response.c.campaign_id == campaign_id,
+        tables.response.c.status == SUBMITTED,
+        *_period(tables.response.c.submitted_at, since, until),
     ]
 
 
@@ -251,15 +255,16 @@ def counts_by_role_and_hour(
     conn: Connection, campaign_id: int, since: datetime | None = None, until: datetime | None = None
 ) -> list[tuple[datetime, str, int]]:
     """``(UTC hour, role, submitted responses)``."""
-    hour = _utc_hour(conn, t.response.c.submitted_at).label("hour")
+    hour = _utc_hour(conn, tables.response.c.submitted_at).label("hour")
     query = (
-        sa.select(hour, t.response.c.respondent_role, sa.func.count().label("n"))
+        sa.select(hour, tables.response.c.respondent_role, sa.func.count().label("n"))
         .where(*_submitted(campaign_id, since, until))
-        .group_by(hour, t.response.c.respondent_role)
+        .group_by(hour, tables.response.c.respondent_role)
         .order_by(hour)
     )
+    # fromisoformat, not strptime: a tenth of the cost, once per (hour, role) row.
     return [
-        (datetime.strptime(r.hour, "%Y-%m-%d %H").replace(tzinfo=UTC), r.respondent_role, int(r.n))
+        (datetime.fromisoformat(f"{r.hour}:00+00:00"), r.respondent_role, int(r.n))
         for r in conn.execute(query)
     ]
 
@@ -269,16 +274,16 @@ def submitted_by_role(
 ) -> dict[str, int]:
     """Submitted responses per role."""
     query = (
-        sa.select(t.response.c.respondent_role, sa.func.count().label("n"))
+        sa.select(tables.response.c.respondent_role, sa.func.count().label("n"))
         .where(*_submitted(campaign_id, since, until))
-        .group_by(t.response.c.respondent_role)
+        .group_by(tables.response.c.respondent_role)
     )
     return {r.respondent_role: int(r.n) for r in conn.execute(query)}
 
 
 def count_drafts(conn: Connection, campaign_id: int) -> int:
     query = sa.select(sa.func.count()).where(
-        t.response.c.campaign_id == campaign_id, t.response.c.status == DRAFT
+        tables.response.c.campaign_id == campaign_id, tables.response.c.status == DRAFT
     )
     return int(conn.execute(query).scalar_one())
 
@@ -286,7 +291,7 @@ def count_drafts(conn: Connection, campaign_id: int) -> int:
 def _answers_of_submitted(campaign_id: int, since: datetime | None, until: datetime | None) -> sa.Select:
     return (
         sa.select()
-        .select_from(t.answer.join(t.response, t.response.c.id == t.answer.c.response_id))
+        .select_from(tables.answer.join(tables.response, tables.response.c.id == tables.answer.c.response_id))
         .where(*_submitted(campaign_id, since, until))
     )
 
@@ -301,11 +306,13 @@ def numeric_distribution(
     """``(question_id, role, value, answers)`` for numeric answers to these questions."""
     if not question_ids:
         return []
-    cols = (t.answer.c.question_id, t.response.c.respondent_role, t.answer.c.numeric_value)
+    cols = (tables.answer.c.question_id, tables.response.c.respondent_role, tables.answer.c.numeric_value)
     query = (
         _answers_of_submitted(campaign_id, since, until)
         .add_columns(*cols, sa.func.count().label("n"))
-        .where(t.answer.c.question_id.in_(list(question_ids)), t.answer.c.numeric_value.is_not(None))
+        .where(
+            tables.answer.c.question_id.in_(list(question_ids)), tables.answer.c.numeric_value.is_not(None)
+        )
         .group_by(*cols)
         .order_by(*cols)
     )
@@ -322,11 +329,11 @@ def choice_distribution(
     """``(question_id, role, option, answers)`` for choice questions."""
     if not question_ids:
         return []
-    cols = (t.answer.c.question_id, t.response.c.respondent_role, t.answer.c.text_value)
+    cols = (tables.answer.c.question_id, tables.response.c.respondent_role, tables.answer.c.text_value)
     query = (
         _answers_of_submitted(campaign_id, since, until)
         .add_columns(*cols, sa.func.count().label("n"))
-        .where(t.answer.c.question_id.in_(list(question_ids)), t.answer.c.text_value.is_not(None))
+        .where(tables.answer.c.question_id.in_(list(question_ids)), tables.answer.c.text_value.is_not(None))
         .group_by(*cols)
         .order_by(*cols)
     )
@@ -346,9 +353,11 @@ def free_texts(
         return []
     query = (
         _answers_of_submitted(campaign_id, since, until)
-        .add_columns(t.answer.c.question_id, t.response.c.respondent_role, t.answer.c.text_value)
-        .where(t.answer.c.question_id.in_(list(question_ids)), t.answer.c.text_value.is_not(None))
-        .order_by(t.response.c.submitted_at.desc(), t.answer.c.id)
+        .add_columns(
+            tables.answer.c.question_id, tables.response.c.respondent_role, tables.answer.c.text_value
+        )
+        .where(tables.answer.c.question_id.in_(list(question_ids)), tables.answer.c.text_value.is_not(None))
+        .order_by(tables.response.c.submitted_at.desc(), tables.answer.c.id)
         .limit(limit)
     )
     return [(r.question_id, r.respondent_role, r.text_value) for r in conn.execute(query)]
@@ -359,14 +368,14 @@ def submitted_responses(
 ) -> list[dict[str, Any]]:
     query = (
         sa.select(
-            t.response.c.id,
-            t.response.c.respondent_role.label("role"),
-            t.response.c.created_at,
-            t.response.c.submitted_at,
-            t.response.c.document,
+            tables.response.c.id,
+            tables.response.c.respondent_role.label("role"),
+            tables.response.c.created_at,
+            tables.response.c.submitted_at,
+            tables.response.c.document,
         )
         .where(*_submitted(campaign_id, since, until))
-        .order_by(t.response.c.submitted_at, t.response.c.id)
+        .order_by(tables.response.c.submitted_at, tables.response.c.id)
     )
     return [
         {
@@ -386,8 +395,11 @@ def submitted_answers(
     query = (
         _answers_of_submitted(campaign_id, since, until)
         .add_columns(
-            t.answer.c.response_id, t.answer.c.question_id, t.answer.c.numeric_value, t.answer.c.text_value
+            tables.answer.c.response_id,
+            tables.answer.c.question_id,
+            tables.answer.c.numeric_value,
+            tables.answer.c.text_value,
         )
-        .order_by(t.answer.c.response_id, t.answer.c.id)
+        .order_by(tables.answer.c.response_id, tables.answer.c.id)
     )
     return [(r.response_id, r.question_id, r.numeric_value, r.text_value) for r in conn.execute(query)]

@@ -14,11 +14,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
-from lib.store import tables as t
+from lib.store import tables
 
-A = t.assessment
-S = t.assessment_score
-M = t.milestone
+A = tables.assessment
+S = tables.assessment_score
+M = tables.milestone
 
 ONE_DRAFT_INDEX = "uq_assessment_one_draft_per_territory"
 
@@ -36,7 +36,7 @@ def insert_assessment(
     created_by: int | None,
     submitted_at: datetime | None,
 ) -> int:
-    now = t.utcnow()
+    now = tables.utcnow()
     return conn.execute(
         sa.insert(A)
         .values(
@@ -83,7 +83,7 @@ def update_draft_assessment(
             status=status,
             submitted_at=submitted_at,
             version=A.c.version + 1,
-            updated_at=t.utcnow(),
+            updated_at=tables.utcnow(),
         )
         .returning(A.c.version)
     ).scalar_one_or_none()
@@ -183,7 +183,7 @@ def get_milestone(conn: Connection, milestone_id: int) -> Row | None:
 
 
 def insert_milestone(conn: Connection, *, territory_id: int, created_by: int | None, **values: Any) -> int:
-    now = t.utcnow()
+    now = tables.utcnow()
     return conn.execute(
         sa.insert(M)
         .values(
@@ -205,6 +205,6 @@ def update_milestone(
     return conn.execute(
         sa.update(M)
         .where(M.c.id == milestone_id, M.c.version == expected_version)
-        .values(version=M.c.version + 1, updated_at=t.utcnow(), **values)
+        .values(version=M.c.version + 1, updated_at=tables.utcnow(), **values)
         .returning(M.c.version)
     ).scalar_one_or_none()

@@ -20,15 +20,15 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from lib.store import tables as t
+from lib.store import tables
 
-A = t.assessment
-S = t.assessment_score
-M = t.milestone
-T = t.territory
-G = t.peer_group
-GM = t.peer_group_member
-SH = t.territory_sharing
+A = tables.assessment
+S = tables.assessment_score
+M = tables.milestone
+T = tables.territory
+G = tables.peer_group
+GM = tables.peer_group_member
+SH = tables.territory_sharing
 
 SUBMITTED = "submitted"
 QUARTILES = (0.25, 0.5, 0.75)
@@ -40,15 +40,15 @@ QUARTILES = (0.25, 0.5, 0.75)
 def chosen_levels(conn: Connection, territory_id: int) -> list[Row]:
     """The levels this territory's admin chose (kind, level, updated_at, updated_by name)."""
     query = (
-        sa.select(SH.c.kind, SH.c.level, SH.c.updated_at, t.person.c.display_name.label("updated_by"))
-        .select_from(SH.outerjoin(t.person, t.person.c.id == SH.c.updated_by))
+        sa.select(SH.c.kind, SH.c.level, SH.c.updated_at, tables.person.c.display_name.label("updated_by"))
+        .select_from(SH.outerjoin(tables.person, tables.person.c.id == SH.c.updated_by))
         .where(SH.c.territory_id == territory_id)
     )
     return conn.execute(query).all()
 
 
 def set_level(conn: Connection, territory_id: int, kind: str, level: str, person_id: int | None) -> None:
-    values = {"level": level, "updated_by": person_id, "updated_at": t.utcnow()}
+    values = {"level": level, "updated_by": person_id, "updated_at": tables.utcnow()}
     done = conn.execute(
         sa.update(SH).where(SH.c.territory_id == territory_id, SH.c.kind == kind).values(**values)
     )
@@ -451,10 +451,10 @@ def latest_stories(
 
 # --- Feedback across territories -------------------------------------------------------------
 
-C = t.campaign
-R = t.response
-AN = t.answer
-FT = t.form_template
+C = tables.campaign
+R = tables.response
+AN = tables.answer
+FT = tables.form_template
 
 
 def templates_used(conn: Connection, territory_ids: Sequence[int]) -> list[Row]:
@@ -533,7 +533,7 @@ def scale_answers_by_territory(
 
 # --- Contacts --------------------------------------------------------------------------------
 
-CONSENT = t.peer_contact_consent
+CONSENT = tables.peer_contact_consent
 
 
 def consent_of(conn: Connection, person_id: int) -> datetime | None:
@@ -547,7 +547,7 @@ def set_consent(conn: Connection, person_id: int, agreed: bool) -> bool:
     if agreed:
         if consent_of(conn, person_id) is not None:
             return False
-        conn.execute(sa.insert(CONSENT).values(person_id=person_id, agreed_at=t.utcnow()))
+        conn.execute(sa.insert(CONSENT).values(person_id=person_id, agreed_at=tables.utcnow()))
         return True
     return conn.execute(sa.delete(CONSENT).where(CONSENT.c.person_id == person_id)).rowcount > 0
 
@@ -557,7 +557,7 @@ def consenting_contacts(conn: Connection, territory_ids: Sequence[int]) -> list[
     to be contacted by peers; nobody else."""
     if not territory_ids:
         return []
-    P, MS = t.person, t.membership
+    P, MS = tables.person, tables.membership
     query = (
         sa.select(MS.c.territory_id, P.c.display_name, P.c.email, MS.c.role)
         .select_from(P.join(CONSENT, CONSENT.c.person_id == P.c.id).join(MS, MS.c.person_id == P.c.id))

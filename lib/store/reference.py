@@ -6,14 +6,18 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from lib.domain.framework import Framework
-from lib.store import tables as t
+from lib.store import tables
 
 
 def register_framework(conn: Connection, framework: Framework) -> str:
     """Record this framework version once, so records made with it stay readable later."""
     exists = conn.execute(
-        sa.select(t.framework_version.c.version).where(t.framework_version.c.version == framework.version)
+        sa.select(tables.framework_version.c.version).where(
+            tables.framework_version.c.version == framework.version
+        )
     ).first()
     if exists is None:
-        conn.execute(sa.insert(t.framework_version).values(version=framework.version, content=framework.raw))
+        conn.execute(
+            sa.insert(tables.framework_version).values(version=framework.version, content=framework.raw)
+        )
     return framework.version

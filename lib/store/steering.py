@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from lib.domain.engagement import ENGAGEMENT_PREFIXES, LOGIN_ACTION
-from lib.store import tables as t
+from lib.store import tables
 
 SUBMITTED = "submitted"
 TERRITORY_ADMIN = "territory_admin"
@@ -42,16 +42,16 @@ def _in_scope(scope: Scope, territory_id: sa.ColumnElement) -> list[sa.ColumnEle
     """Conditions keeping ``territory_id`` within the scope (none for the whole network)."""
     if scope.whole_network:
         return []
-    chosen = sa.select(t.territory.c.id)
+    chosen = sa.select(tables.territory.c.id)
     if scope.kinds:
-        chosen = chosen.where(t.territory.c.kind.in_(scope.kinds))
+        chosen = chosen.where(tables.territory.c.kind.in_(scope.kinds))
     if scope.regions:
-        chosen = chosen.where(t.territory.c.region.in_(scope.regions))
+        chosen = chosen.where(tables.territory.c.region.in_(scope.regions))
     if scope.peer_group_ids:
-        members = sa.select(t.peer_group_member.c.territory_id).where(
-            t.peer_group_member.c.peer_group_id.in_(scope.peer_group_ids)
+        members = sa.select(tables.peer_group_member.c.territory_id).where(
+            tables.peer_group_member.c.peer_group_id.in_(scope.peer_group_ids)
         )
-        chosen = chosen.where(t.territory.c.id.in_(members))
+        chosen = chosen.where(tables.territory.c.id.in_(members))
     return [territory_id.in_(chosen)]
 
 
@@ -61,7 +61,7 @@ def _engagement(action: sa.ColumnElement) -> sa.ColumnElement:
 
 # --- events: the log entries that say a territory is alive ---------------------------------
 
-log = t.activity_log
+log = tables.activity_log
 
 
 def _period(start: datetime | None, end: datetime) -> list[sa.ColumnElement]:
@@ -73,20 +73,20 @@ def _own_events(what: sa.ColumnElement, start: datetime | None, end: datetime) -
     query, in ``[start, end)``: read from the ``(territory_id, occurred_at, action)`` index."""
     return (
         sa.select(what)
-        .where(log.c.territory_id == t.territory.c.id, _engagement(log.c.action), *_period(start, end))
-        .correlate(t.territory)
+        .where(log.c.territory_id == tables.territory.c.id, _engagement(log.c.action), *_period(start, end))
+        .correlate(tables.territory)
     )
 
 
 def _member_logins(what: sa.ColumnElement, start: datetime | None, end: datetime) -> sa.Select:
     """``what`` over the logins of the members of the outer query's territory, in ``[start,
     end)``: read from the ``(person_id, action, occurred_at)`` index."""
-    m = t.membership
+    m = tables.membership
     return (
         sa.select(what)
         .select_from(m.join(log, log.c.person_id == m.c.person_id))
-        .where(m.c.territory_id == t.territory.c.id, log.c.action == LOGIN_ACTION, *_period(start, end))
-        .correlate(t.territory)
+        .where(m.c.territory_id == tables.territory.c.id, log.c.action == LOGIN_ACTION, *_period(start, end))
+        .correlate(tables.territory)
     )
 
 
@@ -103,7 +103,7 @@ def territory_engagement(
 
     Each lookup walks an index backwards and stops at the first match: a thousand short index
     reads, never the whole log."""
-    tr, a = t.territory, t.assessment
+    tr, a = tables.territory, tables.assessment
     before = sa.or_(
         sa.exists(_own_events(sa.literal(1), previous_since, since)),
         sa.exists(_member_logins(sa.literal(1), previous_since, since)),
@@ -147,21 +147,21 @@ def events_by_month(conn: Connection, scope: Scope, bounds: Sequence[datetime]) 
         ).label(f"m{index}")
         for index, (start, end) in enumerate(itertools.pairwise(bounds))
     ]
-    query = sa.select(t.territory.c.id, *months).where(*_in_scope(scope, t.territory.c.id))
+    query = sa.select(tables.territory.c.id, *months).where(*_in_scope(scope, tables.territory.c.id))
     return [(row[0], index, int(n)) for row in conn.execute(query) for index, n in enumerate(row[1:]) if n]
 
 
 def _response_territory() -> sa.ColumnElement:
     """The territory a response counts for: its own campaign's, or the one its respondent
     answered for on a network-wide campaign."""
-    return sa.func.coalesce(t.response.c.territory_id, t.campaign.c.territory_id)
+    return sa.func.coalesce(tables.response.c.territory_id, tables.campaign.c.territory_id)
 
 
 def responses_by_role(
     conn: Connection, scope: Scope, since: datetime, until: datetime
 ) -> list[tuple[int, str, int]]:
     """``(territory_id, respondent role, submitted responses)`` in ``[since, until)``."""
-    r, c = t.response, t.campaign
+    r, c = tables.response, tables.campaign
     counted = (
         sa.select(_response_territory().label("territory_id"), r.c.respondent_role.label("role"))
         .select_from(r.join(c, c.c.id == r.c.campaign_id))
@@ -190,7 +190,7 @@ def headline_counts(
 
     For a part of the network, a response counts when its territory is in it, and a campaign
     when it belongs to one of its territories or is network-wide."""
-    r, c, a = t.response, t.campaign, t.assessment
+    r, c, a = tables.response, tables.campaign, tables.assessment
 
     def responses(start: datetime, end: datetime) -> sa.ScalarSelect:
         return (
@@ -237,7 +237,7 @@ def headline_counts(
 
 def territory_admins(conn: Connection, scope: Scope) -> list[Row]:
     """``territory_id, display_name, email, last_login_at`` of every territory admin in the scope."""
-    m, p = t.membership, t.person
+    m, p = tables.membership, tables.person
     query = (
         sa.select(m.c.territory_id, p.c.display_name, p.c.email, p.c.last_login_at)
         .select_from(m.join(p, p.c.id == m.c.person_id))
@@ -251,13 +251,17 @@ def territory_admins(conn: Connection, scope: Scope) -> list[Row]:
 
 def filter_choices(conn: Connection) -> dict[str, list]:
     """What a view can be narrowed to: peer groups ``(id, name)``, kinds and regions in use."""
-    groups = conn.execute(sa.select(t.peer_group.c.id, t.peer_group.c.name).order_by(t.peer_group.c.name))
-    kinds = conn.execute(sa.select(t.territory.c.kind).distinct().order_by(t.territory.c.kind)).scalars()
+    groups = conn.execute(
+        sa.select(tables.peer_group.c.id, tables.peer_group.c.name).order_by(tables.peer_group.c.name)
+    )
+    kinds = conn.execute(
+        sa.select(tables.territory.c.kind).distinct().order_by(tables.territory.c.kind)
+    ).scalars()
     regions = conn.execute(
-        sa.select(t.territory.c.region)
-        .where(t.territory.c.region.is_not(None))
+        sa.select(tables.territory.c.region)
+        .where(tables.territory.c.region.is_not(None))
         .distinct()
-        .order_by(t.territory.c.region)
+        .order_by(tables.territory.c.region)
     ).scalars()
     return {"peer_groups": [(g.id, g.name) for g in groups], "kinds": list(kinds), "regions": list(regions)}
 
@@ -267,7 +271,7 @@ def filter_choices(conn: Connection) -> dict[str, list]:
 
 def campaign_responses_by_territory(conn: Connection, campaign_id: int) -> list[tuple[int | None, str, int]]:
     """``(territory_id or None, role, submitted responses)`` of one campaign."""
-    r = t.response
+    r = tables.response
     query = (
         sa.select(r.c.territory_id, r.c.respondent_role, sa.func.count().label("n"))
         .where(r.c.campaign_id == campaign_id, r.c.status == SUBMITTED)
@@ -282,7 +286,7 @@ def campaign_sums_by_territory(
     """``(territory_id or None, question_id, answers, sum of values)`` for these (scale) questions."""
     if not question_ids:
         return []
-    r, a = t.response, t.answer
+    r, a = tables.response, tables.answer
     query = (
         sa.select(
             r.c.territory_id,
@@ -306,14 +310,16 @@ def territory_names(conn: Connection, territory_ids: Sequence[int]) -> dict[int,
     if not territory_ids:
         return {}
     rows = conn.execute(
-        sa.select(t.territory.c.id, t.territory.c.name).where(t.territory.c.id.in_(list(territory_ids)))
+        sa.select(tables.territory.c.id, tables.territory.c.name).where(
+            tables.territory.c.id.in_(list(territory_ids))
+        )
     )
     return {r.id: r.name for r in rows}
 
 
 def territory_slugs(conn: Connection, scope: Scope) -> list[Row]:
     """``id, slug, name`` of the scope's territories, by name (for per-territory links)."""
-    tr = t.territory
+    tr = tables.territory
     query = sa.select(tr.c.id, tr.c.slug, tr.c.name).where(*_in_scope(scope, tr.c.id)).order_by(tr.c.name)
     return list(conn.execute(query))
 
@@ -335,7 +341,7 @@ class JournalFilter:
 
 def journal(conn: Connection, flt: JournalFilter, limit: int, offset: int = 0) -> list[Row]:
     """Entries newest first, with the person's name and e-mail and the territory's name."""
-    p, tr = t.person, t.territory
+    p, tr = tables.person, tables.territory
     query = (
         sa.select(
             log.c.id,
@@ -374,11 +380,11 @@ def journal(conn: Connection, flt: JournalFilter, limit: int, offset: int = 0) -
 
 def people(conn: Connection, territory_ids: Sequence[int] | None) -> list[Row]:
     """``id, display_name, email`` of everyone (None) or of the members of these territories."""
-    p = t.person
+    p = tables.person
     query = sa.select(p.c.id, p.c.display_name, p.c.email).order_by(p.c.display_name, p.c.email)
     if territory_ids is not None:
-        members = sa.select(t.membership.c.person_id).where(
-            t.membership.c.territory_id.in_(list(territory_ids))
+        members = sa.select(tables.membership.c.person_id).where(
+            tables.membership.c.territory_id.in_(list(territory_ids))
         )
         query = query.where(p.c.id.in_(members))
     return list(conn.execute(query))

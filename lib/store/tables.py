@@ -78,6 +78,9 @@ SHARING_KINDS = ("assessments", "journey", "feedback")
 # which deletes every row that refers to it (ON DELETE CASCADE fires on the rebuild's DROP).
 LEGACY_SHARING_LEVELS = ("private", "peers", "network")
 ACCESS_ROLES = ("coordinator", "territory_admin", "contributor", "reader")
+# Reference data that start-up stores from ``data/`` (``lib.bootstrap``), not anybody's data: a
+# database holding only these is empty for the demo seed and for a restore.
+REFERENCE_TABLES = frozenset({"framework_version", "form_template"})
 
 territory = sa.Table(
     "territory",
@@ -319,6 +322,9 @@ campaign = sa.Table(
     sa.Column("anonymous", sa.Boolean, nullable=False, default=True),
     sa.Column("share_token", sa.String(64), nullable=False, unique=True),
     _fk("created_by", "person.id", nullable=True, ondelete="SET NULL"),
+    # Changes in the same transaction as any write to the campaign's submitted responses: what
+    # is computed from them is cached under it (``lib.services.cache``, decision 0013).
+    sa.Column("data_version", sa.BigInteger, nullable=False, default=0, server_default="0"),
     *_timestamps(),
     sa.CheckConstraint("closes_on >= opens_on", name="dates"),
 )
@@ -351,7 +357,8 @@ response = sa.Table(
     *_timestamps(),
     sa.CheckConstraint(f"status in {RECORD_STATUSES}", name="status"),
     sa.CheckConstraint(f"respondent_role in {RESPONDENT_ROLES}", name="respondent_role"),
-    sa.Index("ix_response_campaign_status", "campaign_id", "status"),
+    # A campaign's submitted responses counted by role and hour from this index alone.
+    sa.Index("ix_response_campaign_status", "campaign_id", "status", "submitted_at", "respondent_role"),
     # Network steering counts the responses of a period across every campaign, by territory
     # and role: from this index alone, without reading the responses' rows.
     sa.Index(
@@ -373,8 +380,10 @@ answer = sa.Table(
     sa.Column("question_id", sa.String(60), nullable=False),
     sa.Column("numeric_value", sa.Float),
     sa.Column("text_value", sa.Text),
-    sa.Index("ix_answer_response_question", "response_id", "question_id"),
-    sa.Index("ix_answer_question", "question_id"),
+    # Answers are always reached through their responses (a campaign's, in SQL); the value
+    # rides along so that distributions are read from the index alone. No index on the
+    # question alone: it led both databases to read every answer of the network to a question.
+    sa.Index("ix_answer_response_question", "response_id", "question_id", "numeric_value"),
 )
 
 activity_log = sa.Table(

@@ -31,8 +31,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from lib.store import migrate
-from lib.store import tables as t
+from lib.store import migrate, tables
 from lib.store.db import make_engine
 from tests.conftest import as_app_role, throwaway_pg_database
 from tests.e2e.conftest import (
@@ -359,7 +358,7 @@ def test_an_answer_sent_through_one_process_is_counted_through_the_other_after_a
 
     with proxied.engine.connect() as conn:
         status = conn.execute(
-            sa.select(t.response.c.status).where(t.response.c.campaign_id == proxied.campaign_id)
+            sa.select(tables.response.c.status).where(tables.response.c.campaign_id == proxied.campaign_id)
         ).scalar_one()
     assert status == "submitted"
     # Every request of each browser, websocket included, reached the process it was given.

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from lib.access import Role
-from lib.store import tables as t
+from lib.store import tables
 from tests.e2e.conftest import (
     LOGIN_BUTTON,
     TERRITORIES,
@@ -40,8 +40,8 @@ def test_a_stakeholder_answers_on_a_phone_and_a_member_sees_it_counted(live_app,
 
     with live_app.engine.connect() as conn:
         role, status = conn.execute(
-            sa.select(t.response.c.respondent_role, t.response.c.status).where(
-                t.response.c.campaign_id == campaign_id
+            sa.select(tables.response.c.respondent_role, tables.response.c.status).where(
+                tables.response.c.campaign_id == campaign_id
             )
         ).one()
     assert (role, status) == ("state_services", "submitted")

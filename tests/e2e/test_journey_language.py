@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from lib.access import Role
 from lib.domain.framework import load_framework
-from lib.store import tables as t
+from lib.store import tables
 from tests.e2e.conftest import TERRITORIES, expect, login_as, unique_email, wait_for_app
 from tests.factories import make_invitation
 
@@ -45,9 +45,12 @@ def test_a_level_picked_in_french_is_saved_after_switching_to_english(live_app, 
 
     with live_app.engine.connect() as conn:
         saved = conn.execute(
-            sa.select(t.assessment_score.c.level, t.assessment_score.c.comment)
-            .join(t.assessment, t.assessment.c.id == t.assessment_score.c.assessment_id)
-            .where(t.assessment.c.territory_id == territory_id, t.assessment_score.c.criterion_id == first.id)
+            sa.select(tables.assessment_score.c.level, tables.assessment_score.c.comment)
+            .join(tables.assessment, tables.assessment.c.id == tables.assessment_score.c.assessment_id)
+            .where(
+                tables.assessment.c.territory_id == territory_id,
+                tables.assessment_score.c.criterion_id == first.id,
+            )
         ).one()
     assert (saved.level, saved.comment) == (2, "Écrit en français.")
 
@@ -80,8 +83,8 @@ def test_a_milestone_phase_picked_in_french_is_saved_after_switching_to_english(
 
     with live_app.engine.connect() as conn:
         saved = conn.execute(
-            sa.select(t.milestone.c.phase, t.milestone.c.title).where(
-                t.milestone.c.territory_id == territory_id
+            sa.select(tables.milestone.c.phase, tables.milestone.c.title).where(
+                tables.milestone.c.territory_id == territory_id
             )
         ).all()
     assert [(m.phase, m.title) for m in saved] == [("groundwork", "Premier conseil des jeunes")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from lib.access import Role
-from lib.store import tables as t
+from lib.store import tables
 from tests.e2e.conftest import (
     LOGIN_BUTTON,
     TERRITORIES,
@@ -36,9 +36,9 @@ def test_an_invited_person_logs_in_lands_on_their_territory_and_logs_out(live_ap
     expect(page.get_by_text(email).first).to_be_visible()  # who is logged in, in the sidebar
     with live_app.engine.connect() as conn:
         role = conn.execute(
-            sa.select(t.membership.c.role)
-            .join(t.person, t.person.c.id == t.membership.c.person_id)
-            .where(t.person.c.email == email)
+            sa.select(tables.membership.c.role)
+            .join(tables.person, tables.person.c.id == tables.membership.c.person_id)
+            .where(tables.person.c.email == email)
         ).scalar_one()
     assert role == "contributor"
 
@@ -66,9 +66,13 @@ def test_an_unknown_person_sees_the_access_request_page_and_can_ask(live_app, br
     expect(page.get_by_text("Demande envoyée.", exact=False)).to_be_visible()
     with live_app.engine.connect() as conn:
         request = conn.execute(
-            sa.select(t.access_request.c.status, t.access_request.c.territory_id, t.access_request.c.message)
-            .join(t.person, t.person.c.id == t.access_request.c.person_id)
-            .where(t.person.c.email == email)
+            sa.select(
+                tables.access_request.c.status,
+                tables.access_request.c.territory_id,
+                tables.access_request.c.message,
+            )
+            .join(tables.person, tables.person.c.id == tables.access_request.c.person_id)
+            .where(tables.person.c.email == email)
         ).one()
     assert tuple(request) == (
         "pending",
@@ -85,4 +89,6 @@ def test_an_unverified_email_is_refused(live_app, browser_page):
 
     expect(page.get_by_text("Connexion impossible")).to_be_visible()
     with live_app.engine.connect() as conn:
-        assert conn.execute(sa.select(t.person.c.id).where(t.person.c.email == email)).first() is None
+        assert (
+            conn.execute(sa.select(tables.person.c.id).where(tables.person.c.email == email)).first() is None
+        )
