@@ -12,7 +12,7 @@ PY := $(VENV)/bin/python
 HOST := 127.0.0.1
 PORT := 8501
 
-.PHONY: help install run test migrate seed check-db lint bench clean distclean
+.PHONY: help install run test migrate seed check-db lint bench sample-report clean distclean
 
 help:
 	@echo "make install    create .venv and install what the app needs (again when requirements change)"
@@ -22,7 +22,12 @@ help:
 	@echo "make seed       load the demo data into an empty database (FORCE=1: replace demo data)"
 	@echo "make check-db   is the database ready? revision, row-level security, API roles, indexes, pool"
 	@echo "make lint       ruff check"
+<<<<<<< HEAD
+	@echo "make bench      axis scores, share-link lookups, pool checks, network steering, peers' screens, each against its baseline"
+	@echo "make sample-report  rebuild docs/reports/: a demo territory's journey report in French and English"
+=======
 	@echo "make bench      every screen on a generated network (SIZE=S, M or L), then axis scores, share-link lookups, pool checks, steering, peers"
+>>>>>>> main
 	@echo "make clean      remove caches and test artefacts (keeps .venv and data/)"
 	@echo "make distclean  clean, and remove .venv too"
 
@@ -82,6 +87,9 @@ bench: $(VENV)/.installed-runtime
 	$(PY) -m bench.pool_ping
 	$(PY) -m bench.steering
 	$(PY) -m bench.peers_screen
+
+sample-report: $(VENV)/.installed-runtime
+	$(PY) -m lib.demo.sample_report
 
 clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

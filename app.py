@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import auth, ui
+from components import actions, auth, ui
 from components.navigation import page_path
 from components.ui import t
 from lib.access import Action, can, can_anywhere
@@ -58,7 +58,8 @@ def _pages(actor) -> list:
                 url_path="resultats",
             )
         )
-    if peers.in_a_peer_group(ui.engine(), actor):
+    who = actor.person_id if actor is not None else None
+    if actions.read(f"nav.peer_group.{who}", lambda: peers.in_a_peer_group(ui.engine(), actor)):
         pages.append(
             st.Page(
                 page_path("peers_compare"),
@@ -113,6 +114,23 @@ def _pages(actor) -> list:
                 url_path="pilotage",
             )
         )
+    if can(actor, Action.MANAGE_NETWORK):
+        pages.append(
+            st.Page(
+                page_path("administration"),
+                title=t("nav.administration"),
+                icon=":material/admin_panel_settings:",
+                url_path="administration",
+            )
+        )
+        pages.append(
+            st.Page(
+                page_path("outbox"),
+                title=t("nav.outbox"),
+                icon=":material/outgoing_mail:",
+                url_path="courriels",
+            )
+        )
     if can_anywhere(actor, Action.VIEW_ACTIVITY):
         pages.append(
             st.Page(
@@ -144,6 +162,7 @@ def _pages(actor) -> list:
 
 
 try:
+    actions.new_run()
     token = st.query_params.get("campagne")
     if token:
         _feedback_link_only(token)

@@ -15,7 +15,7 @@ from typing import Any
 
 import streamlit as st
 
-from components import login_hooks
+from components import actions, login_hooks
 from components.ui import engine, plain, role_label, t
 from lib import oidc
 from lib.access import Actor
@@ -97,7 +97,9 @@ def trusted_providers() -> frozenset[str]:
 def demo_actor() -> Actor | None:
     """Demo mode: a visible banner and a persona picker in the sidebar."""
     st.warning(t("demo.banner"), icon=":material/theater_comedy:")
-    personas = identity.list_demo_personas(engine())
+    # Read through components.actions: when the database does not answer, the page is still
+    # drawn (for the person as read last) and keeps what they typed (issue 7).
+    personas = actions.read("demo.personas", lambda: identity.list_demo_personas(engine()))
     if not personas:
         st.info(t("demo.no_personas"))
         return None
@@ -115,7 +117,7 @@ def demo_actor() -> Actor | None:
     person_id = st.sidebar.selectbox(t("demo.persona"), ids, format_func=label, key="demo_person_id")
     chosen = by_id[person_id]
     st.sidebar.caption(role_label(chosen["role"]))
-    return identity.load_actor(engine(), person_id)
+    return actions.read(f"demo.actor.{person_id}", lambda: identity.load_actor(engine(), person_id))
 
 
 def login_screen() -> None:
@@ -171,7 +173,8 @@ def logged_in_actor() -> Actor | None:
     trusted = trusted_providers()
     signed = proconnect_providers()
     identity_key = (claims.get("provider"), claims.get("sub"), str(claims.get("email") or "").lower())
-    try:
+
+    def read_actor() -> Actor | None:
         actor = None
         # The login is recorded (person, invitations, coordinators) once per browser session;
         # either way the rights come straight from the database, at every rerun.
@@ -188,6 +191,12 @@ def logged_in_actor() -> Actor | None:
                 signed_userinfo_providers=signed,
             )
             st.session_state[_SIGNED_IN_KEY] = identity_key
+        return actor
+
+    try:
+        # When the database does not answer, the rights read last for this very login draw
+        # the page, so that nothing typed is dropped; every save reads them again.
+        actor = actions.read(f"login.{identity_key}", read_actor)
     except (ReadFailed, StartupFailed):
         raise  # the database is down, the person is not refused: app.py says so plainly
     except ServiceError as exc:

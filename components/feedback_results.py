@@ -10,9 +10,10 @@ import streamlit as st
 
 from components.charts import PALETTE, themed
 from components.form_renderer import scale_format
-from components.ui import framework, lang, plain, role_label, t
+from components.ui import framework, lang, plain, role_label, t, t_text
 from lib.domain import forms
 from lib.domain.anonymity import MIN_GROUP, POOLED
+from lib.domain.feedback_analytics import EVERYONE
 from lib.domain.forms import Question
 from lib.services.feedback import Results
 
@@ -209,15 +210,20 @@ def _distribution(res: Results, q: Question) -> None:
     st.dataframe(table.rename_axis(t("feedback.col.role")).reset_index(), hide_index=True)
 
 
+def _summarised_here(res: Results, section) -> list[Question]:
+    """The template's questions whose type registered ``section`` as its summary."""
+    return [q for q in res.template.questions if SUMMARIES[q.type] is section]
+
+
 def distributions(res: Results) -> None:
     st.subheader(t("feedback.results.distribution_title"))
-    for i, q in enumerate(res.template.questions_of_type(forms.SCALE)):
+    for i, q in enumerate(_summarised_here(res, distributions)):
         with st.expander(q.label(lang()), expanded=i == 0):
             _distribution(res, q)
 
 
 def choices(res: Results) -> None:
-    questions = res.template.questions_of_type(*forms.CHOICE_TYPES)
+    questions = _summarised_here(res, choices)
     if not questions:
         return
     st.subheader(t("feedback.results.choices_title"))
@@ -240,7 +246,7 @@ def choices(res: Results) -> None:
 
 def texts(res: Results) -> None:
     st.subheader(t("feedback.results.texts_title"))
-    questions = [q for q in res.template.questions_of_type(*forms.TEXT_TYPES) if q.id in res.texts]
+    questions = [q for q in _summarised_here(res, texts) if q.id in res.texts]
     if not questions:
         st.caption(t("feedback.results.no_answer"))
     for q in questions:
@@ -250,3 +256,53 @@ def texts(res: Results) -> None:
             for role, items in grouped:
                 st.markdown(f"**{plain(role_label(role))}** ({len(items)})")
                 st.markdown("\n".join(f"- {plain(text)}" for text in items))
+
+
+def _figure(value: float) -> str:
+    """A number answer's figure: whole when it is, else two decimals (a comma in French)."""
+    return str(int(value)) if float(value).is_integer() else _number(value)
+
+
+def numbers(res: Results) -> None:
+    """Number questions: per role (pooled roles as on the rest of the page), then for everyone,
+    how many answered, the median and the quartiles."""
+    questions = _summarised_here(res, numbers)
+    if not questions:
+        return
+    st.subheader(t("feedback.results.numbers_title"))
+    st.caption(t("feedback.results.numbers_explained"))
+    for q in questions:
+        with st.expander(q.label(lang())):
+            data = res.numbers[res.numbers["question_id"] == q.id]
+            if data.empty:
+                st.caption(t("feedback.results.no_answer"))
+                continue
+            names = {EVERYONE: t_text("feedback.results.everyone")}
+            table = pd.DataFrame(
+                {
+                    t_text("feedback.col.role"): [names.get(r) or role_label(r) for r in data["role"]],
+                    t_text("feedback.col.responses"): data["answers"].astype(int),
+                    t_text("feedback.col.q1"): data["q1"].map(_figure),
+                    t_text("feedback.col.median"): data["median"].map(_figure),
+                    t_text("feedback.col.q3"): data["q3"].map(_figure),
+                }
+            )
+            st.dataframe(table, hide_index=True)
+
+
+# The results section of each question type of ``lib.domain.question_types``, in the page's
+# order; a section shows every question whose type registered it (a test checks none is missing).
+SUMMARIES = {
+    forms.SCALE: distributions,
+    forms.SINGLE_CHOICE: choices,
+    forms.MULTIPLE_CHOICE: choices,
+    forms.SHORT_TEXT: texts,
+    forms.LONG_TEXT: texts,
+    forms.NUMBER: numbers,
+}
+
+
+def summaries(res: Results) -> None:
+    """Every section the template's question types call for, each once, in the registry's order."""
+    for section in dict.fromkeys(SUMMARIES.values()):
+        section(res)

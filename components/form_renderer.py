@@ -7,6 +7,8 @@ widget's state once it is off screen, so the page hands the values back every ti
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
@@ -62,85 +64,18 @@ def scale_format(question: Question, language: str):
     return fmt
 
 
-def _fits(question: Question, value: Any) -> bool:
-    """Whether a kept value can be handed to the widget (a wrong one would break the page)."""
-    if forms.is_empty(value):
-        return False
-    if question.type == forms.SCALE:
-        return isinstance(value, int) and value in question.scale_points
-    if question.type == forms.NUMBER:
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    if question.type == forms.SINGLE_CHOICE:
-        return value in question.option_ids
-    if question.type == forms.MULTIPLE_CHOICE:
-        return isinstance(value, list) and all(v in question.option_ids for v in value)
-    return isinstance(value, str)
-
-
-def _seed(question: Question, key: str, value: Any) -> None:
-    if key in st.session_state:
-        return
-    if _fits(question, value):
-        if question.type == forms.NUMBER:
-            value = int(value) if question.integer else float(value)
-        st.session_state[key] = value
-    elif question.type == forms.MULTIPLE_CHOICE:
-        st.session_state[key] = []
-
-
-def render_question(question: Question, value: Any, errors: dict[str, FieldError] | None, key: str) -> Any:
-    """One question: its widget, its help text, then its error, right under it."""
-    q, language = question, lang()
-    label = q.label(language) + (" *" if q.required else "")
-    _seed(q, key, value)
-    if q.type == forms.SCALE:
-        result = st.pills(
-            label,
-            list(q.scale_points),
-            format_func=scale_format(q, language),
-            key=keep_on_language_switch(key),
-        )
-    elif q.type == forms.SINGLE_CHOICE:
-        result = st.radio(
-            label,
-            list(q.option_ids),
-            format_func=lambda o: q.option_label(o, language),
-            index=None,
-            key=keep_on_language_switch(key),
-        )
-    elif q.type == forms.MULTIPLE_CHOICE:
-        result = st.pills(
-            label,
-            list(q.option_ids),
-            selection_mode="multi",
-            format_func=lambda o: q.option_label(o, language),
-            key=keep_on_language_switch(key),
-        )
-    elif q.type == forms.SHORT_TEXT:
-        result = st.text_input(label, key=key)
-    elif q.type == forms.LONG_TEXT:
-        result = st.text_area(label, key=key, height=120)
-    else:
-        # No bounds on the widget: it would silently refuse a value; the check at submission
-        # says what is wrong, next to the field, and keeps what was typed.
-        result = st.number_input(label, value=None, step=1 if q.integer else None, key=key)
-    hints = [q.help(language)] if q.help is not None else []
-    hints += _limits(q)
-    if hints:
-        st.caption(" ".join(hints))
-    field_error(errors, forms.field_name(q.id))
-    return result
-
-
 _LIMIT_SHOWN_UP_TO = 1000  # a limit of a few thousand characters only matters when hit
 
 
-def _limits(q: Question) -> list[str]:
-    """The limits the check at submission applies, said before anyone hits them."""
-    if q.type in forms.TEXT_TYPES and q.max_length is not None and q.max_length <= _LIMIT_SHOWN_UP_TO:
+def _text_limit(q: Question) -> list[str]:
+    if q.max_length is not None and q.max_length <= _LIMIT_SHOWN_UP_TO:
         # Not the widget's max_chars: a longer paste would be cut without a word.
         return [t("feedback.answer.limit_text", max=q.max_length)]
-    if q.type != forms.NUMBER or (q.min is None and q.max is None):
+    return []
+
+
+def _number_limits(q: Question) -> list[str]:
+    if q.min is None and q.max is None:
         return []
     low, high = (None if b is None else forms.show_bound(b) for b in (q.min, q.max))
     if low is not None and high is not None:
@@ -150,6 +85,107 @@ def _limits(q: Question) -> list[str]:
         if low is not None
         else t("feedback.answer.limit_max", max=high)
     ]
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class Widget:
+    """How one question type is drawn: ``draw(question, label, key, language)`` returns the
+    widget's value; ``fits`` says whether a kept value can be handed back to it (a wrong one
+    would break the page) and ``kept`` turns it into what the widget holds; ``blank`` is what it
+    holds when nothing fits; ``limits`` are the checks at submission, said before anyone hits them."""
+
+    draw: Callable[[Question, str, str, str], Any]
+    fits: Callable[[Question, Any], bool]
+    kept: Callable[[Question, Any], Any] = lambda q, value: value
+    blank: Callable[[], Any] | None = None
+    limits: Callable[[Question], list[str]] = lambda q: []
+
+
+def _options(q: Question, language: str):
+    return lambda o: q.option_label(o, language)
+
+
+# One widget per question type of ``lib.domain.question_types`` (a test checks none is missing).
+WIDGETS: dict[str, Widget] = {
+    forms.SCALE: Widget(
+        draw=lambda q, label, key, language: st.pills(
+            label,
+            list(q.scale_points),
+            format_func=scale_format(q, language),
+            key=keep_on_language_switch(key),
+        ),
+        fits=lambda q, value: isinstance(value, int) and value in q.scale_points,
+    ),
+    forms.SINGLE_CHOICE: Widget(
+        draw=lambda q, label, key, language: st.radio(
+            label,
+            list(q.option_ids),
+            format_func=_options(q, language),
+            index=None,
+            key=keep_on_language_switch(key),
+        ),
+        fits=lambda q, value: value in q.option_ids,
+    ),
+    forms.MULTIPLE_CHOICE: Widget(
+        draw=lambda q, label, key, language: st.pills(
+            label,
+            list(q.option_ids),
+            selection_mode="multi",
+            format_func=_options(q, language),
+            key=keep_on_language_switch(key),
+        ),
+        fits=lambda q, value: isinstance(value, list) and all(v in q.option_ids for v in value),
+        blank=list,
+    ),
+    forms.SHORT_TEXT: Widget(
+        draw=lambda q, label, key, language: st.text_input(label, key=key),
+        fits=lambda q, value: isinstance(value, str),
+        limits=_text_limit,
+    ),
+    forms.LONG_TEXT: Widget(
+        draw=lambda q, label, key, language: st.text_area(label, key=key, height=120),
+        fits=lambda q, value: isinstance(value, str),
+        limits=_text_limit,
+    ),
+    # No bounds on the widget: it would silently refuse a value; the check at submission says
+    # what is wrong, next to the field, and keeps what was typed.
+    forms.NUMBER: Widget(
+        draw=lambda q, label, key, language: st.number_input(
+            label, value=None, step=1 if q.integer else None, key=key
+        ),
+        fits=lambda q, value: _is_number(value),
+        kept=lambda q, value: int(value) if q.integer else float(value),
+        limits=_number_limits,
+    ),
+}
+
+
+def _seed(question: Question, widget: Widget, key: str, value: Any) -> None:
+    if key in st.session_state:
+        return
+    if not forms.is_empty(value) and widget.fits(question, value):
+        st.session_state[key] = widget.kept(question, value)
+    elif widget.blank is not None:
+        st.session_state[key] = widget.blank()
+
+
+def render_question(question: Question, value: Any, errors: dict[str, FieldError] | None, key: str) -> Any:
+    """One question: its widget, its help text, then its error, right under it."""
+    q, language = question, lang()
+    widget = WIDGETS[q.type]
+    label = q.label(language) + (" *" if q.required else "")
+    _seed(q, widget, key, value)
+    result = widget.draw(q, label, key, language)
+    hints = [q.help(language)] if q.help is not None else []
+    hints += widget.limits(q)
+    if hints:
+        st.caption(" ".join(hints))
+    field_error(errors, forms.field_name(q.id))
+    return result
 
 
 def render_section(

@@ -1,19 +1,19 @@
 """The self-assessment form and the milestone form.
 
-Saving happens in the buttons' callbacks, before the page is drawn again: the outcome
-(field errors, a refusal, a success) is then drawn in place, right under the fields, and
-every typed value stays in its widget because widgets keep their state by key.
+Saving runs through ``components.actions``: in the buttons' callbacks, before the page is
+drawn again, so the outcome (field errors, a refusal, a success, a "Réessayer") is drawn
+in place — field errors under the fields, the rest next to the buttons, where the person
+is — and every typed value stays in its widget because widgets keep their state by key.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 
+from components import actions
 from components.ui import engine, field_error, format_date, keep_on_language_switch, lang, service_error, t
 from lib.access import Actor
-from lib.domain.errors import ConcurrentEdit, FieldError, ServiceError, ValidationFailed
+from lib.domain.errors import ConcurrentEdit
 from lib.domain.framework import LEVELS, Framework
 from lib.domain.journey import CriterionScore, MilestoneDraft, Status, today
 from lib.services import journey as svc
@@ -22,37 +22,20 @@ from lib.services.identity import load_actor
 ss = st.session_state
 
 
-def _outcome_keys(prefix: str) -> tuple[str, str, str]:
-    return f"{prefix}.errors", f"{prefix}.failure", f"{prefix}.flash"
-
-
-def _run_save(prefix: str, actor: Actor, save) -> Any:
-    """Call ``save(actor)``; keep what the page must show about the outcome.
-
-    Callbacks run before ``app.py`` reads the person's rights for this rerun, so they are
+def _fresh(actor: Actor) -> Actor:
+    """Callbacks run before ``app.py`` reads the person's rights for this rerun, so they are
     read again here: a membership revoked since the page was drawn no longer counts. That
-    read failing is a failed save like any other: said plainly, the form kept.
-    """
-    errors_key, failure_key, _ = _outcome_keys(prefix)
-    ss[errors_key], ss[failure_key] = None, None
-    try:
-        return save(load_actor(engine(), actor.person_id))
-    except ValidationFailed as exc:
-        ss[errors_key] = exc.errors
-    except ServiceError as exc:
-        ss[failure_key] = exc
-    return None
+    read failing is a failed save like any other: said plainly, the form kept."""
+    return load_actor(engine(), actor.person_id)
 
 
-def _show_outcome(prefix: str) -> dict[str, FieldError] | None:
-    errors_key, failure_key, flash_key = _outcome_keys(prefix)
-    if ss.get(flash_key):
-        st.success(t(ss.pop(flash_key)), icon=":material/check_circle:")
-    if ss.get(errors_key):
-        st.error(t("error.validation"), icon=":material/error:")
-    if ss.get(failure_key):
-        service_error(ss[failure_key])
-    return ss.get(errors_key)
+def _failure_line(p: str) -> None:
+    """The buttons are far below the top of a long form: say it at the top too."""
+    failure = actions.failure(p)
+    if actions.errors(p) or failure:
+        st.error(
+            t(failure.code, **failure.params) if failure else t("error.validation"), icon=":material/error:"
+        )
 
 
 # --- Self-assessment -------------------------------------------------------------------------
@@ -82,34 +65,24 @@ def _save_assessment(p: str, fw: Framework, actor: Actor, territory_id: int, sta
         for c in fw.criteria
     }
     assessment_id, version = ss[f"{p}.base"]
-    saved = _run_save(
-        p,
-        actor,
-        lambda fresh: svc.record_assessment(
-            engine(),
-            fresh,
-            territory_id,
-            scores,
-            status,
-            assessment_id,
-            version,
-            assessed_on=ss.get(f"{p}.date"),
-        ),
+    saved = svc.record_assessment(
+        engine(),
+        _fresh(actor),
+        territory_id,
+        scores,
+        status,
+        assessment_id,
+        version,
+        assessed_on=ss.get(f"{p}.date"),
     )
-    if saved is None:
-        return
     if status is Status.DRAFT:
         ss[f"{p}.base"] = (saved.id, saved.version)
-        ss[f"{p}.flash"] = "journey.form.saved_draft"
     else:
         _load_assessment(p, fw, None)  # submitted for good: the next assessment starts blank
-        ss[f"{p}.flash"] = "journey.form.submitted"
 
 
 def _reload_assessment(p: str, fw: Framework, actor: Actor, territory_id: int) -> None:
-    journey = _run_save(p, actor, lambda fresh: svc.get_journey(engine(), fresh, territory_id, fw))
-    if journey is not None:
-        _load_assessment(p, fw, journey.draft)
+    _load_assessment(p, fw, svc.get_journey(engine(), _fresh(actor), territory_id, fw).draft)
 
 
 def assessment_form(fw: Framework, actor: Actor, territory_id: int, draft: svc.Assessment | None) -> None:
@@ -117,21 +90,22 @@ def assessment_form(fw: Framework, actor: Actor, territory_id: int, draft: svc.A
     p = f"assess{territory_id}"
     if _level_key(p, fw.criteria[0].id) not in ss or f"{p}.base" not in ss:
         _load_assessment(p, fw, draft)  # first visit, or back from another page
-        ss[f"{p}.errors"] = ss[f"{p}.failure"] = None
+        actions.forget(p)
     st.subheader(t("journey.form.title"))
     st.write(t("journey.form.intro"))
     if draft is not None and ss[f"{p}.base"][0] == draft.id:
         st.caption(
             t("journey.form.editing_draft", date=format_date(draft.assessed_on), version=draft.version)
         )
-    errors = _show_outcome(p)
-    if isinstance(ss.get(f"{p}.failure"), ConcurrentEdit):
-        st.button(
+    errors = actions.errors(p)
+    _failure_line(p)
+    if isinstance(actions.failure(p), ConcurrentEdit):
+        actions.button(
+            p,
             t("journey.form.reload"),
+            lambda: _reload_assessment(p, fw, actor, territory_id),
+            name="reload",
             help=t("journey.form.reload_help"),
-            key=f"{p}.reload",
-            on_click=_reload_assessment,
-            args=(p, fw, actor, territory_id),
         )
     level_options = list(LEVELS)
     # The options show only the level number and the words go in captions: Streamlit matches a
@@ -178,30 +152,28 @@ def assessment_form(fw: Framework, actor: Actor, territory_id: int, draft: svc.A
                             label_visibility="collapsed",
                         )
                         field_error(errors, f"level.{c.id}")
-        failure = ss.get(f"{p}.failure")
-        if errors or failure:  # the buttons are far below the top of the form: say it here too
-            st.error(
-                t(failure.code, **failure.params) if failure else t("error.validation"),
-                icon=":material/error:",
-            )
         left, right = st.columns(2)
-        with left:
-            st.button(
-                t("journey.form.save_draft"),
-                icon=":material/save:",
-                key=f"{p}.save_draft",
-                on_click=_save_assessment,
-                args=(p, fw, actor, territory_id, Status.DRAFT),
-            )
-        with right:
-            st.button(
-                t("journey.form.submit"),
-                type="primary",
-                icon=":material/send:",
-                key=f"{p}.submit",
-                on_click=_save_assessment,
-                args=(p, fw, actor, territory_id, Status.SUBMITTED),
-            )
+        actions.button(
+            p,
+            t("journey.form.save_draft"),
+            lambda: _save_assessment(p, fw, actor, territory_id, Status.DRAFT),
+            done="journey.form.saved_draft",
+            name="save_draft",
+            where=left,
+            icon=":material/save:",
+        )
+        actions.button(
+            p,
+            t("journey.form.submit"),
+            lambda: _save_assessment(p, fw, actor, territory_id, Status.SUBMITTED),
+            done="journey.form.submitted",
+            name="submit",
+            where=right,
+            type="primary",
+            icon=":material/send:",
+        )
+        # Where the person is: right under the buttons of this long form (issue 7, item 12).
+        actions.outcome(p)
 
 
 # --- Milestones ------------------------------------------------------------------------------
@@ -230,27 +202,18 @@ def _save_milestone(p: str, actor: Actor, territory_id: int, milestone_id: int |
         storytelling_dimension=ss.get(f"{p}.dimension"),
         axis_id=ss.get(f"{p}.axis"),
     )
-    saved = _run_save(
-        p,
-        actor,
-        lambda fresh: svc.save_milestone(
-            engine(), fresh, territory_id, draft, milestone_id, ss.get(f"{p}.base")
-        ),
+    saved = svc.save_milestone(
+        engine(), _fresh(actor), territory_id, draft, milestone_id, ss.get(f"{p}.base")
     )
-    if saved is None:
-        return
     if milestone_id is None:
         _load_milestone(p, None)
-        ss[f"{p}.flash"] = "journey.ms.added"
     else:
         ss[f"{p}.base"] = saved.version
-        ss[f"{p}.flash"] = "journey.ms.updated"
 
 
 def _reload_milestone(p: str, actor: Actor, territory_id: int, milestone_id: int) -> None:
-    milestones = _run_save(p, actor, lambda fresh: svc.list_milestones(engine(), fresh, territory_id))
-    if milestones is not None:
-        _load_milestone(p, next((m for m in milestones if m.id == milestone_id), None))
+    milestones = svc.list_milestones(engine(), _fresh(actor), territory_id)
+    _load_milestone(p, next((m for m in milestones if m.id == milestone_id), None))
 
 
 # The "new milestone" entry of the picker: 0, never a milestone's id, and unlike None a value
@@ -279,15 +242,16 @@ def milestone_form(fw: Framework, actor: Actor, territory_id: int, milestones: l
     p = _ms_prefix(territory_id, milestone_id)
     if f"{p}.title" not in ss or f"{p}.base" not in ss:
         _load_milestone(p, by_id.get(milestone_id))
-        ss[f"{p}.errors"] = ss[f"{p}.failure"] = None
-    errors = _show_outcome(p)
-    if milestone_id is not None and isinstance(ss.get(f"{p}.failure"), ConcurrentEdit):
-        st.button(
+        actions.forget(p)
+    errors = actions.errors(p)
+    _failure_line(p)
+    if milestone_id is not None and isinstance(actions.failure(p), ConcurrentEdit):
+        actions.button(
+            p,
             t("journey.form.reload"),
+            lambda: _reload_milestone(p, actor, territory_id, milestone_id),
+            name="reload",
             help=t("journey.form.reload_help"),
-            key=f"{p}.reload",
-            on_click=_reload_milestone,
-            args=(p, actor, territory_id, milestone_id),
         )
     phases = {ph.id: ph.label(lang()) for ph in fw.phases}
     dimensions = {d.id: d.label(lang()) for d in fw.storytelling_dimensions}
@@ -334,21 +298,20 @@ def milestone_form(fw: Framework, actor: Actor, territory_id: int, milestones: l
         field_error(errors, "axis_id")
         st.text_area(t("journey.ms.story"), key=keep_on_language_switch(f"{p}.story"), height=120)
         field_error(errors, "story")
-        st.button(
+        actions.button(
+            p,
             t("journey.ms.add") if milestone_id is None else t("journey.ms.save"),
+            lambda: _save_milestone(p, actor, territory_id, milestone_id),
+            done="journey.ms.added" if milestone_id is None else "journey.ms.updated",
+            name="save",
             type="primary",
             icon=":material/flag:",
-            key=f"{p}.save",
-            on_click=_save_milestone,
-            args=(p, actor, territory_id, milestone_id),
         )
+        actions.outcome(p)
 
 
 def refusal_after_losing_rights(territory_id: int) -> None:
     """Someone whose right to edit was withdrawn while a form was open still learns that the
     save was refused (the form is gone: they may now only read)."""
-    mine = (f"assess{territory_id}.", f"ms{territory_id}.")
-    for key in [k for k in ss if str(k).startswith(mine) and str(k).endswith(".failure")]:
-        failure = ss.pop(key)
-        if failure is not None:
-            service_error(failure)
+    for failure in actions.pop_failures(f"assess{territory_id}", f"ms{territory_id}"):
+        service_error(failure)

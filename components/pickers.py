@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components import actions
 from components.ui import engine, t
 from lib.access import Actor
 from lib.services.territories import PICKER_LIMIT, TerritoryName, territory_choices
@@ -23,7 +24,13 @@ def territory_picker(actor: Actor | None) -> TerritoryName | None:
     """
     search = st.session_state.get(_SEARCH, "")
     wanted = st.session_state.get(_WIDGET, st.session_state.get(_REMEMBERED))
-    choices = territory_choices(engine(), actor, search=search, chosen=wanted)
+    who = actor.person_id if actor is not None else None
+    # Through components.actions: when the database does not answer, the choices read last
+    # stand in, so that the page (and the form on it) is still drawn.
+    choices = actions.read(
+        f"territories.{who}",
+        lambda: territory_choices(engine(), actor, search=search, chosen=wanted),
+    )
     if choices.chosen is None and not choices.matches and search:
         choices = territory_choices(engine(), actor)  # nothing matches and nothing chosen yet
     if choices.total == 0:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import membership as ui_membership
-from components.ui import actor, engine, field_error, service_error, t
+from components.ui import actor, engine, field_error, lang, service_error, t
 from lib.domain.errors import FieldError, ServiceError, ValidationFailed
 from lib.services import membership
 
@@ -57,7 +57,7 @@ if sent:
         if choice is None:
             raise ValidationFailed({"territory": FieldError("error.required")})
         target = None if choice == NETWORK else choice
-        membership.request_access(engine(), me, territory_id=target, message=message)
+        membership.request_access(engine(), me, territory_id=target, message=message, language=lang())
     except ValidationFailed as exc:
         st.session_state["access_request_errors"] = exc.errors
         st.rerun()

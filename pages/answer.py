@@ -9,57 +9,51 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import ui
+from components import actions, ui
 from components.form_renderer import campaign_header, forget, render_section
 from components.navigation import page_path
 from components.qr import show_resume_link
-from components.ui import engine, field_error, lang, language_choice, service_error, t
-from lib.domain.errors import ServiceError, ValidationFailed
+from components.ui import engine, field_error, lang, language_choice, t
+from lib.domain.errors import ValidationFailed
 from lib.domain.forms import field_name
 from lib.services import feedback
-from lib.services.feedback import CampaignUnavailable
 
+ss = st.session_state
 link_token = st.query_params.get("campagne")
-token = link_token or st.session_state.get("answer_token")
+token = link_token or ss.get("answer_token")
 # Through a share link nobody is logged in, whatever this browser did before.
 actor = None if link_token else ui.actor()
 
 if link_token:  # the app's sidebar is not there: respondents still choose their language
     language_choice(collapsed=True)
 
-campaign = feedback.public_campaign(engine(), token)
+# When the database does not answer, the campaign read last is drawn again: the form must be
+# drawn for what was typed since the last save to stay on screen (components.actions.read).
+campaign = actions.read(f"answer.campaign.{token}", lambda: feedback.public_campaign(engine(), token))
 if not campaign_header(campaign, token):
     st.stop()  # unknown, not yet open or closed: a clear page, and nothing else
 
 template = campaign.template
 sections = template.sections
-flow = st.session_state.setdefault("answer_flows", {}).setdefault(
-    token, {"code": None, "role": None, "step": 0, "values": {}, "errors": {}, "done": False}
+flow = ss.setdefault("answer_flows", {}).setdefault(
+    token, {"code": None, "role": None, "step": 0, "values": {}, "done": False}
 )
-
-
-def act(action) -> None:
-    """Run a service call; on success rerun to the next screen, else keep everything typed."""
-    try:
-        action()
-    except ValidationFailed as exc:
-        flow["errors"] = exc.errors
-        st.rerun()
-    except CampaignUnavailable:
-        st.rerun()  # the campaign closed meanwhile: the page now says so
-    except ServiceError as exc:
-        service_error(exc)
-        return
-    flow["errors"] = {}
-    st.rerun()
+ACTION = f"answer.{token}"
 
 
 def adopt(draft: feedback.Draft) -> None:
     flow.update(code=draft.resume_code, role=draft.role, values=dict(draft.answers), step=max(1, draft.step))
 
 
+def typed() -> dict:
+    """The answers on screen now, as their widgets hold them (read when a button is clicked)."""
+    prefix = f"ans.{flow['code']}."
+    return {q.id: ss[prefix + q.id] for s in sections for q in s.questions if prefix + q.id in ss}
+
+
 def start() -> None:
-    role, name = flow["role"], st.session_state.get(f"ans.{token}.name")
+    role, name = ss.get(f"ans.{token}.role"), ss.get(f"ans.{token}.name")
+    flow["role"] = role
     if flow["code"] is None:
         draft = feedback.start_response(
             engine(),
@@ -75,12 +69,15 @@ def start() -> None:
         flow["step"] = 1
 
 
-def save(values: dict, step: int) -> None:
-    feedback.save_draft(engine(), token, flow["code"], values, step=step)
+def save(step: int) -> None:
+    current = typed()
+    flow["values"].update(current)
+    feedback.save_draft(engine(), token, flow["code"], current, step=step)
     flow["step"] = step
 
 
 def submit() -> None:
+    flow["values"].update(typed())
     try:
         feedback.submit_response(engine(), token, flow["code"], flow["values"])
     except ValidationFailed:
@@ -89,19 +86,24 @@ def submit() -> None:
     flow["done"] = True
 
 
+def resume(code: str | None = None) -> None:
+    adopt(feedback.resume_response(engine(), token, code or ss.get(f"ans.{token}.resume") or ""))
+
+
 resume_typed = st.query_params.get("reprise")
 if resume_typed and flow["code"] is None and not flow.get("resume_tried"):
     flow["resume_tried"] = True
-    act(lambda: adopt(feedback.resume_response(engine(), token, resume_typed)))
+    actions.run(ACTION, lambda: resume(resume_typed))
 
-errors, step = flow["errors"], flow["step"]
+errors, step = actions.errors(ACTION), flow["step"]
 if flow["done"]:
     st.success(t("feedback.answer.thanks_title"), icon=":material/check_circle:")
     st.write(t("feedback.answer.thanks_text"))
     if st.button(t("feedback.answer.another"), icon=":material/person_add:"):
         # The next person starts blank: no hat, name or answer of the previous one.
         forget(f"ans.{token}.", f"ans.{flow['code']}.")
-        st.session_state["answer_flows"].pop(token)
+        ss["answer_flows"].pop(token)
+        actions.forget(ACTION)
         st.query_params.pop("reprise", None)
         st.rerun()
     if not link_token:
@@ -110,9 +112,9 @@ elif step == 0:
     if template.intro is not None:
         st.write(template.intro(lang()))
     role_names = {r.id: ui.role_label(r.id) for r in ui.framework().stakeholder_roles}
-    if f"ans.{token}.role" not in st.session_state and flow["role"]:
-        st.session_state[f"ans.{token}.role"] = flow["role"]
-    flow["role"] = st.radio(
+    if f"ans.{token}.role" not in ss and flow["role"]:
+        ss[f"ans.{token}.role"] = flow["role"]
+    st.radio(
         t("feedback.answer.role_label"),
         list(role_names),
         format_func=role_names.get,
@@ -124,36 +126,51 @@ elif step == 0:
     if not campaign.anonymous:
         st.text_input(t("feedback.answer.name_label"), max_chars=feedback.NAME_MAX, key=f"ans.{token}.name")
         field_error(errors, "respondent_name")
-    if st.button(t("feedback.answer.start"), type="primary", icon=":material/arrow_forward:"):
-        act(start)
+    actions.button(
+        ACTION,
+        t("feedback.answer.start"),
+        start,
+        name="start",
+        type="primary",
+        icon=":material/arrow_forward:",
+    )
     with st.expander(t("feedback.answer.resume_title"), expanded="resume_code" in errors):
-        typed = st.text_input(t("feedback.answer.resume_label"), key=f"ans.{token}.resume")
+        st.text_input(t("feedback.answer.resume_label"), key=f"ans.{token}.resume")
         field_error(errors, "resume_code")
-        if st.button(t("feedback.answer.resume_button")):
-            act(lambda: adopt(feedback.resume_response(engine(), token, typed)))
+        actions.button(ACTION, t("feedback.answer.resume_button"), resume, name="resume")
+    actions.outcome(ACTION)
 elif step <= len(sections):
     section = sections[step - 1]
     st.progress(step / len(sections), text=t("feedback.answer.progress", step=step, total=len(sections)))
     st.subheader(section.title(lang()), anchor=False)
     st.caption(t("feedback.answer.required_note"))
-    current = render_section(section, flow["values"], errors, f"ans.{flow['code']}")
-    flow["values"].update(current)
+    flow["values"].update(render_section(section, flow["values"], errors, f"ans.{flow['code']}"))
     back, forward = st.columns(2)
-    if back.button(t("feedback.answer.previous"), icon=":material/arrow_back:"):
-        act(lambda: save(current, step - 1))
+    actions.button(
+        ACTION, t("feedback.answer.previous"), lambda to=step - 1: save(to), name="back", where=back,
+        icon=":material/arrow_back:",
+    )  # fmt: skip
     if step < len(sections):
-        if forward.button(t("feedback.answer.next"), type="primary", icon=":material/arrow_forward:"):
-            act(lambda: save(current, step + 1))
-    elif forward.button(t("feedback.answer.submit"), type="primary", icon=":material/send:"):
-        act(submit)
+        actions.button(
+            ACTION, t("feedback.answer.next"), lambda to=step + 1: save(to), name="next", where=forward,
+            type="primary", icon=":material/arrow_forward:",
+        )  # fmt: skip
+    else:
+        actions.button(
+            ACTION, t("feedback.answer.submit"), submit, name="submit", where=forward,
+            type="primary", icon=":material/send:",
+        )  # fmt: skip
+    actions.outcome(ACTION)
 else:
     st.error(t("feedback.answer.fix_all", count=len(errors)), icon=":material/error:")
     for section in sections:
         if any(field_name(q.id) in errors for q in section.questions):
             st.subheader(section.title(lang()), anchor=False)
             flow["values"].update(render_section(section, flow["values"], errors, f"ans.{flow['code']}"))
-    if st.button(t("feedback.answer.submit"), type="primary", icon=":material/send:"):
-        act(submit)
+    actions.button(
+        ACTION, t("feedback.answer.submit"), submit, name="submit", type="primary", icon=":material/send:"
+    )
+    actions.outcome(ACTION)
 
 if flow["code"] and not flow["done"]:
     show_resume_link(token, flow["code"], feedback.format_code(flow["code"]))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components import actions
 from components import journey_charts as charts
 from components.journey_forms import assessment_form, milestone_form, refusal_after_losing_rights
 from components.peers import sharing_caption
 from components.pickers import territory_picker
+from components.report_panel import report_panel
 from components.ui import actor, engine, framework, plain, service_error, t
 from lib.domain.errors import ServiceError
 from lib.domain.sharing import Kind
@@ -22,7 +24,12 @@ if territory is None:
 fw = framework()
 st.title(f"{t('journey.title')} · {plain(territory.name)}")
 try:
-    data = journey.get_journey(engine(), person, territory.id, fw)
+    # The forms below must be drawn even when the database does not answer, or what was typed
+    # since the last save would be dropped: the journey read last stands in (components.actions).
+    data = actions.read(
+        f"journey.{person.person_id}.{territory.id}",
+        lambda: journey.get_journey(engine(), person, territory.id, fw),
+    )
 except ServiceError as exc:
     service_error(exc)
     st.stop()
@@ -31,8 +38,13 @@ if not data.can_edit:
     refusal_after_losing_rights(territory.id)
     st.info(t("journey.read_only"), icon=":material/visibility:")
 
-overview, assessment, milestones = st.tabs(
-    [t("journey.tab.overview"), t("journey.tab.assessment"), t("journey.tab.milestones")]
+overview, assessment, milestones, report = st.tabs(
+    [
+        t("journey.tab.overview"),
+        t("journey.tab.assessment"),
+        t("journey.tab.milestones"),
+        t("journey.tab.report"),
+    ]
 )
 with overview:
     charts.axis_kpis(fw, data.latest, data.previous)
@@ -50,3 +62,5 @@ with milestones:
     charts.timeline(fw, data.milestones)
     if data.can_edit:
         milestone_form(fw, person, territory.id, data.milestones)
+with report:
+    report_panel(person, territory.id)

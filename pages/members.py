@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from components import membership as ui
-from components.ui import actor, engine, field_error, role_label, service_error, t
+from components.ui import actor, engine, field_error, lang, role_label, service_error, t
 from lib.access import Role, grantable_roles
 from lib.domain.errors import ServiceError, ValidationFailed
+from lib.i18n import LANGUAGES
 from lib.services import membership
 
 me = actor()
@@ -79,7 +80,7 @@ with tab_members:
                 st.rerun()
 
 with tab_invite:
-    st.caption(t("auth.invitations.no_email_sent"))
+    st.caption(t("auth.invitations.email_sent"))
     errors = st.session_state.get("invite_errors")
     if st.session_state.pop("invite_clear", False):
         st.session_state["invite_email"] = ""  # sent: the next invitation starts from an empty box
@@ -105,10 +106,26 @@ with tab_invite:
             key="invite_days",
         )
         field_error(errors, "valid_days")
+        language = st.segmented_control(
+            t("auth.invitations.language"),
+            LANGUAGES,
+            format_func={"fr": "Français", "en": "English"}.get,
+            default=lang(),
+            required=True,
+            key="invite_language",
+        )
         sent = st.form_submit_button(t("auth.invitations.send"), type="primary", icon=":material/person_add:")
     if sent:
         try:
-            membership.invite(engine(), me, email=email, territory_id=scope, role=role, valid_days=int(days))
+            membership.invite(
+                engine(),
+                me,
+                email=email,
+                territory_id=scope,
+                role=role,
+                valid_days=int(days),
+                language=language or lang(),
+            )
         except ValidationFailed as exc:
             st.session_state["invite_errors"] = exc.errors
             st.rerun()

@@ -70,9 +70,7 @@ third.metric(t("feedback.results.roles"), res.counts["role"].nunique() if not re
 
 parts.counts(res)
 parts.gaps(res)
-parts.distributions(res)
-parts.choices(res)
-parts.texts(res)
+parts.summaries(res)  # by question type: scales, choices, free texts, numbers
 
 st.subheader(t("feedback.results.export_title"))
 st.caption(t("feedback.results.export_help"))

@@ -28,7 +28,7 @@ def make_territory(engine: Engine, name: str | None = None, *, kind: str = "comm
     with engine.begin() as conn:
         return conn.execute(
             sa.insert(tables.territory)
-            .values(slug=f"territoire-{n}", name=name or f"Territoire {n}", kind=kind, **values)
+            .values({"slug": f"territoire-{n}", "name": name or f"Territoire {n}", "kind": kind, **values})
             .returning(tables.territory.c.id)
         ).scalar_one()
 
@@ -342,6 +342,9 @@ def make_response(
                         for q, n, s in rows
                     ],
                 )
+            from lib.store import feedback as feedback_store
+
+            feedback_store.bump_data_version(conn, campaign_id)  # as the service does on submit
     return response_id
 
 

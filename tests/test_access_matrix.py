@@ -12,6 +12,7 @@ in ``VIA_CAN``, and a test keeps that list honest.
 from __future__ import annotations
 
 import ast
+import io
 from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass
@@ -26,7 +27,17 @@ from lib.access import Action, Actor, Role, can, can_anywhere
 from lib.domain import clock
 from lib.domain.errors import PermissionDenied
 from lib.domain.journey import MilestoneDraft
-from lib.services import feedback, journey, membership, peers, steering
+from lib.services import (
+    administration,
+    backup,
+    feedback,
+    imports,
+    journey,
+    membership,
+    peers,
+    reports,
+    steering,
+)
 from lib.services.identity import load_actor
 from lib.store import tables
 from tests.factories import (
@@ -104,7 +115,17 @@ class World:
 
 
 def _view(w: World, actor, territory_id):
-    return journey.get_journey(w.engine, actor, territory_id)
+    # Whoever may open a journey may print its report, and nobody else: both must agree.
+    outcomes = set()
+    for read in (journey.get_journey, reports.journey_report):
+        try:
+            read(w.engine, actor, territory_id)
+            outcomes.add(True)
+        except PermissionDenied:
+            outcomes.add(False)
+    assert len(outcomes) == 1, "the journey and its report disagree"
+    if not outcomes.pop():
+        raise PermissionDenied(action=str(Action.VIEW_TERRITORY))
 
 
 def _edit(w: World, actor, territory_id):
@@ -307,3 +328,53 @@ def test_no_service_refuses_by_itself_every_refusal_comes_from_lib_access():
                 if isinstance(call, ast.Name) and call.id == "PermissionDenied":
                     raised.append(f"{path.name}:{node.lineno}")
     assert raised == []
+
+
+# --- Network administration: every service of it, one by one ----------------------------------
+# Administration, imports and the full export are the coordinators' (MANAGE_NETWORK): each
+# service is called as each role, with valid input, and must go through only for them.
+NETWORK_ADMIN = """
+role             territories  save_territory  archive  groups  save_group  import  export
+coordinator      Y            Y               Y        Y       Y           Y       Y
+territory_admin  n            n               n        n       n           n       n
+contributor      n            n               n        n       n           n       n
+reader           n            n               n        n       n           n       n
+no_membership    n            n               n        n       n           n       n
+anonymous        n            n               n        n       n           n       n
+"""
+
+
+def _network_admin_probes(engine: Engine, own: int) -> dict[str, Callable[[Actor | None], object]]:
+    return {
+        "territories": lambda actor: administration.territories(engine, actor),
+        "save_territory": lambda actor: administration.save_territory(
+            engine, actor, administration.TerritoryDraft(name="Nouveau", kind="commune"), own
+        ),
+        "archive": lambda actor: administration.set_archived(engine, actor, own, True),
+        "groups": lambda actor: administration.peer_groups(engine, actor),
+        "save_group": lambda actor: administration.save_peer_group(
+            engine, actor, name="Cohorte", territory_ids=[own]
+        ),
+        "import": lambda actor: imports.import_csv(engine, actor, "territories", b"nom;type\nLens;commune\n"),
+        "export": lambda actor: backup.export_archive(engine, actor, io.BytesIO()),
+    }
+
+
+@pytest.mark.parametrize("role", [line.split()[0] for line in NETWORK_ADMIN.strip().splitlines()[1:]])
+def test_network_administration_goes_through_for_coordinators_only(engine, role):
+    header, *rows = [line.split() for line in NETWORK_ADMIN.strip().splitlines()]
+    expected = {
+        name: cell == "Y"
+        for name, cell in zip(header[1:], dict((r[0], r[1:]) for r in rows)[role], strict=True)
+    }
+    own = make_territory(engine, "Territoire membre")
+    actor = _actor(engine, role, own)
+    outcome = {}
+    for name, probe in _network_admin_probes(engine, own).items():
+        try:
+            probe(actor)
+        except PermissionDenied:
+            outcome[name] = False
+        else:
+            outcome[name] = True
+    assert outcome == expected

@@ -407,6 +407,38 @@ def test_results_render_from_the_demo_data_with_a_table_after_every_chart(tmp_pa
     engine.dispose()
 
 
+def test_number_answers_are_summarised_on_the_results_page_with_small_roles_pooled(world):
+    # An anonymous campaign: three elected officials are a group; one state-services answer
+    # would single its author out, so it is pooled with the smallest named role (local agents).
+    for role, partners in [
+        ("elected_official", 1),
+        ("elected_official", 2),
+        ("elected_official", 6),
+        ("local_agent", 4),
+        ("local_agent", 4),
+        ("local_agent", 10),
+        ("state_services", 7),
+    ]:
+        make_response(world.engine, world.campaign_id, role, {"mood": 3, "story": "x", "partners": partners})
+    at = AppTest.from_file(APP_ENTRY, default_timeout=60)
+    at.session_state["demo_person_id"] = world.admin.person_id
+    at.session_state["results_campaign_id"] = world.campaign_id
+    at.run()
+    at.switch_page(page_path("results"))
+    at.run()
+    assert not at.exception, at.exception
+    assert "Réponses chiffrées, par rôle" in [h.value for h in at.subheader]
+    assert "Nouveaux partenaires" in [e.label for e in at.expander]
+    table = next(df.value for df in at.dataframe if "Médiane" in df.value.columns)
+    assert table.to_dict("list") == {
+        "Rôle": ["Élu·e", "Rôles regroupés", "Tous les rôles"],
+        "Réponses": [3, 4, 7],
+        "1er quartile": ["1,50", "4", "3"],
+        "Médiane": ["2", "5,50", "4"],
+        "3e quartile": ["4", "7,75", "6,50"],
+    }
+
+
 def test_results_need_the_right_to_read_them(world):
     at = open_app_as(world.reader, page_path("results"))
     assert "Résultats des questionnaires" in [x.value for x in at.title]

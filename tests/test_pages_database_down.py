@@ -97,7 +97,9 @@ def test_a_database_refusing_connections_is_said_plainly_and_the_app_recovers_by
         at.run()
         assert not at.exception, at.exception
         assert _errors(at) == [READ_FAILED]
-        assert not _shows_the_territory(at)
+        # The page read last in this session still frames the page (components.actions.read),
+        # so that a form being filled in is not dropped; it says the database is not answering.
+        assert [w.value for w in at.warning][-1].startswith("La base de données ne répond pas")
 
     at.run()  # the next click, once the database is back: no restart of the app needed
     assert not at.exception and _errors(at) == [] and _shows_the_territory(at)

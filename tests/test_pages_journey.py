@@ -132,7 +132,8 @@ def test_a_reader_sees_every_chart_and_table_but_no_save_button(world):
     assert "lecture seule" in " ".join(_texts(at, "info"))
     assert len(at.get("vega_lite_chart")) == 3  # radar, axes over time, milestones timeline
     assert len(at.dataframe) >= 4  # a table under each chart, and the criteria in detail
-    assert [b.label for b in at.button] == []
+    # Only the report, which readers may print too.
+    assert [b.label for b in at.button] == ["Préparer le rapport"]
     assert not at.radio and not at.text_area
     assert "Premier forum citoyen" in _specs(at)
     with pytest.raises(PermissionDenied):  # and the service refuses even without the page

@@ -11,7 +11,7 @@ the same day gives the same rows.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -249,6 +249,10 @@ def _moment(ctx: SeedContext, opens: date, closes: date) -> datetime:
     return ctx.at(day, ctx.rng.randint(8, 20), ctx.rng.randint(0, 59))
 
 
+def _day_version(day: date) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
+
+
 def seed_campaigns_and_responses(ctx: SeedContext) -> int:
     templates = _template_ids(ctx)
     rows_written = len(templates)
@@ -272,6 +276,9 @@ def seed_campaigns_and_responses(ctx: SeedContext) -> int:
                 created_by=created_by,
                 created_at=created,
                 updated_at=created,
+                # The same day gives the same rows, so a version of that day: a reseed on
+                # another day never shares a version with results a process cached before.
+                data_version=_day_version(ctx.today),
             )
             .returning(tables.campaign.c.id)
         ).scalar_one()

@@ -23,6 +23,7 @@ only at the two extreme roles) is acceptable for six roles at most.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -31,13 +32,13 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from lib.domain.anonymity import NAMED, POOLED, RoleGroups
-from lib.domain.forms import MULTIPLE_CHOICE, NUMBER, SCALE, FormTemplate
+from lib.domain.forms import FormTemplate
+from lib.domain.question_types import question_type
 from lib.domain.text import clean_text
 
 MIN_ANSWERS_PER_ROLE = 3
 EXPORT_TIMEZONE = ZoneInfo("Europe/Paris")
 EXPORT_FIXED_COLUMNS = ("response_id", "role", "started_at", "submitted_at", "respondent_name")
-MULTIPLE_CHOICE_SEPARATOR = "|"
 
 GAP_COLUMNS = [
     "question_id",
@@ -119,13 +120,17 @@ def perception_gaps(
     scales: dict[str, tuple[float, float]],
     roles: Sequence[str] = (),
     min_answers: int = MIN_ANSWERS_PER_ROLE,
+    means: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Scale questions ranked by how much the roles disagree (see the module's docstring).
 
-    ``scales`` maps each scale question, in the template's order, to its (min, max).
+    ``scales`` maps each scale question, in the template's order, to its (min, max);
+    ``means``, when given, is ``role_means(dist, roles)`` already computed by the caller.
     """
     # Roles pooled for anonymity are no role: a gap names the two roles to bring together.
-    means = role_means(dist[dist["role"] != POOLED] if not dist.empty else dist, roles)
+    if means is None:
+        means = role_means(dist, roles)
+    means = means[means["role"] != POOLED] if not means.empty else means
     order = {qid: i for i, qid in enumerate(scales)}
     records: list[dict[str, Any]] = []
     for qid, (low, high) in scales.items():
@@ -153,6 +158,44 @@ def perception_gaps(
         return pd.DataFrame(columns=GAP_COLUMNS)
     ranked = pd.DataFrame(records).sort_values(["gap_share", "_order"], ascending=[False, True])
     return ranked[GAP_COLUMNS].reset_index(drop=True)
+
+
+NUMBER_COLUMNS = ["question_id", "role", "answers", "q1", "median", "q3"]
+EVERYONE = "_everyone"  # the row of a number summary that counts every respondent
+
+
+def _quantile(values: Sequence[float], share: float) -> float:
+    """The ``share`` quantile of sorted values, interpolated between the two nearest ranks
+    (pandas' and spreadsheets' default, so the figures match a recount in a spreadsheet)."""
+    position = (len(values) - 1) * share
+    below, above = math.floor(position), math.ceil(position)
+    return values[below] + (values[above] - values[below]) * (position - below)
+
+
+def number_summary(rows: Iterable[tuple[str, str, float, int]], roles: Sequence[str] = ()) -> pd.DataFrame:
+    """Number answers per question: for each role, then for everyone (``EVERYONE``), how many
+    answered, the median and the quartiles. ``rows`` are ``(question_id, role, value,
+    answers)`` as SQL grouped them (roles pooled for anonymity already named ``POOLED``)."""
+    values: dict[tuple[str, str], list[float]] = {}
+    for qid, role, value, n in rows:
+        for key in ((qid, role), (qid, EVERYONE)):
+            values.setdefault(key, []).extend([float(value)] * int(n))
+    rank = _role_rank([*roles, POOLED, EVERYONE])
+    order = sorted(values, key=lambda key: (key[0], rank.get(key[1], len(rank))))
+    records = []
+    for qid, role in order:
+        got = sorted(values[(qid, role)])
+        records.append(
+            {
+                "question_id": qid,
+                "role": role,
+                "answers": len(got),
+                "q1": _quantile(got, 0.25),
+                "median": _quantile(got, 0.5),
+                "q3": _quantile(got, 0.75),
+            }
+        )
+    return pd.DataFrame(records, columns=NUMBER_COLUMNS)
 
 
 def choice_counts(rows: Iterable[tuple[str, str, str, int]]) -> pd.DataFrame:
@@ -247,14 +290,7 @@ def responses_wide(
         }
         for q in questions:
             values = got.get(q.id)
-            if not values:
-                record[q.id] = None
-            elif q.type == MULTIPLE_CHOICE:
-                record[q.id] = MULTIPLE_CHOICE_SEPARATOR.join(o for o in q.option_ids if o in values)
-            elif q.type == SCALE or (q.type == NUMBER and (q.integer or float(values[0]).is_integer())):
-                record[q.id] = int(values[0])
-            else:
-                record[q.id] = _inert(values[0])
+            record[q.id] = _inert(question_type(q.type).exported(q, values)) if values else None
         records.append(record)
     if groups.anonymous:
         # By day, group, then the answers themselves: nothing of the order they were sent in.

@@ -1,12 +1,10 @@
 """Feedback form templates: loaded from ``data/forms/*.yaml``, checked on load, and the
 checks applied to a respondent's answers.
 
-A template is a list of sections, each a list of questions. Question types:
-
-- ``scale``: whole numbers from ``min`` to ``max``, both ends labelled (``min_label``, ``max_label``);
-- ``single_choice`` / ``multiple_choice``: ``options``, each ``{id, label}``;
-- ``short_text`` / ``long_text``: free text, at most ``max_length`` characters;
-- ``number``: optional ``min``/``max``, ``integer: true`` for whole numbers.
+A template is a list of sections, each a list of questions. Question types (``scale``,
+``single_choice``, ``multiple_choice``, ``short_text``, ``long_text``, ``number``), their keys
+and their checks are registered in ``lib.domain.question_types``; any other type is refused on
+load.
 
 Every question has an ``id`` (unique in the template: it names the stored answers and the
 export column), a ``label`` and optional ``help`` in French and English, ``required``
@@ -29,24 +27,35 @@ import yaml
 
 from lib.domain.errors import FieldError
 from lib.domain.framework import Framework, Label, load_framework
+from lib.domain.question_types import (  # noqa: F401 (the names templates and pages use)
+    CHOICE_TYPES,
+    LONG_TEXT,
+    MULTIPLE_CHOICE,
+    NOT_A_NUMBER,
+    NOT_INTEGER,
+    NOT_OFFERED,
+    NUMBER,
+    NUMBER_LIMIT,
+    NUMBER_TOO_LARGE,
+    OUT_OF_RANGE,
+    QUESTION_TYPES,
+    REQUIRED,
+    SCALE,
+    SHORT_TEXT,
+    SINGLE_CHOICE,
+    TEXT_TYPES,
+    TOO_LONG,
+    TYPE_KEYS,
+    TYPES,
+    Option,
+    question_type,
+    show_bound,
+)
 from lib.domain.text import clean_text
 
 FORMS_DIR = Path(__file__).resolve().parents[2] / "data" / "forms"
 LANGUAGES = ("fr", "en")
 
-SCALE = "scale"
-SINGLE_CHOICE = "single_choice"
-MULTIPLE_CHOICE = "multiple_choice"
-SHORT_TEXT = "short_text"
-LONG_TEXT = "long_text"
-NUMBER = "number"
-QUESTION_TYPES = (SCALE, SINGLE_CHOICE, MULTIPLE_CHOICE, SHORT_TEXT, LONG_TEXT, NUMBER)
-CHOICE_TYPES = (SINGLE_CHOICE, MULTIPLE_CHOICE)
-TEXT_TYPES = (SHORT_TEXT, LONG_TEXT)
-DEFAULT_MAX_LENGTH = {SHORT_TEXT: 200, LONG_TEXT: 4000}
-MAX_SCALE_POINTS = 11  # beyond this a scale stops being readable on a phone
-# Beyond this a number is no answer anyone means, and a float no longer holds every whole number.
-NUMBER_LIMIT = 10**15
 # The largest whole number a draft keeps, so that it is refused as too large at submission:
 # JSON on both databases gives it back exactly (Python reads at most 4,300 digits).
 _DRAFT_INT_LIMIT = 10**1000
@@ -55,24 +64,9 @@ _DRAFT_INT_LIMIT = 10**1000
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 
-# Error codes (translation keys, see data/i18n/feedback.yaml and core.yaml).
-REQUIRED = "error.required"
-TOO_LONG = "error.too_long"
-OUT_OF_RANGE = "feedback.error.out_of_range"
-NOT_OFFERED = "feedback.error.not_offered"
-NOT_A_NUMBER = "feedback.error.not_a_number"
-NOT_INTEGER = "feedback.error.not_integer"
-NUMBER_TOO_LARGE = "feedback.error.number_too_large"
-
 
 class FormTemplateError(ValueError):
     """A template file is broken; the message names the file and the faulty key."""
-
-
-@dataclass(frozen=True)
-class Option:
-    id: str
-    label: Label
 
 
 @dataclass(frozen=True)
@@ -145,6 +139,11 @@ class FormTemplate:
     def questions_of_type(self, *types: str) -> tuple[Question, ...]:
         return tuple(q for q in self.questions if q.type in types)
 
+    def questions_summarised_as(self, summary: str) -> tuple[Question, ...]:
+        """The questions whose answers the results page reads through one aggregate
+        (``question_types.BY_VALUE``, ``BY_OPTION``, ``TEXTS``, ``NUMBERS``)."""
+        return tuple(q for q in self.questions if question_type(q.type).summary == summary)
+
 
 # --- Loading -------------------------------------------------------------------------------
 
@@ -198,19 +197,13 @@ class _Reader:
         return value
 
 
-_KNOWN_QUESTION_KEYS = {
+# The keys every question may have; each type adds its own (``question_types``).
+_COMMON_QUESTION_KEYS = {
     "id",
     "type",
     "label",
     "help",
     "required",
-    "options",
-    "min",
-    "max",
-    "min_label",
-    "max_label",
-    "integer",
-    "max_length",
     "axis",
     "storytelling_dimension",
     "value_dimension",
@@ -219,12 +212,16 @@ _KNOWN_QUESTION_KEYS = {
 
 def _question(r: _Reader, node: Any, where: str, framework: Framework | None) -> Question:
     qid = r.ident(node, where)
-    unknown = sorted(set(node) - _KNOWN_QUESTION_KEYS)
+    unknown = sorted(set(node) - _COMMON_QUESTION_KEYS - TYPE_KEYS)
     if unknown:
         raise r.fail(f"clé inconnue « {where}.{unknown[0]} »")
     qtype = r.get(node, "type", where)
-    if qtype not in QUESTION_TYPES:
-        raise r.fail(f"type inconnu « {where}.type » = {qtype!r} (attendu : {', '.join(QUESTION_TYPES)})")
+    if qtype not in TYPES:
+        raise r.fail(
+            f"question « {qid} » ({where}.type) : type inconnu {qtype!r} "
+            f"(attendu : {', '.join(QUESTION_TYPES)})"
+        )
+    kind = question_type(qtype)
     fields: dict[str, Any] = {
         "id": qid,
         "type": qtype,
@@ -232,44 +229,10 @@ def _question(r: _Reader, node: Any, where: str, framework: Framework | None) ->
         "help": r.label(node, "help", where, optional=True),
         "required": r.flag(node, "required", where),
     }
-    if qtype == SCALE:
-        low, high = (r.number(node, k, where, whole=True) for k in ("min", "max"))
-        if low is None or high is None:
-            raise r.fail(f"clé manquante « {where}.{'min' if low is None else 'max'} » (échelle)")
-        if not low < high or high - low + 1 > MAX_SCALE_POINTS:
-            raise r.fail(f"« {where}.min » doit être inférieur à « max », {MAX_SCALE_POINTS} points au plus")
-        fields |= {
-            "min": low,
-            "max": high,
-            "min_label": r.label(node, "min_label", where),
-            "max_label": r.label(node, "max_label", where),
-        }
-    elif qtype == NUMBER:
-        integer = r.flag(node, "integer", where)
-        low, high = (r.number(node, k, where, whole=integer) for k in ("min", "max"))
-        if low is not None and high is not None and not low < high:
-            raise r.fail(f"« {where}.min » doit être inférieur à « {where}.max »")
-        fields |= {"min": low, "max": high, "integer": integer}
-    elif qtype in TEXT_TYPES:
-        length = node.get("max_length", DEFAULT_MAX_LENGTH[qtype])
-        if isinstance(length, bool) or not isinstance(length, int) or length < 1:
-            raise r.fail(f"« {where}.max_length » doit être un entier positif")
-        fields["max_length"] = length
-    else:
-        nodes = r.get(node, "options", where)
-        if not isinstance(nodes, list) or len(nodes) < 2:
-            raise r.fail(f"« {where}.options » doit proposer au moins deux options")
-        options = []
-        for j, opt in enumerate(nodes):
-            owhere = f"{where}.options[{j}]"
-            oid = r.ident(opt, owhere)
-            if oid in {o.id for o in options}:
-                raise r.fail(f"option en double « {oid} » dans « {where}.options »")
-            options.append(Option(id=oid, label=r.label(opt, "label", owhere)))
-        fields["options"] = tuple(options)
-    for key in ("min", "max", "min_label", "max_label", "integer", "max_length", "options"):
-        if key in node and key not in fields:
+    for key in sorted(TYPE_KEYS - set(kind.keys)):
+        if key in node:
             raise r.fail(f"« {where}.{key} » n’a pas de sens pour une question de type {qtype}")
+    fields |= kind.fields(r, node, where)
     for key, choices in _links(framework).items():
         value = node.get(key)
         if value is None:
@@ -391,64 +354,6 @@ def is_empty(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def _as_number(value: Any) -> float | None:
-    """The number given or typed, None when it is none. A whole number too large for a float
-    becomes an infinity, so that it is refused as too large rather than as not a number."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        try:
-            return float(value)
-        except OverflowError:
-            return math.inf if value > 0 else -math.inf
-    if isinstance(value, float):
-        return None if math.isnan(value) else value
-    if isinstance(value, str):
-        try:
-            number = float(value.strip().replace(",", "."))
-        except ValueError:
-            return None
-        return None if math.isnan(number) else number
-    return None
-
-
-def _check(question: Question, value: Any) -> FieldError | None:
-    """The problem with one non-empty answer, or None."""
-    q = question
-    if q.type in (SCALE, NUMBER):
-        number = _as_number(value)
-        if number is None:
-            return FieldError(NOT_A_NUMBER)
-        if not abs(number) <= NUMBER_LIMIT:
-            return FieldError(NUMBER_TOO_LARGE)
-        if (q.type == SCALE or q.integer) and number != int(number):
-            return FieldError(NOT_INTEGER)
-        low = -math.inf if q.min is None else q.min
-        high = math.inf if q.max is None else q.max
-        if not low <= number <= high:
-            return FieldError(OUT_OF_RANGE, {"min": show_bound(q.min), "max": show_bound(q.max)})
-        return None
-    if q.type in TEXT_TYPES:
-        if not isinstance(value, str):
-            return FieldError(NOT_OFFERED)
-        length = len(clean_text(value).strip())
-        if q.max_length is not None and length > q.max_length:
-            return FieldError(TOO_LONG, {"length": length, "max": q.max_length})
-        return None
-    if q.type == SINGLE_CHOICE:
-        return None if isinstance(value, str) and value in q.option_ids else FieldError(NOT_OFFERED)
-    chosen = [value] if isinstance(value, str) else value
-    if not isinstance(chosen, list | tuple) or any(c not in q.option_ids for c in chosen):
-        return FieldError(NOT_OFFERED)
-    return None
-
-
-def show_bound(bound: float | None) -> str:
-    if bound is None:
-        return "…"
-    return str(int(bound)) if bound == int(bound) else str(bound)
-
-
 def validate_answers(
     template: FormTemplate,
     answers: dict[str, Any],
@@ -468,7 +373,7 @@ def validate_answers(
             if check_required and q.required:
                 errors[field_name(q.id)] = FieldError(REQUIRED)
             continue
-        problem = _check(q, value)
+        problem = question_type(q.type).problem(q, value)
         if problem is not None:
             errors[field_name(q.id)] = problem
     return errors
@@ -482,16 +387,7 @@ def clean_answers(template: FormTemplate, answers: dict[str, Any]) -> dict[str, 
         value = answers.get(q.id)
         if is_empty(value):
             continue
-        if q.type in (SCALE, NUMBER):
-            number = _as_number(value)
-            cleaned[q.id] = int(number) if q.type == SCALE or q.integer or number == int(number) else number
-        elif q.type in TEXT_TYPES:
-            cleaned[q.id] = clean_text(value).strip()
-        elif q.type == MULTIPLE_CHOICE:
-            chosen = {value} if isinstance(value, str) else set(value)
-            cleaned[q.id] = [o for o in q.option_ids if o in chosen]
-        else:
-            cleaned[q.id] = value
+        cleaned[q.id] = question_type(q.type).clean(q, value)
     return cleaned
 
 
@@ -537,10 +433,5 @@ def answer_rows(
     rows: list[tuple[str, float | None, str | None]] = []
     for qid, value in clean_answers(template, answers).items():
         q = template.question(qid)
-        if q.type in (SCALE, NUMBER):
-            rows.append((qid, float(value), None))
-        elif q.type == MULTIPLE_CHOICE:
-            rows.extend((qid, None, option) for option in value)
-        else:
-            rows.append((qid, None, value))
+        rows.extend((qid, numeric, text) for numeric, text in question_type(q.type).rows(q, value))
     return rows

@@ -27,7 +27,12 @@ from lib.store import backup as store
 from lib.store import migrate
 from lib.store.activity import log_activity
 
-__all__ = ["ArchiveRefused", "Manifest", "export_archive", "restore_archive", "write_archive"]
+__all__ = ["ArchiveRefused", "Manifest", "export_archive", "restore_archive", "table_count", "write_archive"]
+
+
+def table_count() -> int:
+    """How many tables an archive holds (one CSV each): for a progress bar."""
+    return len(store.schema())
 
 
 def write_archive(engine: Engine, out: BinaryIO, *, progress: store.Progress | None = None) -> Manifest:

@@ -39,10 +39,13 @@ class Scope:
 
 
 def _in_scope(scope: Scope, territory_id: sa.ColumnElement) -> list[sa.ColumnElement]:
-    """Conditions keeping ``territory_id`` within the scope (none for the whole network)."""
+    """Conditions keeping ``territory_id`` within the scope. Archived territories are in none;
+    for the whole network, whatever names no territory (a network answer whose territory was
+    not given) still counts."""
     if scope.whole_network:
-        return []
-    chosen = sa.select(tables.territory.c.id)
+        archived = sa.select(tables.territory.c.id).where(tables.territory.c.archived_at.is_not(None))
+        return [sa.or_(territory_id.is_(None), territory_id.not_in(archived))]
+    chosen = sa.select(tables.territory.c.id).where(tables.territory.c.archived_at.is_(None))
     if scope.kinds:
         chosen = chosen.where(tables.territory.c.kind.in_(scope.kinds))
     if scope.regions:

@@ -268,6 +268,7 @@ def submit_response(
                 conn, row.id, document=document, status=store.SUBMITTED, submitted_at=utcnow()
             )
             store.replace_answers(conn, row.id, forms.answer_rows(template, document["answers"]))
+            store.bump_data_version(conn, campaign.id)  # results cached anywhere are now out of date
             activity.log_activity(
                 conn,
                 person_id=row.person_id,

@@ -1,0 +1,346 @@
+"""The sections of the Administration page: territories, peer groups, CSV imports, full export.
+
+Each section reads and writes through its service (``lib.services.administration``,
+``imports``, ``backup``); a refusal is shown next to its field and what was typed stays.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pandas as pd
+import streamlit as st
+
+from components.steering import kind_name
+from components.ui import engine, field_error, format_date, plain, service_error, t, t_text
+from lib.access import Actor
+from lib.domain.errors import ServiceError, ValidationFailed
+from lib.services import administration as admin
+from lib.services import backup, imports
+from lib.store.tables import TERRITORY_KINDS
+
+_FLASH = "admin.flash"
+
+
+def flash(key: str, **params) -> None:
+    st.session_state[_FLASH] = (key, params)
+
+
+def show_flash() -> None:
+    message = st.session_state.pop(_FLASH, None)
+    if message:
+        st.success(t(message[0], **message[1]), icon=":material/check_circle:")
+
+
+# --- territories ------------------------------------------------------------------------------
+
+
+def _territory_table(rows: list[admin.AdminTerritory]) -> pd.DataFrame:
+    # What a coordinator scans first (kind, status, activity) before the codes, which a phone
+    # reaches by scrolling sideways.
+    return pd.DataFrame(
+        {
+            t_text("admin.col.name"): [r.name for r in rows],
+            t_text("admin.col.kind"): [kind_name(r.kind) for r in rows],
+            t_text("admin.col.status"): [
+                t_text("admin.archived_on", day=format_date(r.archived_at.date()))
+                if r.archived_at
+                else t_text("admin.active")
+                for r in rows
+            ],
+            t_text("admin.col.members"): [r.members for r in rows],
+            t_text("admin.col.responses"): [r.responses for r in rows],
+            t_text("admin.col.region"): [r.region or "" for r in rows],
+            t_text("admin.col.population"): [r.population for r in rows],
+            t_text("admin.col.slug"): [r.slug for r in rows],
+            t_text("admin.col.insee"): [r.insee_code or "" for r in rows],
+            t_text("admin.col.siren"): [r.siren or "" for r in rows],
+        }
+    )
+
+
+def _population(typed: str) -> int | str | None:
+    """What was typed, as a whole number when it is one (spaces between thousands allowed)."""
+    cleaned = re.sub(r"[\s\u00a0\u202f]", "", typed or "")
+    if not cleaned:
+        return None
+    return int(cleaned) if cleaned.isdigit() else typed
+
+
+def _territory_form(person: Actor, current: admin.AdminTerritory | None) -> None:
+    key = f"admin.territory.{current.id if current else 'new'}"
+    errors = st.session_state.get(f"{key}.errors")
+    with st.form(key):
+        name = st.text_input(t("admin.col.name"), current.name if current else "", key=f"{key}.name")
+        field_error(errors, "name")
+        slug = st.text_input(
+            t("admin.col.slug"), current.slug if current else "", key=f"{key}.slug", help=t("admin.slug_help")
+        )
+        field_error(errors, "slug")
+        kinds = list(TERRITORY_KINDS)
+        kind = st.selectbox(
+            t("admin.col.kind"),
+            kinds,
+            index=kinds.index(current.kind) if current else 0,
+            format_func=kind_name,
+            key=f"{key}.kind",
+        )
+        # One pair per row, so that a phone stacks them in reading order.
+        left, right = st.columns(2)
+        insee = left.text_input(
+            t("admin.col.insee"), (current.insee_code or "") if current else "", key=f"{key}.insee"
+        )
+        with left:
+            field_error(errors, "insee_code")
+        siren = right.text_input(
+            t("admin.col.siren"), (current.siren or "") if current else "", key=f"{key}.siren"
+        )
+        with right:
+            field_error(errors, "siren")
+        left, right = st.columns(2)
+        region = left.text_input(
+            t("admin.col.region"), (current.region or "") if current else "", key=f"{key}.region"
+        )
+        with left:
+            field_error(errors, "region")
+        population = right.text_input(
+            t("admin.col.population"),
+            str(current.population) if current and current.population is not None else "",
+            key=f"{key}.population",
+        )
+        with right:
+            field_error(errors, "population")
+        saved = st.form_submit_button(t("admin.save"), icon=":material/save:", type="primary")
+    if not saved:
+        return
+    draft = admin.TerritoryDraft(
+        name=name,
+        kind=kind,
+        slug=slug,
+        insee_code=insee,
+        siren=siren,
+        region=region,
+        population=_population(population),
+    )
+    try:
+        admin.save_territory(engine(), person, draft, current.id if current else None)
+    except ValidationFailed as exc:
+        st.session_state[f"{key}.errors"] = exc.errors
+        st.rerun()
+    except ServiceError as exc:
+        service_error(exc)
+    else:
+        st.session_state.pop(f"{key}.errors", None)
+        flash("admin.territory_saved", name=draft.name.strip())
+        st.rerun()
+
+
+def territories(person: Actor) -> None:
+    rows = admin.territories(engine(), person)
+    show_archived = st.toggle(t("admin.show_archived"), key="admin.show_archived")
+    shown = [r for r in rows if show_archived or r.archived_at is None]
+    st.dataframe(_territory_table(shown), hide_index=True, use_container_width=True)
+    with st.expander(t("admin.new_territory"), icon=":material/add_location:"):
+        _territory_form(person, None)
+    if not rows:
+        return
+    by_id = {r.id: r for r in rows}
+    chosen = st.selectbox(
+        t("admin.edit_territory"),
+        list(by_id),
+        format_func=lambda tid: (
+            by_id[tid].name + (f" ({t_text('admin.archived')})" if by_id[tid].archived_at else "")
+        ),
+        key="admin.territory_chosen",
+    )
+    current = by_id[chosen]
+    st.subheader(plain(current.name), divider="gray")
+    _territory_form(person, current)
+    _archive(person, current)
+
+
+def _archive(person: Actor, current: admin.AdminTerritory) -> None:
+    if current.archived_at:
+        st.info(
+            t("admin.is_archived", day=format_date(current.archived_at.date())), icon=":material/inventory_2:"
+        )
+        label, icon, archive = t("admin.unarchive"), ":material/unarchive:", False
+    else:
+        st.caption(t("admin.archive_help", responses=current.responses, members=current.members))
+        label, icon, archive = t("admin.archive"), ":material/archive:", True
+    if st.button(label, icon=icon, key=f"admin.archive.{current.id}"):
+        try:
+            admin.set_archived(engine(), person, current.id, archive)
+        except ServiceError as exc:
+            service_error(exc)
+        else:
+            flash("admin.archived_done" if archive else "admin.unarchived_done", name=current.name)
+            st.rerun()
+
+
+# --- peer groups ------------------------------------------------------------------------------
+
+
+def _group_form(person: Actor, group: admin.PeerGroup | None, names: dict[int, str]) -> None:
+    key = f"admin.group.{group.id if group else 'new'}"
+    errors = st.session_state.get(f"{key}.errors")
+    with st.form(key):
+        name = st.text_input(t("admin.group_name"), group.name if group else "", key=f"{key}.name")
+        field_error(errors, "name")
+        description = st.text_area(
+            t("admin.group_description"), (group.description or "") if group else "", key=f"{key}.description"
+        )
+        members = st.multiselect(
+            t("admin.group_members"),
+            list(names),
+            default=[tid for tid in (group.territory_ids if group else ()) if tid in names],
+            format_func=names.get,
+            key=f"{key}.members",
+        )
+        saved = st.form_submit_button(t("admin.save"), icon=":material/save:", type="primary")
+    if not saved:
+        return
+    try:
+        admin.save_peer_group(
+            engine(),
+            person,
+            name=name,
+            description=description,
+            territory_ids=members,
+            group_id=group.id if group else None,
+        )
+    except ValidationFailed as exc:
+        st.session_state[f"{key}.errors"] = exc.errors
+        st.rerun()
+    except ServiceError as exc:
+        service_error(exc)
+    else:
+        st.session_state.pop(f"{key}.errors", None)
+        flash("admin.group_saved", name=name.strip())
+        st.rerun()
+
+
+def peer_groups(person: Actor) -> None:
+    names = {r.id: r.name for r in admin.territories(engine(), person)}
+    groups = admin.peer_groups(engine(), person)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t_text("admin.group_name"): [g.name for g in groups],
+                t_text("admin.col.slug"): [g.slug for g in groups],
+                t_text("admin.group_count"): [len(g.territory_ids) for g in groups],
+                t_text("admin.group_members"): [
+                    ", ".join(names.get(tid, "?") for tid in g.territory_ids) for g in groups
+                ],
+            }
+        ),
+        hide_index=True,
+        use_container_width=True,
+    )
+    with st.expander(t("admin.new_group"), icon=":material/group_add:"):
+        _group_form(person, None, names)
+    if groups:
+        by_id = {g.id: g for g in groups}
+        chosen = st.selectbox(
+            t("admin.edit_group"),
+            list(by_id),
+            format_func=lambda gid: by_id[gid].name,
+            key="admin.group_chosen",
+        )
+        _group_form(person, by_id[chosen], names)
+
+
+# --- imports ----------------------------------------------------------------------------------
+
+
+def _report_table(report: imports.ImportReport) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            t_text("import.col.line"): [p.line for p in report.problems],
+            t_text("import.col.column"): [p.column or "—" for p in report.problems],
+            t_text("import.col.problem"): [t_text(p.code, **p.params) for p in report.problems],
+        }
+    )
+
+
+def import_csv(person: Actor) -> None:
+    kind = st.radio(
+        t("import.kind"),
+        imports.KINDS,
+        format_func=lambda k: t(f"import.kind.{k}"),
+        horizontal=True,
+        key="import.kind",
+    )
+    st.caption(t(f"import.help.{kind}"))
+    st.caption(t("import.help.file"))
+    st.download_button(
+        t("import.model"),
+        imports.model_file(kind),
+        f"modele-{kind}.csv",
+        "text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key=f"import.model.{kind}",
+    )
+    uploaded = st.file_uploader(t("import.file"), type=["csv", "txt"], key=f"import.file.{kind}")
+    if not st.button(
+        t("import.run"), icon=":material/upload:", type="primary", disabled=uploaded is None, key="import.run"
+    ):
+        return
+    bar = st.progress(0.0, text=t("import.stage.check"))
+
+    def progress(done: float, stage: str) -> None:
+        bar.progress(min(max(done, 0.0), 1.0), text=t(f"import.stage.{stage}"))
+
+    try:
+        report = imports.import_csv(engine(), person, kind, uploaded.getvalue(), progress=progress)
+    except ServiceError as exc:
+        bar.empty()
+        service_error(exc)
+        return
+    if report.applied:
+        st.success(t(f"import.done.{kind}", rows=report.rows), icon=":material/check_circle:")
+        return
+    st.error(t("import.refused", rows=report.rows, problems=len(report.problems)), icon=":material/error:")
+    st.dataframe(_report_table(report), hide_index=True, use_container_width=True)
+
+
+# --- full export ------------------------------------------------------------------------------
+
+
+def export(person: Actor) -> None:
+    st.markdown(t("export.intro"))
+    if st.button(t("export.prepare"), icon=":material/inventory:", key="export.prepare"):
+        bar = st.progress(0.0, text=t("export.progress", table="…"))
+        done: list[str] = []
+        total = backup.table_count()
+
+        def progress(table: str, rows: int) -> None:
+            done.append(table)
+            bar.progress(len(done) / total, text=t("export.progress", table=table))
+
+        out = io.BytesIO()
+        try:
+            manifest = backup.export_archive(engine(), person, out, progress=progress)
+        except ServiceError as exc:
+            bar.empty()
+            service_error(exc)
+            return
+        bar.empty()
+        st.session_state["export.archive"] = (out.getvalue(), manifest.total_rows, manifest.revision)
+    ready = st.session_state.get("export.archive")
+    if ready:
+        data, rows, revision = ready
+        st.success(t("export.ready", rows=rows, revision=revision), icon=":material/check_circle:")
+        st.download_button(
+            t("export.download"),
+            data,
+            "parcours-reseau.zip",
+            "application/zip",
+            icon=":material/download:",
+            on_click="ignore",
+            type="primary",
+            key="export.download",
+        )
+    st.caption(t("export.restore_help"))

@@ -1,0 +1,172 @@
+"""The journey's Altair charts, built once for the screen and the printed report.
+
+``components/journey_charts.py`` draws these on the page; ``lib/render/journey_report.py``
+turns the very same charts into vector images (SVG) through ``vl-convert``, without a browser
+or network access. Texts come in already translated: nothing here knows the language.
+
+The radar is drawn as lines in polar coordinates computed by ``lib.domain.journey``
+(Vega-Lite has no radial line mark): rings for levels 1–4, one spoke per axis, then one
+closed line per assessment.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+# Colour-blind-safe palette (Okabe–Ito), in a fixed order so a role or axis keeps its colour.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+FONT = "sans-serif"
+
+_UNIT = 52  # pixels per level on the radar, the same both ways so rings stay regular
+_X_SPAN, _Y_SPAN = 7.5, 5.6
+
+
+def themed(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """Apply Parcours's look to one chart (fonts, palette, no chart border)."""
+    return chart.configure(font=FONT).configure_range(category=PALETTE).configure_view(stroke=None)
+
+
+def radar_chart(
+    shape: pd.DataFrame, rings: pd.DataFrame, labels: pd.DataFrame, names: list[str], titles: dict[str, str]
+) -> alt.LayerChart:
+    """The radar: ``shape``, ``rings`` and ``labels`` from ``lib.domain.journey``; ``names`` the
+    series in order (latest first); ``titles`` the tooltip titles (series, axis, score)."""
+    x_scale = alt.Scale(domain=[-_X_SPAN, _X_SPAN], nice=False, zero=False)
+    y_scale = alt.Scale(domain=[-_Y_SPAN, _Y_SPAN], nice=False, zero=False)
+    x = alt.X("x:Q", scale=x_scale, axis=None)
+    y = alt.Y("y:Q", scale=y_scale, axis=None)
+    grey = "#B8C2BC"
+    web = (
+        alt.Chart(rings).mark_line(color=grey, strokeWidth=1).encode(x, y, detail="level:N", order="order:Q")
+    )
+    spokes = (
+        alt.Chart(labels)
+        .mark_rule(color=grey)
+        .encode(
+            x=alt.X("x0:Q", scale=x_scale, axis=None),
+            y=alt.Y("y0:Q", scale=y_scale, axis=None),
+            x2="x1",
+            y2="y1",
+        )
+    )
+    ticks = pd.DataFrame({"x": [0.12] * 4, "y": [1.0, 2.0, 3.0, 4.0], "label": ["1", "2", "3", "4"]})
+    tick_text = alt.Chart(ticks).mark_text(align="left", baseline="bottom", color="#6B7A71", fontSize=10)
+    layers = [web, spokes, tick_text.encode(x, y, text="label:N")]
+    placement = {
+        "top": {"align": "center", "baseline": "bottom", "dy": -4},
+        "bottom": {"align": "center", "baseline": "top", "dy": 4},
+        "right": {"align": "left", "baseline": "middle", "dx": 6},
+        "left": {"align": "right", "baseline": "middle", "dx": -6},
+    }
+    for anchor, props in placement.items():
+        layers.append(
+            alt.Chart(labels[labels.anchor == anchor])
+            .mark_text(lineBreak="\n", fontSize=12, fontWeight="bold", color="#1F2A24", **props)
+            .encode(x, y, text="axis:N")
+        )
+    # One legend shared by every layer (a legend switched off in one layer hides it in all):
+    # a short line sample per series, solid for the latest, dashed for the previous.
+    legend = alt.Legend(
+        title=None,
+        orient="bottom",
+        labelFontSize=13,
+        labelLimit=400,
+        symbolType="stroke",
+        symbolStrokeWidth=3,
+    )
+    colour = alt.Color("series:N", scale=alt.Scale(domain=names, range=PALETTE[: len(names)]), legend=legend)
+    dash = alt.StrokeDash(
+        "series:N", scale=alt.Scale(domain=names, range=[[1, 0], [6, 4]][: len(names)]), legend=legend
+    )
+    tooltip = [
+        alt.Tooltip("series:N", title=titles["series"]),
+        alt.Tooltip("axis:N", title=titles["axis"]),
+        alt.Tooltip("score:Q", title=titles["score"], format=".2f"),
+    ]
+    layers.append(alt.Chart(shape).mark_line(strokeWidth=2.5).encode(x, y, colour, dash, order="order:Q"))
+    layers.append(alt.Chart(shape).mark_circle(size=80, opacity=1).encode(x, y, colour, tooltip=tooltip))
+    return alt.layer(*layers).properties(width=int(2 * _X_SPAN * _UNIT), height=int(2 * _Y_SPAN * _UNIT))
+
+
+def history_chart(frame: pd.DataFrame, order: list[str], titles: dict[str, str]) -> alt.Chart:
+    """Each axis's score over time: ``frame`` from ``lib.domain.journey.axis_history_frame``."""
+    return (
+        alt.Chart(frame)
+        .mark_line(point=alt.OverlayMarkDef(size=60, filled=True), strokeWidth=2.5)
+        .encode(
+            x=alt.X("assessed_on:T", title=titles["date"], axis=alt.Axis(format="%m/%Y", tickCount=8)),
+            y=alt.Y("score:Q", title=titles["score"], scale=alt.Scale(domain=[0, 4])),
+            color=alt.Color(
+                "axis:N",
+                sort=order,
+                title=None,
+                legend=alt.Legend(orient="bottom", columns=2, labelLimit=420),
+            ),
+            tooltip=[
+                alt.Tooltip("assessed_on:T", title=titles["date"], format="%d/%m/%Y"),
+                alt.Tooltip("axis:N", title=titles["axis"]),
+                alt.Tooltip("score:Q", title=titles["score"], format=".2f"),
+            ],
+        )
+        .properties(height=320)
+    )
+
+
+def timeline_chart(frame: pd.DataFrame, phases: list[str], titles: dict[str, str]) -> alt.LayerChart:
+    """The journey's phases as lanes, each milestone a dot at its date on its phase's lane:
+    ``frame`` from ``lib.domain.journey.milestones_frame``, ``phases`` the lanes in order."""
+    y = alt.Y(
+        "phase:N", title=None, sort=phases, scale=alt.Scale(domain=phases), axis=alt.Axis(labelLimit=260)
+    )
+    x = alt.X(
+        "occurred_on:T",
+        title=titles["date"],
+        scale=alt.Scale(padding=24),  # dots at either end stay whole
+        axis=alt.Axis(format="%m/%Y", tickCount=8),
+    )
+    colour = alt.Color("phase:N", sort=phases, legend=None)
+    span = (
+        alt.Chart(frame)
+        .mark_rule(strokeWidth=6, opacity=0.35)
+        .encode(y=y, x=alt.X("min(occurred_on):T", scale=alt.Scale(padding=24)), x2="max(occurred_on):T")
+        .encode(color=colour)
+    )
+    dots = (
+        alt.Chart(frame)
+        .mark_circle(size=140, opacity=1)
+        .encode(
+            x=x,
+            y=y,
+            color=colour,
+            tooltip=[
+                alt.Tooltip("occurred_on:T", title=titles["date"], format="%d/%m/%Y"),
+                alt.Tooltip("title:N", title=titles["title"]),
+                alt.Tooltip("phase:N", title=titles["phase"]),
+                alt.Tooltip("dimension:N", title=titles["dimension"]),
+            ],
+        )
+    )
+    names = (
+        alt.Chart(frame)
+        .mark_text(align="center", baseline="bottom", dy=-10, fontSize=11, limit=170, color="#1F2A24")
+        .encode(x=x, y=y, text="title:N")
+    )
+    return alt.layer(span, dots, names).properties(height=70 + 56 * len(phases))
+
+
+# --- Vector images for print ---------------------------------------------------------------
+
+_LOCALES = {"fr": "fr-FR", "en": "en-US"}
+
+
+def to_svg(chart: alt.TopLevelMixin, lang: str, *, width: int | None = None) -> str:
+    """The chart as an SVG document, with numbers and dates in ``lang`` (decimal comma in
+    French). ``width`` fixes a chart drawn ``stretch`` on screen, which has no width of its own."""
+    import vl_convert
+
+    if width is not None:
+        chart = chart.properties(width=width)
+    spec = themed(chart).to_dict()
+    locale = _LOCALES.get(lang, "fr-FR")
+    return vl_convert.vegalite_to_svg(spec, format_locale=locale, time_format_locale=locale)

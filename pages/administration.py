@@ -1,0 +1,37 @@
+"""Administration (coordinators): territories, peer groups, CSV imports and the full export —
+the network run without touching the database."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import administration as sections
+from components.ui import actor, keep_on_language_switch, service_error, t
+from lib.domain.errors import ServiceError
+
+person = actor()
+st.title(t("admin.title"))
+st.caption(t("admin.intro"))
+sections.show_flash()
+
+SECTIONS = ("territories", "groups", "imports", "export")
+st.session_state.setdefault("admin.section", SECTIONS[0])
+section = st.segmented_control(
+    t("admin.section.label"),
+    SECTIONS,
+    format_func=lambda s: t(f"admin.section.{s}"),
+    required=True,
+    key=keep_on_language_switch("admin.section"),
+    label_visibility="collapsed",
+)
+try:
+    if section == "territories":
+        sections.territories(person)
+    elif section == "groups":
+        sections.peer_groups(person)
+    elif section == "imports":
+        sections.import_csv(person)
+    else:
+        sections.export(person)
+except ServiceError as exc:
+    service_error(exc)

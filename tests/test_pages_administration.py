@@ -1,0 +1,183 @@
+"""The Administration page through AppTest: who reaches it, territories created, corrected and
+archived, peer groups, CSV imports with their progress bar and report, the full export."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from components.navigation import page_path
+from lib.access import Role
+from lib.services import steering
+from lib.store import migrate, tables
+from lib.store.db import make_engine
+from tests.factories import make_actor, make_territory, open_app_as
+
+ADMINISTRATION = page_path("administration")
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'admin.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def _pages(at) -> set[str]:
+    return {info.get("script_path") for info in at._registered_pages.values()}
+
+
+def _open(engine, section: str | None = None):
+    coordinator = make_actor(engine, Role.COORDINATOR, None, "Camille Coordination")
+    at = open_app_as(coordinator, ADMINISTRATION)
+    if section:
+        at.segmented_control(key="admin.section").set_value(section).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _texts(at, kind: str) -> list[str]:
+    """The texts as a reader sees them: Markdown's escapes (decision 0013) are not shown."""
+    return [element.value.replace("\\", "") for element in at.get(kind)]
+
+
+def test_a_coordinator_reaches_administration(db):
+    at = _open(db)
+    assert ADMINISTRATION in _pages(at)
+    assert at.title[0].value == "Administration du réseau"
+
+
+@pytest.mark.parametrize("role", [Role.TERRITORY_ADMIN, Role.CONTRIBUTOR, Role.READER])
+def test_members_of_a_territory_do_not_reach_administration(db, role):
+    at = open_app_as(make_actor(db, role, make_territory(db, "Lens")))
+    assert ADMINISTRATION not in _pages(at)
+
+
+def _territory_form(at, key: str = "new"):
+    prefix = f"admin.territory.{key}"
+    return {
+        name: at.text_input(key=f"{prefix}.{name}")
+        for name in ("name", "slug", "insee", "siren", "region", "population")
+    }
+
+
+def test_a_territory_is_created_and_a_wrong_code_is_shown_next_to_its_field_with_what_was_typed(db):
+    at = _open(db)
+    form = _territory_form(at)
+    form["name"].input("Loos-en-Gohelle")
+    form["insee"].input("6252")
+    form["population"].input("6 500")
+    at.button(key="FormSubmitter:admin.territory.new-Enregistrer").click().run()
+
+    assert "Code INSEE invalide : cinq caractères (chiffres, ou 2A/2B suivis de trois chiffres)." in _texts(
+        at, "error"
+    )
+    assert at.text_input(key="admin.territory.new.name").value == "Loos-en-Gohelle"
+    assert at.text_input(key="admin.territory.new.population").value == "6 500"
+
+    at.text_input(key="admin.territory.new.insee").input("62528")
+    at.button(key="FormSubmitter:admin.territory.new-Enregistrer").click().run()
+
+    assert not at.exception, at.exception
+    assert "Territoire « Loos-en-Gohelle » enregistré." in _texts(at, "success")
+    with db.connect() as conn:
+        row = conn.execute(
+            sa.select(tables.territory).where(tables.territory.c.slug == "loos-en-gohelle")
+        ).one()
+    assert (row.insee_code, row.population) == ("62528", 6500)
+
+
+def test_archiving_a_territory_keeps_it_and_takes_it_out_of_steering(db):
+    kept = make_territory(db, "Arras")
+    archived = make_territory(db, "Béthune")
+    at = _open(db)
+    at.selectbox(key="admin.territory_chosen").set_value(archived).run()
+    at.button(key=f"admin.archive.{archived}").click().run()
+
+    assert "« Béthune » est archivé." in _texts(at, "success")
+    coordinator = make_actor(db, Role.COORDINATOR, None)
+    assert list(steering.overview(db, coordinator).territories["territory_id"]) == [kept]
+    with db.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(tables.territory)).scalar_one() == 2
+
+
+def test_a_peer_group_is_created_with_its_members(db):
+    lens, lievin = make_territory(db, "Lens"), make_territory(db, "Liévin")
+    at = _open(db, "groups")
+    at.text_input(key="admin.group.new.name").input("Bassin minier")
+    at.multiselect(key="admin.group.new.members").set_value([lens, lievin])
+    at.button(key="FormSubmitter:admin.group.new-Enregistrer").click().run()
+
+    assert not at.exception, at.exception
+    assert "Groupe « Bassin minier » enregistré." in _texts(at, "success")
+    with db.connect() as conn:
+        members = set(conn.execute(sa.select(tables.peer_group_member.c.territory_id)).scalars())
+    assert members == {lens, lievin}
+
+
+def _upload(at, data: bytes):
+    at.file_uploader(key="import.file.territories").set_value(("territoires.csv", data, "text/csv")).run()
+    at.button(key="import.run").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_ten_thousand_territories_are_imported_with_a_progress_bar(db):
+    header = "identifiant;nom;type;code_insee;siren;region;population\n"
+    data = (header + "".join(f"t-{i};Territoire {i};commune;;;;{i}\n" for i in range(10_000))).encode()
+    at = _upload(_open(db, "imports"), data)
+
+    bars = at.get("progress")
+    assert bars and bars[-1].value == 100
+    assert "10000 territoire(s) importé(s)." in _texts(at, "success")
+    with db.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(tables.territory)).scalar_one() == 10_000
+
+
+def test_a_file_with_a_bad_line_shows_the_report_and_imports_nothing(db):
+    data = "nom,type\nLens,commune\nLiévin,village\n".encode("cp1252")
+    at = _upload(_open(db, "imports"), data)
+
+    assert "Rien n’a été importé : 1 problème(s) sur 2 ligne(s)." in _texts(at, "error")[0]
+    report = at.dataframe[-1].value
+    assert report.values.tolist() == [
+        [3, "type", "Type « village » inconnu : commune, EPCI, PETR, département, région ou autre."]
+    ]
+    with db.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(tables.territory)).scalar_one() == 0
+
+
+def test_the_full_export_is_prepared_then_offered_for_download(db):
+    make_territory(db, "Lens")
+    at = _open(db, "export")
+    at.button(key="export.prepare").click().run()
+
+    assert not at.exception, at.exception
+    assert any(text.startswith("Archive prête") for text in _texts(at, "success"))
+    assert at.get("download_button")
+
+
+def test_administration_in_english_keeps_the_chosen_section(db):
+    make_territory(db, "Lens")
+    at = _open(db, "groups")
+    at.segmented_control(key="lang").set_value("en").run()
+
+    assert not at.exception, at.exception
+    assert _texts(at, "title") == ["Network administration"]
+    assert at.text_input(key="admin.group.new.name").label == "Group name"
+
+
+def test_the_coordinator_sees_pilotage_administration_and_the_journal_an_admin_only_their_journal(db):
+    lens = make_territory(db, "Lens")
+    steering_pages = {page_path("steering"), ADMINISTRATION, page_path("activity_log")}
+
+    coordinator = open_app_as(make_actor(db, Role.COORDINATOR, None))
+    admin = open_app_as(make_actor(db, Role.TERRITORY_ADMIN, lens))
+    contributor = open_app_as(make_actor(db, Role.CONTRIBUTOR, lens))
+
+    assert steering_pages <= _pages(coordinator)
+    assert steering_pages & _pages(admin) == {page_path("activity_log")}  # their territory's entries
+    assert steering_pages & _pages(contributor) == set()
