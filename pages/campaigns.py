@@ -124,7 +124,8 @@ for c in campaigns:
             st.session_state["results_campaign_id"] = c.id
             st.switch_page(page_path("results"))
         if feedback.may_manage(person, c):
-            with st.expander(t("feedback.campaigns.share"), icon=":material/qr_code_2:"):
+            # Keyed by campaign: an open panel stays with its campaign whatever appears above it.
+            with st.expander(t("feedback.campaigns.share"), icon=":material/qr_code_2:", key=f"share.{c.id}"):
                 link = share_link(c.share_token)
                 st.code(link, language=None, wrap_lines=True)
                 show_qr(link, f"questionnaire-{c.id}", key=f"qr.{c.id}")
