@@ -111,7 +111,7 @@ def app_screens(engine: Engine, focus: network.Focus) -> dict[str, Callable[[], 
         return page
 
     def members_page(actor, _):
-        requests = membership.pending_requests(engine, actor)
+        requests = membership.pending_requests_page(engine, actor)
         scopes = membership.manageable_scopes(engine, actor)
         scope = scopes[0].territory_id
         return (
@@ -349,12 +349,14 @@ def sql_baselines(engine: Engine, focus: network.Focus) -> dict[str, Callable[[]
         def run():
             with engine.connect() as conn:
                 shell(conn, person_id, coordinator)
+                q(conn, f"SELECT COUNT(*) FROM {{s}}access_request ar WHERE ar.status = 'pending' {where}",
+                  t=f.territory_id)
                 q(
                     conn,
                     f"""SELECT ar.id, p.email, p.display_name, t.name, ar.message, ar.created_at
                     FROM {{s}}access_request ar JOIN {{s}}person p ON p.id = ar.person_id
                     LEFT JOIN {{s}}territory t ON t.id = ar.territory_id
-                    WHERE ar.status = 'pending' {where} ORDER BY ar.created_at, ar.id""",
+                    WHERE ar.status = 'pending' {where} ORDER BY ar.created_at, ar.id LIMIT 20""",
                     t=f.territory_id,
                 )
                 scope = None if coordinator else f.territory_id

@@ -15,8 +15,10 @@ me = actor()
 st.title(t("auth.members.title"))
 ui.show_flash()
 
-# Requests first: someone is waiting for an answer.
-for request in membership.pending_requests(engine(), me):
+# Requests first: someone is waiting for an answer. A page at a time, the oldest first.
+waiting = membership.pending_requests_page(engine(), me, st.session_state.get("members.requests_page", 0))
+st.session_state["members.requests_page"] = waiting.page
+for request in waiting.requests:
     decision = ui.request_card(request, grantable_roles(me, request.territory_id))
     if decision is not None:
         verb, role = decision
@@ -28,6 +30,8 @@ for request in membership.pending_requests(engine(), me):
             done = "auth.requests.accepted" if verb == "accept" else "auth.requests.refused"
             ui.flash(done, who=request.display_name or request.email)
             st.rerun()
+
+ui.requests_pager(waiting, "members.requests_page")
 
 scopes = {s.territory_id: s.name for s in membership.manageable_scopes(engine(), me)}
 if not scopes:

@@ -410,17 +410,48 @@ def my_requests(engine: Engine, actor: Actor | None) -> list[AccessRequest]:
         return [_access_request(r) for r in store.list_requests_of(conn, actor.person_id)]
 
 
+# A network's coordinators may have hundreds of requests waiting: they are shown a page at a time.
+REQUESTS_PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class RequestsPage:
+    requests: list[AccessRequest]
+    total: int  # every pending request this person may decide
+    page: int  # from 0; the last page when the one asked for is past it
+    pages: int
+
+
+def _decidable(actor: Actor) -> dict:
+    """Which pending requests this person may decide: all for a coordinator, their territories'."""
+    if actor.is_coordinator:
+        return {"territory_ids": None, "include_network": True}
+    ids = [tid for tid in actor.territory_ids if can(actor, Action.MANAGE_MEMBERS, tid)]
+    return {"territory_ids": ids, "include_network": False}
+
+
 def pending_requests(engine: Engine, actor: Actor | None) -> list[AccessRequest]:
-    """Requests this person may decide: all for a coordinator, their territories' otherwise."""
+    """Every request this person may decide, the oldest first."""
     if actor is None:
         return []
     with reading(engine) as conn:
-        if actor.is_coordinator:
-            rows = store.list_pending_requests(conn, territory_ids=None, include_network=True)
-        else:
-            ids = [tid for tid in actor.territory_ids if can(actor, Action.MANAGE_MEMBERS, tid)]
-            rows = store.list_pending_requests(conn, territory_ids=ids, include_network=False)
+        rows = store.list_pending_requests(conn, **_decidable(actor))
     return [_access_request(r) for r in rows]
+
+
+def pending_requests_page(
+    engine: Engine, actor: Actor | None, page: int = 0, per_page: int = REQUESTS_PER_PAGE
+) -> RequestsPage:
+    """One page of the requests this person may decide, the oldest first, and how many in all."""
+    if actor is None:
+        return RequestsPage([], 0, 0, 0)
+    scope = _decidable(actor)
+    with reading(engine) as conn:
+        total = store.count_pending_requests(conn, **scope)
+        pages = -(-total // per_page)
+        page = min(max(int(page), 0), max(pages - 1, 0))
+        rows = store.list_pending_requests(conn, **scope, limit=per_page, offset=page * per_page)
+    return RequestsPage([_access_request(r) for r in rows], total, page, pages)
 
 
 def decide_request(
