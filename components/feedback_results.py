@@ -280,7 +280,9 @@ def numbers(res: Results) -> None:
             names = {EVERYONE: t_text("feedback.results.everyone")}
             table = pd.DataFrame(
                 {
-                    t_text("feedback.col.role"): [names.get(r) or role_label(r) for r in data["role"]],
+                    t_text("feedback.col.role"): [
+                        names.get(r) or role_label(r, short=True) for r in data["role"]
+                    ],
                     t_text("feedback.col.responses"): data["answers"].astype(int),
                     t_text("feedback.col.q1"): data["q1"].map(_figure),
                     t_text("feedback.col.median"): data["median"].map(_figure),
