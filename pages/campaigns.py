@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import streamlit as st
 
+from components.mail import send_link_form
 from components.navigation import page_path
-from components.pickers import territory_picker
+from components.pickers import acting_on, territory_picker
 from components.qr import share_link, show_qr
 from components.ui import actor, engine, field_error, format_date, lang, plain, service_error, t
 from lib.access import Action, can
@@ -60,6 +61,7 @@ def open_form() -> None:
             field_error(errors, "closes_on")
         anonymous = st.checkbox(t("feedback.campaigns.anonymous"), value=True, key="campaign_anonymous")
         st.caption(t("feedback.campaigns.anonymous_help"))
+        acting_on(network=not may_open_here)
         if st.form_submit_button(t("feedback.campaigns.open"), type="primary"):
             try:
                 opened = feedback.open_campaign(
@@ -123,7 +125,9 @@ for c in campaigns:
             st.session_state["results_campaign_id"] = c.id
             st.switch_page(page_path("results"))
         if feedback.may_manage(person, c):
-            with st.expander(t("feedback.campaigns.share"), icon=":material/qr_code_2:"):
+            # Keyed by campaign: an open panel stays with its campaign whatever appears above it.
+            with st.expander(t("feedback.campaigns.share"), icon=":material/qr_code_2:", key=f"share.{c.id}"):
                 link = share_link(c.share_token)
                 st.code(link, language=None, wrap_lines=True)
                 show_qr(link, f"questionnaire-{c.id}", key=f"qr.{c.id}")
+                send_link_form(person, c)
