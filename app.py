@@ -123,6 +123,14 @@ def _pages(actor) -> list:
                 url_path="administration",
             )
         )
+        pages.append(
+            st.Page(
+                page_path("outbox"),
+                title=t("nav.outbox"),
+                icon=":material/outgoing_mail:",
+                url_path="courriels",
+            )
+        )
     if can_anywhere(actor, Action.VIEW_ACTIVITY):
         pages.append(
             st.Page(
@@ -165,7 +173,13 @@ try:
     actor = auth.current_actor()
     st.session_state["actor"] = actor
     if actor is None and auth.auth_configured():
-        st.stop()  # the login (or refusal) screen is all there is before a verified login
+        # The login (or refusal) screen is all there is before a verified login. A run that ends
+        # without st.navigation makes Streamlit fall back on the pages/ folder: its files listed
+        # in the sidebar as pages of their own (on a fresh server, until someone logs in), and
+        # the first click after a login lost. One hidden page that draws nothing more avoids both.
+        gate = st.Page(auth.login_gate, title=t("auth.login.title"), default=True)
+        st.navigation([gate], position="hidden").run()
+        st.stop()
     auth.sidebar_account(actor)
     st.navigation(_pages(actor)).run()
 except (ReadFailed, StartupFailed) as exc:

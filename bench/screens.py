@@ -41,7 +41,7 @@ from bench import network
 from lib.bootstrap import bootstrap
 from lib.domain import framework as fw_domain
 from lib.domain.journey import criterion_axis_map
-from lib.services import feedback, identity, journey, membership, peers, steering
+from lib.services import cache, feedback, identity, journey, membership, peers, steering
 from lib.services.territories import list_own_territories
 from lib.store.db import PG_SCHEMA, is_postgres, make_engine
 
@@ -111,7 +111,7 @@ def app_screens(engine: Engine, focus: network.Focus) -> dict[str, Callable[[], 
         return page
 
     def members_page(actor, _):
-        requests = membership.pending_requests(engine, actor)
+        requests = membership.pending_requests_page(engine, actor)
         scopes = membership.manageable_scopes(engine, actor)
         scope = scopes[0].territory_id
         return (
@@ -153,6 +153,13 @@ def app_screens(engine: Engine, focus: network.Focus) -> dict[str, Callable[[], 
     def profile_page(actor, _):
         return peers.contact_consent(engine, actor), list_own_territories(engine, actor)
 
+    def cold(run):
+        def uncached():
+            with cache.using(cache.Caches()):
+                return run()
+
+        return uncached
+
     return {
         "Accueil (admin)": as_admin(home_admin),
         "Accueil (coordinator)": as_coordinator(home_coordinator, picker=False),
@@ -163,6 +170,11 @@ def app_screens(engine: Engine, focus: network.Focus) -> dict[str, Callable[[], 
         "Répondre (share link)": lambda: feedback.public_campaign(engine, f.share_token),
         "Résultats (admin, big campaign)": as_admin(results_page(f.focus_campaign_id)),
         "Résultats (coordinator, network campaign)": as_coordinator(results_page(f.network_campaign_id)),
+        # The first rerun after a response was submitted anywhere: nothing in this process's cache.
+        "Résultats (admin, big campaign, cache cold)": cold(as_admin(results_page(f.focus_campaign_id))),
+        "Résultats (coordinator, network campaign, cache cold)": cold(
+            as_coordinator(results_page(f.network_campaign_id))
+        ),
         "Membres (admin)": as_admin(members_page),
         "Membres (coordinator)": as_coordinator(members_page, picker=False),
         "Pilotage (coordinator)": as_coordinator(steering_page, picker=False),
@@ -337,12 +349,14 @@ def sql_baselines(engine: Engine, focus: network.Focus) -> dict[str, Callable[[]
         def run():
             with engine.connect() as conn:
                 shell(conn, person_id, coordinator)
+                q(conn, f"SELECT COUNT(*) FROM {{s}}access_request ar WHERE ar.status = 'pending' {where}",
+                  t=f.territory_id)
                 q(
                     conn,
                     f"""SELECT ar.id, p.email, p.display_name, t.name, ar.message, ar.created_at
                     FROM {{s}}access_request ar JOIN {{s}}person p ON p.id = ar.person_id
                     LEFT JOIN {{s}}territory t ON t.id = ar.territory_id
-                    WHERE ar.status = 'pending' {where} ORDER BY ar.created_at, ar.id""",
+                    WHERE ar.status = 'pending' {where} ORDER BY ar.created_at, ar.id LIMIT 20""",
                     t=f.territory_id,
                 )
                 scope = None if coordinator else f.territory_id
@@ -372,6 +386,10 @@ def sql_baselines(engine: Engine, focus: network.Focus) -> dict[str, Callable[[]
         "Répondre (share link)": share_link,
         "Résultats (admin, big campaign)": results_page(f.admin_id, False, f.focus_campaign_id),
         "Résultats (coordinator, network campaign)": results_page(
+            f.coordinator_id, True, f.network_campaign_id
+        ),
+        "Résultats (admin, big campaign, cache cold)": results_page(f.admin_id, False, f.focus_campaign_id),
+        "Résultats (coordinator, network campaign, cache cold)": results_page(
             f.coordinator_id, True, f.network_campaign_id
         ),
         "Membres (admin)": members_page(f.admin_id, False),

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from components.steering import kind_name
-from components.ui import engine, field_error, format_date, service_error, t, t_text
+from components.ui import engine, field_error, format_date, plain, service_error, t, t_text
 from lib.access import Actor
 from lib.domain.errors import ServiceError, ValidationFailed
 from lib.services import administration as admin
@@ -37,23 +37,25 @@ def show_flash() -> None:
 
 
 def _territory_table(rows: list[admin.AdminTerritory]) -> pd.DataFrame:
+    # What a coordinator scans first (kind, status, activity) before the codes, which a phone
+    # reaches by scrolling sideways.
     return pd.DataFrame(
         {
             t_text("admin.col.name"): [r.name for r in rows],
-            t_text("admin.col.slug"): [r.slug for r in rows],
             t_text("admin.col.kind"): [kind_name(r.kind) for r in rows],
-            t_text("admin.col.insee"): [r.insee_code or "" for r in rows],
-            t_text("admin.col.siren"): [r.siren or "" for r in rows],
-            t_text("admin.col.region"): [r.region or "" for r in rows],
-            t_text("admin.col.population"): [r.population for r in rows],
-            t_text("admin.col.members"): [r.members for r in rows],
-            t_text("admin.col.responses"): [r.responses for r in rows],
             t_text("admin.col.status"): [
                 t_text("admin.archived_on", day=format_date(r.archived_at.date()))
                 if r.archived_at
                 else t_text("admin.active")
                 for r in rows
             ],
+            t_text("admin.col.members"): [r.members for r in rows],
+            t_text("admin.col.responses"): [r.responses for r in rows],
+            t_text("admin.col.region"): [r.region or "" for r in rows],
+            t_text("admin.col.population"): [r.population for r in rows],
+            t_text("admin.col.slug"): [r.slug for r in rows],
+            t_text("admin.col.insee"): [r.insee_code or "" for r in rows],
+            t_text("admin.col.siren"): [r.siren or "" for r in rows],
         }
     )
 
@@ -84,6 +86,7 @@ def _territory_form(person: Actor, current: admin.AdminTerritory | None) -> None
             format_func=kind_name,
             key=f"{key}.kind",
         )
+        # One pair per row, so that a phone stacks them in reading order.
         left, right = st.columns(2)
         insee = left.text_input(
             t("admin.col.insee"), (current.insee_code or "") if current else "", key=f"{key}.insee"
@@ -95,9 +98,12 @@ def _territory_form(person: Actor, current: admin.AdminTerritory | None) -> None
         )
         with right:
             field_error(errors, "siren")
+        left, right = st.columns(2)
         region = left.text_input(
             t("admin.col.region"), (current.region or "") if current else "", key=f"{key}.region"
         )
+        with left:
+            field_error(errors, "region")
         population = right.text_input(
             t("admin.col.population"),
             str(current.population) if current and current.population is not None else "",
@@ -149,6 +155,7 @@ def territories(person: Actor) -> None:
         key="admin.territory_chosen",
     )
     current = by_id[chosen]
+    st.subheader(plain(current.name), divider="gray")
     _territory_form(person, current)
     _archive(person, current)
 
@@ -320,6 +327,7 @@ def export(person: Actor) -> None:
             bar.empty()
             service_error(exc)
             return
+        bar.empty()
         st.session_state["export.archive"] = (out.getvalue(), manifest.total_rows, manifest.revision)
     ready = st.session_state.get("export.archive")
     if ready:

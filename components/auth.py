@@ -7,6 +7,7 @@ nothing in the session — no widget, no ``demo_person_id`` — can change that.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,8 +15,9 @@ from typing import Any
 
 import streamlit as st
 
-from components import actions
+from components import actions, login_hooks
 from components.ui import engine, plain, role_label, t
+from lib import oidc
 from lib.access import Actor
 from lib.bootstrap import StartupFailed
 from lib.domain.errors import ReadFailed, ServiceError
@@ -24,12 +26,14 @@ from lib.services import identity
 # Keys of a provider block that Streamlit passes to Authlib; our own keys sit beside them.
 _PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
 _SIGNED_IN_KEY = "_auth_signed_in_as"
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Provider:
     name: str  # the [auth.<name>] block, passed to st.login
     display_name: str
+    proconnect: bool = False  # follows ProConnect's rules (lib/oidc.py)
 
 
 def _secrets() -> Mapping[str, Any]:
@@ -47,13 +51,31 @@ def providers() -> list[Provider]:
     """Every ``[auth.<name>]`` block, in file order, or the single unnamed ``[auth]`` provider."""
     auth = _secrets().get("auth") or {}
     found = [
-        Provider(name, str(block.get("display_name") or name))
+        Provider(name, str(block.get("display_name") or name), oidc.is_proconnect(block))
         for name, block in auth.items()
         if isinstance(block, Mapping) and all(k in block for k in _PROVIDER_KEYS)
     ]
     if not found and all(k in auth for k in _PROVIDER_KEYS):
         found = [Provider("default", str(auth.get("display_name") or t("auth.login.default_provider")))]
     return found
+
+
+def proconnect_providers() -> frozenset[str]:
+    """Blocks with ProConnect's profile: their logins must carry a verified userinfo."""
+    return frozenset(p.name for p in providers() if p.proconnect)
+
+
+def _proconnect_ready() -> bool:
+    """Streamlit's login is given ProConnect's rules before anyone can use them (once per
+    process); False when the installed Streamlit or Authlib is not the one they were written for."""
+    if not proconnect_providers():
+        return True
+    try:
+        login_hooks.install()
+    except login_hooks.LoginHooksUnavailable:
+        _log.exception("ProConnect login is off")
+        return False
+    return True
 
 
 def _parcours_setting(key: str) -> Any:
@@ -102,9 +124,17 @@ def login_screen() -> None:
     """The only thing a visitor sees before logging in: one button per configured provider."""
     st.title(t("auth.login.title"))
     st.write(t("auth.login.intro"))
+    refusal = st.query_params.get(login_hooks.REFUSAL_PARAM)
+    if refusal in oidc.REASONS:
+        # Only known reasons: the address never decides what text is shown.
+        st.error(f"{t('auth.refused.title')} — {t(f'auth.refused.{refusal}')}", icon=":material/gpp_bad:")
+    proconnect_ready = _proconnect_ready()
     with st.container(border=True):
         st.subheader(t("auth.login.choose"))
         for provider in providers():
+            if provider.proconnect and not proconnect_ready:
+                st.warning(t("auth.login.proconnect_off", provider=provider.display_name))
+                continue
             if st.button(
                 t("auth.login.with", provider=provider.display_name),
                 key=f"login_{provider.name}",
@@ -114,6 +144,10 @@ def login_screen() -> None:
             ):
                 st.login(provider.name)
     st.caption(t("auth.login.help"))
+
+
+def login_gate() -> None:
+    """The only page before a verified login: the login or refusal screen is already drawn."""
 
 
 def _refused_screen(exc: ServiceError) -> None:
@@ -134,8 +168,10 @@ def logged_in_actor() -> Actor | None:
     if not st.user.get("is_logged_in"):
         login_screen()
         return None
+    _proconnect_ready()  # the logout of a ProConnect identity goes through the hooks too
     claims = _claims()
     trusted = trusted_providers()
+    signed = proconnect_providers()
     identity_key = (claims.get("provider"), claims.get("sub"), str(claims.get("email") or "").lower())
 
     def read_actor() -> Actor | None:
@@ -143,9 +179,17 @@ def logged_in_actor() -> Actor | None:
         # The login is recorded (person, invitations, coordinators) once per browser session;
         # either way the rights come straight from the database, at every rerun.
         if st.session_state.get(_SIGNED_IN_KEY) == identity_key:
-            actor = identity.actor_for_login(engine(), claims, trusted_providers=trusted)
+            actor = identity.actor_for_login(
+                engine(), claims, trusted_providers=trusted, signed_userinfo_providers=signed
+            )
         if actor is None:
-            actor = identity.sign_in(engine(), claims, trusted_providers=trusted, coordinators=coordinators())
+            actor = identity.sign_in(
+                engine(),
+                claims,
+                trusted_providers=trusted,
+                coordinators=coordinators(),
+                signed_userinfo_providers=signed,
+            )
             st.session_state[_SIGNED_IN_KEY] = identity_key
         return actor
 

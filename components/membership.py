@@ -13,7 +13,7 @@ from lib.access import Actor, Role
 from lib.domain.clock import LOCAL_TIMEZONE
 from lib.domain.errors import FieldError, ValidationFailed
 from lib.services import membership
-from lib.services.membership import AccessRequest, Invitation, Member
+from lib.services.membership import REQUESTS_PER_PAGE, AccessRequest, Invitation, Member, RequestsPage
 
 
 def when(value: datetime | None) -> str:
@@ -118,3 +118,29 @@ def invitations_table(invitations: list[Invitation]) -> None:
         }
     )
     st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def requests_pager(waiting: RequestsPage, key: str) -> None:
+    """Where this page of requests sits among all of them, and the way to the others."""
+    if waiting.pages <= 1:
+        return
+    first = waiting.page * REQUESTS_PER_PAGE + 1
+    last = first + len(waiting.requests) - 1
+    st.caption(t("auth.requests.page", first=first, last=last, total=waiting.total))
+    back, forward = st.columns(2)
+    if back.button(
+        t("auth.requests.previous"),
+        key=f"{key}.back",
+        disabled=waiting.page == 0,
+        icon=":material/chevron_left:",
+    ):
+        st.session_state[key] = waiting.page - 1
+        st.rerun()
+    if forward.button(
+        t("auth.requests.next"),
+        key=f"{key}.forward",
+        disabled=waiting.page >= waiting.pages - 1,
+        icon=":material/chevron_right:",
+    ):
+        st.session_state[key] = waiting.page + 1
+        st.rerun()

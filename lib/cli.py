@@ -15,6 +15,9 @@ trip); it exits with 1 when something must be fixed, 2 when the database does no
 ``lib.services.backup``); ``restore FILE`` fills an empty database from such an archive, SQLite
 or PostgreSQL alike, then stores the reference data as ``migrate`` does. Both exit with 1 and
 say why when refused.
+``send-mail`` sends the e-mails due in the outbox (``lib.services.mail``), retrying later
+those the server could not take; run it every few minutes from cron or a systemd timer
+(docs/deploy.md). Without ``[smtp]`` settings it sends nothing and says how many wait.
 """
 
 from __future__ import annotations
@@ -32,8 +35,9 @@ from lib.bootstrap import bootstrap
 from lib.demo.seed import STEPS, SeedRefused, seed_demo
 from lib.domain.errors import ServiceError
 from lib.i18n import LANGUAGES, translate
-from lib.services import backup
+from lib.services import backup, mail
 from lib.services.database_check import check_database
+from lib.services.smtp import SettingsError, load_settings
 from lib.store import migrate
 from lib.store.db import database_url, make_engine
 
@@ -149,6 +153,31 @@ def cmd_restore(url: str, path: Path, lang: str) -> int:
     return 0
 
 
+def cmd_send_mail(url: str) -> int:
+    try:
+        config = load_settings()
+    except (SettingsError, ValueError) as exc:
+        print(f"Mail settings: {exc}", file=sys.stderr)
+        return 1
+    engine = make_engine(url)
+    try:
+        bootstrap(engine)
+        report = mail.send_due(engine, config)
+        waiting = mail.waiting(engine)
+    finally:
+        engine.dispose()
+    if not report.configured:
+        print(f"No [smtp] settings: nothing sent; {waiting} message(s) wait in the outbox.")
+        return 0
+    print(
+        f"Sent {report.sent}, to retry {report.retried}, refused {report.refused}, "
+        f"interrupted {report.interrupted}; {waiting} message(s) wait."
+    )
+    for line in report.errors:
+        print(f"  {line}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lib.cli", description="Parcours maintenance commands.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -170,12 +199,15 @@ def main(argv: list[str] | None = None) -> int:
         command = sub.add_parser(name, help=help_text)
         command.add_argument("file", type=Path, help="the archive (.zip)")
         command.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the messages")
+    sub.add_parser("send-mail", help="send the e-mails due in the outbox (run from cron or a timer)")
     args = parser.parse_args(argv)
     url = database_url()
     if args.command == "export":
         return cmd_export(url, args.file, args.lang)
     if args.command == "restore":
         return cmd_restore(url, args.file, args.lang)
+    if args.command == "send-mail":
+        return cmd_send_mail(url)
     if args.command == "migrate":
         return cmd_migrate(url)
     if args.command == "check-db":

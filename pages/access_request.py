@@ -6,7 +6,7 @@ import streamlit as st
 
 from components import actions
 from components import membership as ui_membership
-from components.ui import actor, engine, field_error, t
+from components.ui import actor, engine, field_error, lang, t
 from lib.domain.errors import FieldError, ValidationFailed
 from lib.services import membership
 
@@ -39,6 +39,7 @@ def send() -> None:
         me,
         territory_id=None if choice == NETWORK else choice,
         message=ss.get("access_request_message") or "",
+        language=lang(),
     )
     ss["access_request_message"] = ""  # sent: a second request starts afresh
 

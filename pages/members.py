@@ -6,9 +6,10 @@ import streamlit as st
 
 from components import actions
 from components import membership as ui
-from components.ui import actor, engine, field_error, role_label, t
+from components.ui import actor, engine, field_error, lang, role_label, t
 from lib.access import Role, grantable_roles
 from lib.domain.errors import FieldError, ValidationFailed
+from lib.i18n import LANGUAGES
 from lib.services import membership
 
 ss = st.session_state
@@ -17,10 +18,13 @@ REQUESTS, CHANGE, INVITE, REVOKE = "members.requests", "members.change", "member
 me = actor()
 st.title(t("auth.members.title"))
 
-# Requests first: someone is waiting for an answer.
-for request in membership.pending_requests(engine(), me):
+# Requests first: someone is waiting for an answer. A page at a time, the oldest first.
+waiting = membership.pending_requests_page(engine(), me, ss.get("members.requests_page", 0))
+ss["members.requests_page"] = waiting.page
+for request in waiting.requests:
     ui.request_card(request, grantable_roles(me, request.territory_id), me, REQUESTS)
 actions.outcome(REQUESTS, fields_shown=False)  # where the card was: it is gone once answered
+ui.requests_pager(waiting, "members.requests_page")
 
 scopes = {s.territory_id: s.name for s in membership.manageable_scopes(engine(), me)}
 if not scopes:
@@ -95,7 +99,7 @@ with tab_members:
         actions.outcome(CHANGE, fields_shown=False)
 
 with tab_invite:
-    st.caption(t("auth.invitations.no_email_sent"))
+    st.caption(t("auth.invitations.email_sent"))
     errors = actions.errors(INVITE)
 
     def invite() -> dict:
@@ -111,6 +115,7 @@ with tab_invite:
             territory_id=scope,
             role=role,
             valid_days=int(ss.get("invite_days") or membership.DEFAULT_INVITATION_DAYS),
+            language=ss.get("invite_language") or lang(),
         )
         ss["invite_email"] = ""  # sent: the next invitation starts from an empty box
         ss["invite_confirm_coordination"] = False
@@ -139,6 +144,14 @@ with tab_invite:
             key="invite_days",
         )
         field_error(errors, "valid_days")
+        st.segmented_control(
+            t("auth.invitations.language"),
+            LANGUAGES,
+            format_func={"fr": "Français", "en": "English"}.get,
+            default=lang(),
+            required=True,
+            key="invite_language",
+        )
         actions.button(
             INVITE,
             t("auth.invitations.send"),

@@ -175,3 +175,12 @@ def pytest_terminal_summary(terminalreporter) -> None:
     from tests import figures
 
     figures.report(terminalreporter)
+
+
+@pytest.fixture(autouse=True)
+def _caches_of_this_test_only():
+    """Each test starts with empty process caches (``lib.services.cache``), as a new process."""
+    from lib.services import cache
+
+    with cache.using(cache.Caches()):
+        yield

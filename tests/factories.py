@@ -342,6 +342,9 @@ def make_response(
                         for q, n, s in rows
                     ],
                 )
+            from lib.store import feedback as feedback_store
+
+            feedback_store.bump_data_version(conn, campaign_id)  # as the service does on submit
     return response_id
 
 

@@ -6,12 +6,14 @@ import re
 import tomllib
 from pathlib import Path
 
+from lib import oidc
 from lib.i18n import catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / ".streamlit" / "secrets.example.toml"
 AUTH_FILES = [
     "components/auth.py",
+    "components/login_hooks.py",
     "components/membership.py",
     "pages/access_request.py",
     "pages/members.py",
@@ -24,6 +26,7 @@ _LOGIN_KEYS = (
     "redirect_uri",
     "cookie_secret",
     "display_name",
+    "profile",
     "client_id",
     "client_secret",
     "server_metadata_url",
@@ -55,6 +58,13 @@ def test_the_example_documents_a_working_block_for_each_provider():
         )
         assert block["server_metadata_url"].endswith("/.well-known/openid-configuration")
         assert "openid" in block["client_kwargs"]["scope"].split()
+    # Only ProConnect's block follows ProConnect's rules, and its request passes them.
+    assert {name for name, block in providers.items() if oidc.is_proconnect(block)} == {"proconnect"}
+    assert providers["proconnect"]["profile"] == oidc.PROCONNECT
+    assert set(providers["proconnect"]["client_kwargs"]) <= {"scope", "prompt"}
+    assert set(providers["proconnect"]["client_kwargs"]["scope"].split()) == {
+        "openid", "email", "given_name", "usual_name"
+    }  # fmt: skip
 
 
 def test_every_text_key_used_for_login_and_access_exists_in_both_languages():

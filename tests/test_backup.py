@@ -103,6 +103,40 @@ def _fill(engine: Engine) -> None:
                 },
             ],
         )
+        # The mail tables: an outbox message with its attempt, a recipient, a campaign's address.
+        campaign_id = conn.execute(sa.select(sa.func.min(tables.campaign.c.id))).scalar_one()
+        message_id = conn.execute(
+            sa.insert(tables.outbox_message)
+            .values(
+                kind="campaign_link",
+                recipient="bizarre0@exemple.test",
+                language="fr",
+                subject=AWKWARD_TEXTS[-1],
+                body_text=AWKWARD_TEXTS[3],
+                body_html="<p>\\N</p>",
+                campaign_id=campaign_id,
+                status="failed",
+                attempts=1,
+                next_attempt_at=moment,
+                last_error=AWKWARD_TEXTS[4],
+            )
+            .returning(tables.outbox_message.c.id)
+        ).scalar_one()
+        conn.execute(
+            sa.insert(tables.outbox_attempt).values(
+                message_id=message_id, attempted_at=moment, outcome="refused", smtp_code=550, detail="\\N"
+            )
+        )
+        conn.execute(
+            sa.insert(tables.mail_recipient).values(
+                email="bizarre0@exemple.test", language=None, unsubscribe_token="jeton-" + "x" * 20
+            )
+        )
+        conn.execute(
+            sa.insert(tables.campaign_recipient).values(
+                campaign_id=campaign_id, email="bizarre0@exemple.test", language="en", code="c" * 32
+            )
+        )
 
 
 def _snapshot(engine: Engine) -> dict[str, list[tuple]]:

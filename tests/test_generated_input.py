@@ -133,8 +133,20 @@ WRITES = {
     "submit_response": (tables.response, tables.answer, tables.activity_log),
     "resume_response": (tables.response,),
     "public_campaign": (tables.campaign,),
-    "invite": (tables.invitation, tables.person, tables.membership, tables.activity_log),
-    "request_access": (tables.access_request, tables.activity_log),
+    "invite": (
+        tables.invitation,
+        tables.person,
+        tables.membership,
+        tables.activity_log,
+        tables.outbox_message,
+        tables.mail_recipient,
+    ),
+    "request_access": (
+        tables.access_request,
+        tables.activity_log,
+        tables.outbox_message,
+        tables.mail_recipient,
+    ),
 }
 
 

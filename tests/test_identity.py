@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from lib import oidc
 from lib.access import Role
 from lib.services import identity
-from lib.services.identity import EmailMissing, EmailNotVerified
+from lib.services.identity import EmailMissing, EmailNotVerified, UserinfoNotVerified
 from lib.store import membership as store
 from lib.store import tables
 from tests.conftest import count_rows
@@ -65,6 +66,24 @@ def test_a_trusted_provider_vouches_for_the_email(engine):
     assert actor.email == "agent@ddt.gouv.fr"
     with pytest.raises(EmailNotVerified):
         identity.sign_in(engine, {**claims, "provider": "google"}, trusted_providers=["proconnect"])
+
+
+def test_a_proconnect_identity_counts_only_with_its_verified_userinfo(engine):
+    territory = make_territory(engine, "Loos-en-Gohelle")
+    make_invitation(engine, "agent@ville.fr", territory, Role.READER)
+    unchecked = {"sub": "s", "email": "agent@ville.fr", "provider": "proconnect"}
+    options = {"trusted_providers": ["proconnect"], "signed_userinfo_providers": ["proconnect"]}
+    with pytest.raises(UserinfoNotVerified):
+        identity.sign_in(engine, unchecked, **options)
+    with pytest.raises(UserinfoNotVerified):
+        identity.actor_for_login(engine, unchecked, **options)
+    assert count_rows(engine, tables.person) == 0 and count_rows(engine, tables.membership) == 0
+
+    checked = {**unchecked, oidc.VERIFIED_MARK: oidc.VERIFIED_VALUE}
+    actor = identity.sign_in(engine, checked, **options)
+    assert [m.role for m in actor.memberships] == [Role.READER]
+    # Other providers are not asked for it.
+    assert identity.sign_in(engine, _claims("x@y.fr", provider="google"), **options).email == "x@y.fr"
 
 
 def test_email_verified_sent_as_a_string_counts(engine):

@@ -274,3 +274,15 @@ def test_make_run_loads_no_demo_data_once_a_login_provider_is_configured(tmp_pat
     engine = make_engine(f"sqlite:///{database}")
     migrate.upgrade(engine)
     assert count_rows(engine, tables.territory) == 0 and count_rows(engine, tables.person) == 0
+
+
+def test_the_demo_package_speaks_no_sql_and_its_texts_come_from_data_demo(seeded, tmp_path):
+    # Decision 0001: SQL lives in lib/store; the demo's writes go through it (lib/store/demo.py).
+    for module in (ROOT / "lib" / "demo").glob("*.py"):
+        source = module.read_text(encoding="utf-8")
+        assert "import sqlalchemy as sa" not in source, module.name
+        assert "from lib.store import tables" not in source, module.name
+    # What the newcomer reads is in data/demo: a story written there is the one shown.
+    names = {name for (name,) in _rows(seeded, sa.select(tables.territory.c.name))}
+    assert "Port-Lanterne (démo)" in names
+    assert "Port-Lanterne" in (ROOT / "data" / "demo" / "territories.yaml").read_text(encoding="utf-8")

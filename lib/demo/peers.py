@@ -13,65 +13,19 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
-
-from lib.store import tables
+from lib.access import Role
+from lib.demo.texts import demo_file
+from lib.store import demo as demo_store
 
 if TYPE_CHECKING:
     from lib.demo.seed import SeedContext
-
-# slug (without "demo-") → (assessments, journey, feedback)
-_LEVELS = {
-    "vallee-des-tilleuls": ("peers", "peers", "peers"),
-    "port-lanterne": ("network", "network", "peers"),
-    "bourg-les-castors": ("private", "private", "private"),
-    "mont-sureau": ("private", "peers", "private"),
-    "hauts-de-brume": ("peers", "peers", "private"),
-    "val-fougere": ("peers", "network", "private"),
-    "bel-estuaire": ("network", "network", "network"),
-    "collines-douces": ("peers", "peers", "private"),
-    "haute-sylve": ("network", "private", "private"),
-    "marches-d-argent": ("network", "network", "private"),
-    "landes-bleues": ("peers", "peers", "peers"),
-    "etang-vert": ("private", "peers", "private"),
-}
-_KINDS = ("assessments", "journey", "feedback")
-
-# The axis each demo story tells about (titles of ``lib.demo.seed._MILESTONES``).
-_STORY_AXES = {
-    "Le déclic de la friche": "engagement",
-    "Un premier conseil consacré à la transition": "engagement",
-    "La visite d’un territoire pionnier": "systemic",
-    "Les premiers ateliers ouverts": "engagement",
-    "Une cheffe de projet transition": "systemic",
-    "Le premier budget participatif": "engagement",
-    "Un projet de territoire voté": "cooperation",
-    "Le pacte avec les entreprises locales": "cooperation",
-    "Une charte de coopération avec l’État": "cooperation",
-    "Tous les services formés": "systemic",
-    "La transition dans chaque délibération": "evaluation",
-    "Un conseil des usagers permanent": "cooperation",
-    "L’accueil d’un groupe de pairs": "systemic",
-    "Une évaluation par délibération": "evaluation",
-    "Un guide pour essaimer": "evaluation",
-}
-
-# People who agreed that peers looking for help may contact them.
-_CONTACTS = (
-    "Élise Marchand",
-    "Thomas Guillou",
-    "Maëlle Le Goff",
-    "Jean-Baptiste Delmas",
-    "Pierre Morvan",
-    "Sophie Arnaud",
-)
 
 
 def seed_sharing_and_contacts(ctx: SeedContext) -> int:
     rows = []
     for territory in ctx.territories:
-        levels = dict(zip(_KINDS, _LEVELS[territory["slug"].removeprefix("demo-")], strict=True))
-        admins = ctx.members(territory["id"], ("territory_admin",)) or ctx.coordinator_ids
+        levels = territory["shares"]  # per kind of data (data/demo/territories.yaml)
+        admins = ctx.members(territory["id"], (Role.TERRITORY_ADMIN,)) or ctx.coordinator_ids
         when = ctx.at(territory["joined_on"] + timedelta(days=ctx.rng.randint(3, 20)), 11)
         for kind, level in levels.items():
             rows.append(
@@ -92,11 +46,12 @@ def seed_sharing_and_contacts(ctx: SeedContext) -> int:
                 subject_id=territory["id"],
                 details={"kind": kind, "to": level},
             )
-    ctx.conn.execute(sa.insert(tables.territory_sharing), rows)
+    demo_store.add_sharing_levels(ctx.conn, rows)
 
+    contacts = {p["name"] for p in demo_file("people")["people"] if p["peers_may_contact"]}
     consents = []
     for person in ctx.people:
-        if person["display_name"] in _CONTACTS:
+        if person["display_name"] in contacts:
             when = ctx.at(ctx.today - timedelta(days=ctx.rng.randint(30, 300)), 10)
             consents.append({"person_id": person["id"], "agreed_at": when})
             ctx.log(
@@ -106,14 +61,9 @@ def seed_sharing_and_contacts(ctx: SeedContext) -> int:
                 subject_type="person",
                 subject_id=person["id"],
             )
-    ctx.conn.execute(sa.insert(tables.peer_contact_consent), consents)
+    demo_store.add_contact_consents(ctx.conn, consents)
 
-    axis = sa.case(_STORY_AXES, value=tables.milestone.c.title, else_=sa.null())
-    demo_ids = [x["id"] for x in ctx.territories]
-    # Tagged as if written so: the stories keep their own update times (the seed is deterministic).
-    tagged = ctx.conn.execute(
-        sa.update(tables.milestone)
-        .where(tables.milestone.c.territory_id.in_(demo_ids))
-        .values(axis_id=axis, updated_at=tables.milestone.c.updated_at)
-    ).rowcount
+    # The axis each story tells about (data/demo/journey.yaml), tagged as if written so.
+    axes = {m["title"]: m["axis"] for stories in demo_file("journey")["milestones"].values() for m in stories}
+    tagged = demo_store.tag_story_axes(ctx.conn, [x["id"] for x in ctx.territories], axes)
     return len(rows) + len(consents) + tagged

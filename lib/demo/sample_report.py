@@ -14,9 +14,10 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from lib.bootstrap import bootstrap
-from lib.demo.seed import seed_demo
+from lib.demo.seed import demo_email, seed_demo
 from lib.services import reports
 from lib.services.identity import load_actor
+from lib.store import membership, territories
 from lib.store.db import ROOT, make_engine
 
 SAMPLE_DAY = date(2026, 11, 30)
@@ -33,17 +34,9 @@ def demo_engine(folder: Path, today: date = SAMPLE_DAY) -> Engine:
 
 
 def territory_and_admin(engine: Engine, slug: str = SAMPLE_TERRITORY, admin: str = SAMPLE_ADMIN):
-    import sqlalchemy as sa
-
-    from lib.store import tables
-
     with engine.connect() as conn:
-        territory_id = conn.execute(
-            sa.select(tables.territory.c.id).where(tables.territory.c.slug == slug)
-        ).scalar_one()
-        person_id = conn.execute(
-            sa.select(tables.person.c.id).where(tables.person.c.display_name == admin)
-        ).scalar_one()
+        territory_id = territories.territory_id_by_slug(conn, slug)
+        person_id = membership.get_person_by_email(conn, demo_email(admin)).id
     return territory_id, load_actor(engine, person_id)
 
 

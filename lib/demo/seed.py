@@ -25,7 +25,12 @@ so adding one is a one-line edit of ``STEPS``, placed before ``"activity log"``:
     ("campaigns and responses", "lib.demo.feedback:seed_campaigns_and_responses"),
     ("sharing and contacts", "lib.demo.peers:seed_sharing_and_contacts"),
 
-Reference tables (``REFERENCE_TABLES``) are neither part of the emptiness check nor wiped
+What the data set says — the fictional territories, peer groups and people, comments,
+milestone stories, campaign titles and answers — is in ``data/demo/*.yaml`` (``lib.demo.texts``);
+this package decides how it is dated and drawn, and writes it through the store
+(``lib.store.demo``, and ``lib.store.feedback`` for campaigns and responses): no SQL here.
+
+Reference tables (``lib.store.tables.REFERENCE_TABLES``) are neither part of the emptiness check nor wiped
 by ``force``: a step that needs a form template must register it idempotently.
 """
 
@@ -40,19 +45,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from lib.access import Role
+from lib.demo.texts import demo_file
+from lib.domain.clock import today as paris_today
+from lib.domain.engagement import LOGIN_ACTION
 from lib.domain.framework import Framework, load_framework
-from lib.store import tables
+from lib.store import demo as demo_store
 from lib.store.db import transaction
 from lib.store.reference import register_framework
 
 DEMO_EMAIL_DOMAIN = "demo.parcours.fr"
 RANDOM_SEED = "parcours-demo-v1"
-
-# Reference data, not demo data: the app may register these on its own.
-REFERENCE_TABLES = tables.REFERENCE_TABLES
 
 
 class SeedRefused(Exception):
@@ -90,10 +95,10 @@ class SeedContext:
 
     @property
     def coordinator_ids(self) -> list[int]:
-        return [p["id"] for p in self.people if (None, "coordinator") in p["memberships"]]
+        return [p["id"] for p in self.people if (None, Role.COORDINATOR) in p["memberships"]]
 
     def members(
-        self, territory_id: int, roles: tuple[str, ...] = ("territory_admin", "contributor")
+        self, territory_id: int, roles: tuple[str, ...] = (Role.TERRITORY_ADMIN, Role.CONTRIBUTOR)
     ) -> list[int]:
         """People holding one of ``roles`` on the territory, in id order."""
         return [p["id"] for p in self.people if any((territory_id, r) in p["memberships"] for r in roles)]
@@ -134,97 +139,6 @@ class SeedResult:
 
 # --- the fictional territories ------------------------------------------------------------
 
-# tier: "pioneer" (long journey, high levels), "steady", "newcomer" (joined a year ago),
-# "stalled" (no assessment for more than a year: the coordinator's dashboard should notice).
-_TERRITORIES = [
-    # slug, short name, full name, kind, region, population, legacy sharing (the levels that
-    # count, per kind of data, are set by lib/demo/peers.py), tier
-    (
-        "vallee-des-tilleuls",
-        "Vallée-des-Tilleuls",
-        None,
-        "commune",
-        "Hauts-de-France",
-        6800,
-        "peers",
-        "pioneer",
-    ),
-    ("port-lanterne", "Port-Lanterne", None, "commune", "Bretagne", 12400, "network", "pioneer"),
-    ("bourg-les-castors", "Bourg-les-Castors", None, "commune", "Occitanie", 2100, "private", "stalled"),
-    ("mont-sureau", "Mont-Sureau", None, "commune", "Auvergne-Rhône-Alpes", 4300, "peers", "steady"),
-    ("hauts-de-brume", "Les Hauts-de-Brume", None, "commune", "Grand Est", 950, "private", "newcomer"),
-    (
-        "val-fougere",
-        "Val-Fougère",
-        "Communauté de communes du Val-Fougère",
-        "epci",
-        "Nouvelle-Aquitaine",
-        23800,
-        "peers",
-        "steady",
-    ),
-    (
-        "bel-estuaire",
-        "Bel-Estuaire",
-        "Communauté d’agglomération de Bel-Estuaire",
-        "epci",
-        "Bretagne",
-        87500,
-        "network",
-        "pioneer",
-    ),
-    (
-        "collines-douces",
-        "Collines-Douces",
-        "PETR du Pays des Collines-Douces",
-        "petr",
-        "Occitanie",
-        61000,
-        "peers",
-        "steady",
-    ),
-    (
-        "haute-sylve",
-        "Haute-Sylve",
-        "Département de la Haute-Sylve",
-        "departement",
-        "Grand Est",
-        310000,
-        "network",
-        "stalled",
-    ),
-    (
-        "marches-d-argent",
-        "Marches-d’Argent",
-        "Région des Marches-d’Argent",
-        "region",
-        "Marches-d’Argent (démo)",
-        2400000,
-        "network",
-        "steady",
-    ),
-    (
-        "landes-bleues",
-        "Landes-Bleues",
-        "Parc naturel régional des Landes-Bleues",
-        "other",
-        "Nouvelle-Aquitaine",
-        45000,
-        "peers",
-        "steady",
-    ),
-    (
-        "etang-vert",
-        "Étang-Vert",
-        "Syndicat mixte de l’Étang-Vert",
-        "other",
-        "Hauts-de-France",
-        None,
-        "private",
-        "newcomer",
-    ),
-]
-
 # Months before ``today`` at which each tier assessed itself (a cadence of about six months).
 _ASSESSMENT_MONTHS = {
     "pioneer": (36, 30, 24, 18, 12, 6, 1),
@@ -243,174 +157,17 @@ _LEVEL_MODEL = {
 _PHASES_REACHED = {"pioneer": 5, "steady": 3, "newcomer": 2, "stalled": 2}
 _JOURNEY_START_YEARS = {"pioneer": 7, "steady": 4, "newcomer": 1.5, "stalled": 4}
 
-_PEER_GROUPS = [
-    # slug, name, description, member slugs
-    (
-        "villes-pairs-2018-2020",
-        "Villes Pairs 2018–2020",
-        "Cohorte de démonstration inspirée du programme « Villes Pairs – Territoires pilotes de la "
-        "transition » (2018–2020) : territoires fictifs qui comparent leurs parcours.",
-        (
-            "vallee-des-tilleuls",
-            "port-lanterne",
-            "mont-sureau",
-            "val-fougere",
-            "bel-estuaire",
-            "bourg-les-castors",
-        ),
-    ),
-    (
-        "cohorte-hauts-de-france",
-        "Cohorte Hauts-de-France",
-        "Cohorte régionale de démonstration.",
-        ("vallee-des-tilleuls", "etang-vert"),
-    ),
-    (
-        "cohorte-grand-ouest",
-        "Cohorte Grand Ouest",
-        "Cohorte régionale de démonstration (Bretagne et Nouvelle-Aquitaine).",
-        ("port-lanterne", "bel-estuaire", "val-fougere", "landes-bleues"),
-    ),
-    (
-        "cohorte-sud-est",
-        "Cohorte Sud et Est",
-        "Cohorte régionale de démonstration (Occitanie, Auvergne-Rhône-Alpes, Grand Est).",
-        ("bourg-les-castors", "collines-douces", "mont-sureau", "hauts-de-brume", "haute-sylve"),
-    ),
-]
 
-# The first person is the one the persona picker shows first: someone with a territory.
-_PEOPLE = [
-    ("Élise Marchand", (("vallee-des-tilleuls", "territory_admin"),)),
-    ("Hugo Lefèvre", (("vallee-des-tilleuls", "contributor"),)),
-    ("Nadia Benali", (("vallee-des-tilleuls", "reader"),)),
-    ("Camille Roussel", ((None, "coordinator"),)),
-    ("Thomas Guillou", (("port-lanterne", "territory_admin"),)),
-    ("Maëlle Le Goff", (("port-lanterne", "contributor"),)),
-    ("Yann Kerbrat", (("port-lanterne", "reader"),)),
-    ("Inès Fabre", (("mont-sureau", "contributor"), ("val-fougere", "reader"))),
-    ("Jean-Baptiste Delmas", (("val-fougere", "territory_admin"),)),
-    ("Pierre Morvan", (("bel-estuaire", "territory_admin"),)),
-    ("Lucie Perrin", (("bel-estuaire", "reader"),)),
-    ("Sophie Arnaud", (("collines-douces", "contributor"),)),
-    ("Karim Haddad", (("bourg-les-castors", "territory_admin"),)),
-    ("Marc Olivier", (("haute-sylve", "territory_admin"),)),
-    ("Aurélie Vasseur", ((None, "coordinator"),)),
-]
-
-_COMMENTS = {
-    "engagement": (
-        "Les réunions publiques attirent surtout les mêmes personnes.",
-        "Le collectif d’habitants du quartier nord s’est vraiment saisi du sujet.",
-        "L’opposition au projet de parc éolien a été reçue en atelier, pas en conseil.",
-    ),
-    "cooperation": (
-        "Les échanges avec l’intercommunalité restent irréguliers.",
-        "Le conflit sur le stationnement a été mis au travail en atelier, avec succès.",
-        "La DDT participe désormais à nos comités de pilotage.",
-    ),
-    "systemic": (
-        "Deux sessions de formation à l’approche systémique cette année.",
-        "On tire le fil de la cantine vers l’agriculture locale.",
-        "Les services travaillent encore beaucoup en silo.",
-    ),
-    "evaluation": (
-        "Pas encore d’indicateurs partagés.",
-        "Un premier bilan a révélé des effets inattendus sur le lien social.",
-        "L’évaluation reste vécue comme un contrôle plus que comme un apprentissage.",
-    ),
-}
-
-_MILESTONES = {
-    "impulse": (
-        (
-            "Le déclic de la friche",
-            "Après la fermeture de la dernière usine, le conseil de {name} décide de faire de la friche "
-            "un lieu d’expérimentation. Une poignée d’élus et d’agents se lancent, sans budget dédié.",
-        ),
-        (
-            "Un premier conseil consacré à la transition",
-            "Pour la première fois, une séance entière du conseil de {name} porte sur la transition. Le "
-            "débat est vif, mais une majorité se dégage pour avancer.",
-        ),
-        (
-            "La visite d’un territoire pionnier",
-            "Une délégation de {name} passe deux jours chez un territoire pionnier. Au retour, le groupe "
-            "décide de tenter l’aventure à sa façon.",
-        ),
-    ),
-    "groundwork": (
-        (
-            "Les premiers ateliers ouverts",
-            "Trois ateliers réunissent habitants, associations et commerçants de {name} autour de l’énergie, "
-            "de l’alimentation et des mobilités. Les désaccords sont notés et gardés pour la suite.",
-        ),
-        (
-            "Une cheffe de projet transition",
-            "{name} recrute une cheffe de projet transition rattachée à la direction générale, pour "
-            "travailler avec tous les services plutôt qu’à côté d’eux.",
-        ),
-        (
-            "Le premier budget participatif",
-            "Les habitants de {name} choisissent eux-mêmes douze projets ; la moitié touche à la "
-            "rénovation énergétique et aux jardins partagés.",
-        ),
-    ),
-    "town_project": (
-        (
-            "Un projet de territoire voté",
-            "Le projet de territoire de {name} place la transition au cœur de toutes les politiques. Il a "
-            "été coécrit pendant six mois avec les acteurs locaux.",
-        ),
-        (
-            "Le pacte avec les entreprises locales",
-            "Vingt entreprises de {name} signent un pacte : achats locaux, sobriété énergétique et accueil "
-            "d’apprentis. Deux ont refusé, et l’ont dit publiquement.",
-        ),
-        (
-            "Une charte de coopération avec l’État",
-            "La DDT, l’ADEME et {name} signent une charte : un interlocuteur unique, des réunions "
-            "trimestrielles, des dossiers suivis ensemble.",
-        ),
-    ),
-    "generalisation": (
-        (
-            "Tous les services formés",
-            "Chaque service de {name} a suivi une journée de formation à l’approche systémique ; les "
-            "agents d’entretien ont été les premiers à proposer des changements.",
-        ),
-        (
-            "La transition dans chaque délibération",
-            "Chaque délibération de {name} comporte désormais une note sur ses effets sociaux, "
-            "environnementaux et économiques.",
-        ),
-        (
-            "Un conseil des usagers permanent",
-            "{name} installe un conseil des usagers tiré au sort, consulté sur tous les projets "
-            "d’aménagement.",
-        ),
-    ),
-    "transferability": (
-        (
-            "L’accueil d’un groupe de pairs",
-            "{name} accueille des territoires pairs pendant deux jours : visites, récits croisés et une "
-            "soirée de débat sur ce qui n’a pas marché.",
-        ),
-        (
-            "Une évaluation par délibération",
-            "Plutôt qu’un rapport de conformité, {name} réunit élus, agents, État et associations pour "
-            "délibérer sur la valeur créée en dix ans.",
-        ),
-        (
-            "Un guide pour essaimer",
-            "Les agents de {name} écrivent avec leurs partenaires un guide de ce qu’ils referaient et de "
-            "ce qu’ils éviteraient, pour les territoires qui commencent.",
-        ),
-    ),
-}
+def _people_cast() -> list[dict[str, Any]]:
+    return demo_file("people")["people"]
 
 
-def _email(display_name: str) -> str:
+def _stories(phase: str) -> list[tuple[str, str]]:
+    return [(m["title"], m["story"]) for m in demo_file("journey")["milestones"][phase]]
+
+
+def demo_email(display_name: str) -> str:
+    """A demo person's address, from their name (``Élise Marchand`` → ``elise.marchand@…``)."""
     ascii_name = unicodedata.normalize("NFKD", display_name).encode("ascii", "ignore").decode()
     local = ".".join(part for part in ascii_name.lower().replace("-", " ").split())
     return f"{local}@{DEMO_EMAIL_DOMAIN}"
@@ -418,14 +175,6 @@ def _email(display_name: str) -> str:
 
 def _months_before(day: date, months: float) -> date:
     return day - timedelta(days=round(months * 30.44))
-
-
-def _insert_returning_ids(conn: Connection, table: sa.Table, rows: list[dict]) -> list[int]:
-    """Bulk insert, ids returned in the order of ``rows`` (one round trip on both dialects)."""
-    if not rows:
-        return []
-    stmt = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return list(conn.execute(stmt, rows).scalars())
 
 
 # --- steps ----------------------------------------------------------------------------------
@@ -438,7 +187,9 @@ def _framework(ctx: SeedContext) -> int:
 
 def _territories(ctx: SeedContext) -> int:
     rows = []
-    for slug, short, full, kind, region, population, sharing, tier in _TERRITORIES:
+    for cast in demo_file("territories")["territories"]:
+        slug, short, full, tier = cast["slug"], cast["short_name"], cast["full_name"], cast["tier"]
+        kind, region = cast["kind"], cast["region"]
         joined = _months_before(ctx.today, _ASSESSMENT_MONTHS[tier][0] + 1)
         created = ctx.at(joined, 10)
         rows.append(
@@ -447,8 +198,8 @@ def _territories(ctx: SeedContext) -> int:
                 "name": f"{full or short} (démo)",
                 "kind": kind,
                 "region": region,
-                "population": population,
-                "sharing": sharing,
+                "population": cast["population"],
+                "sharing": cast["sharing"],
                 "is_demo": True,
                 "created_at": created,
                 "updated_at": created,
@@ -462,30 +213,36 @@ def _territories(ctx: SeedContext) -> int:
                 "name": rows[-1]["name"],
                 "kind": kind,
                 "region": region,
-                "sharing": sharing,
+                "sharing": cast["sharing"],
+                "shares": cast["shares"],
                 "tier": tier,
                 "joined_on": joined,
                 "axis_strengths": axis_strengths,
             }
         )
-    for territory, ident in zip(
-        ctx.territories, _insert_returning_ids(ctx.conn, tables.territory, rows), strict=True
-    ):
+    for territory, ident in zip(ctx.territories, demo_store.add_territories(ctx.conn, rows), strict=True):
         territory["id"] = ident
     return len(rows)
 
 
 def _peer_groups(ctx: SeedContext) -> int:
     created = ctx.at(_months_before(ctx.today, 37), 10)
+    cast = demo_file("territories")["peer_groups"]
     groups = [
-        {"slug": slug, "name": name, "description": desc, "created_at": created, "updated_at": created}
-        for slug, name, desc, _members in _PEER_GROUPS
+        {
+            "slug": g["slug"],
+            "name": g["name"],
+            "description": g["description"],
+            "created_at": created,
+            "updated_at": created,
+        }
+        for g in cast
     ]
-    ids = _insert_returning_ids(ctx.conn, tables.peer_group, groups)
+    ids = demo_store.add_peer_groups(ctx.conn, groups)
     members = []
-    for (slug, _name, _desc, member_slugs), group_id in zip(_PEER_GROUPS, ids, strict=True):
-        ctx.peer_groups[slug] = group_id
-        for member in member_slugs:
+    for group, group_id in zip(cast, ids, strict=True):
+        ctx.peer_groups[group["slug"]] = group_id
+        for member in group["members"]:
             territory = ctx.territory(f"demo-{member}")
             members.append(
                 {
@@ -494,15 +251,16 @@ def _peer_groups(ctx: SeedContext) -> int:
                     "joined_at": ctx.at(territory["joined_on"], 11),
                 }
             )
-    ctx.conn.execute(sa.insert(tables.peer_group_member), members)
+    demo_store.add_peer_group_members(ctx.conn, members)
     return len(groups) + len(members)
 
 
 def _people(ctx: SeedContext) -> int:
     start = _months_before(ctx.today, 37)
     stalled = {x["slug"] for x in ctx.territories if x["tier"] == "stalled"}
+    cast = [(p["name"], [(m["territory"], m["role"]) for m in p["memberships"]]) for p in _people_cast()]
     rows, all_logins = [], []
-    for name, memberships in _PEOPLE:
+    for name, memberships in cast:
         # Recent logins for most; the stalled territories' people have not come back for a while.
         slugs = {f"demo-{slug}" for slug, _role in memberships if slug}
         days_ago = (400, 540) if slugs and slugs <= stalled else (1, 120)
@@ -514,7 +272,7 @@ def _people(ctx: SeedContext) -> int:
         created = ctx.at(start, 9)
         rows.append(
             {
-                "email": _email(name),
+                "email": demo_email(name),
                 "display_name": name,
                 "is_demo": True,
                 "last_login_at": logins[-1],
@@ -522,8 +280,8 @@ def _people(ctx: SeedContext) -> int:
                 "updated_at": created,
             }
         )
-    ids = _insert_returning_ids(ctx.conn, tables.person, rows)
-    for (name, memberships), row, person_id, logins in zip(_PEOPLE, rows, ids, all_logins, strict=True):
+    ids = demo_store.add_people(ctx.conn, rows)
+    for (name, memberships), row, person_id, logins in zip(cast, rows, ids, all_logins, strict=True):
         resolved = [
             (ctx.territory(f"demo-{slug}")["id"] if slug else None, role) for slug, role in memberships
         ]
@@ -531,7 +289,7 @@ def _people(ctx: SeedContext) -> int:
             {"id": person_id, "email": row["email"], "display_name": name, "memberships": resolved}
         )
         for moment in logins:
-            ctx.log(moment, "auth.login", person_id=person_id)
+            ctx.log(moment, LOGIN_ACTION, person_id=person_id)
 
     coordinator = ctx.coordinator_ids[0]
     memberships = []
@@ -560,7 +318,7 @@ def _people(ctx: SeedContext) -> int:
                 subject_id=person["id"],
                 details={"role": role},
             )
-    ctx.conn.execute(sa.insert(tables.membership), memberships)
+    demo_store.add_memberships(ctx.conn, memberships)
     return len(rows) + len(memberships)
 
 
@@ -569,6 +327,7 @@ def _assessments(ctx: SeedContext) -> int:
     # Each criterion sits a little above or below its axis, the same way in every territory.
     criterion_offsets = {c.id: ctx.rng.uniform(-0.4, 0.4) for c in criteria}
     draft_slug = "demo-port-lanterne"
+    texts = demo_file("journey")
     plans = []  # (territory, assessed_on, status, levels, comments, author)
     for territory in ctx.territories:
         tier = territory["tier"]
@@ -590,7 +349,7 @@ def _assessments(ctx: SeedContext) -> int:
                 )
                 levels[criterion.id] = max(0, min(4, round(mean + ctx.rng.gauss(0, 0.35))))
                 if ctx.rng.random() < 0.1:
-                    comments[criterion.id] = ctx.rng.choice(_COMMENTS[criterion.axis_id])
+                    comments[criterion.id] = ctx.rng.choice(texts["assessment_comments"][criterion.axis_id])
             is_draft = territory["slug"] == draft_slug and index == len(months) - 1
             if is_draft:
                 # A draft in progress: the last two criteria are not rated yet.
@@ -615,7 +374,7 @@ def _assessments(ctx: SeedContext) -> int:
                 "updated_at": submitted or created,
             }
         )
-    ids = _insert_returning_ids(ctx.conn, tables.assessment, rows)
+    ids = demo_store.add_assessments(ctx.conn, rows)
     scores = []
     for (territory, _on, is_draft, levels, comments, author), row, assessment_id in zip(
         plans, rows, ids, strict=True
@@ -637,7 +396,7 @@ def _assessments(ctx: SeedContext) -> int:
             subject_type="assessment",
             subject_id=assessment_id,
         )
-    ctx.conn.execute(sa.insert(tables.assessment_score), scores)
+    demo_store.add_assessment_scores(ctx.conn, scores)
     return len(rows) + len(scores)
 
 
@@ -652,7 +411,7 @@ def _milestones(ctx: SeedContext) -> int:
         span = journey_days - 20  # the last milestone stays a few weeks in the past
         for index, phase in enumerate(reached):
             count = 1 if phase == "impulse" else ctx.rng.randint(1, 2)
-            stories = ctx.rng.sample(_MILESTONES[phase], count)
+            stories = ctx.rng.sample(_stories(phase), count)
             for k, (title, story) in enumerate(stories):
                 position = (index + (k + 1) / (count + 1)) / len(reached)
                 occurred_on = start + timedelta(days=round(span * position) + ctx.rng.randint(-15, 15))
@@ -683,7 +442,7 @@ def _milestones(ctx: SeedContext) -> int:
                 "updated_at": created,
             }
         )
-    ids = _insert_returning_ids(ctx.conn, tables.milestone, rows)
+    ids = demo_store.add_milestones(ctx.conn, rows)
     for row, milestone_id in zip(rows, ids, strict=True):
         ctx.log(
             row["created_at"],
@@ -701,8 +460,7 @@ def _activity_log(ctx: SeedContext) -> int:
         return (entry["occurred_at"], entry["action"], entry["person_id"] or 0, entry["subject_id"] or 0)
 
     rows = sorted(ctx.activity, key=order)
-    if rows:
-        ctx.conn.execute(sa.insert(tables.activity_log), rows)
+    demo_store.add_activity(ctx.conn, rows)
     return len(rows)
 
 
@@ -730,31 +488,6 @@ def _resolve(step: StepFunction | str) -> StepFunction:
 # --- entry points ---------------------------------------------------------------------------
 
 
-def _data_tables() -> list[sa.Table]:
-    return [table for table in tables.metadata.sorted_tables if table.name not in REFERENCE_TABLES]
-
-
-def is_empty(conn: Connection) -> bool:
-    """True when no table holds a row, reference tables aside."""
-    return all(
-        conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first() is None
-        for table in _data_tables()
-    )
-
-
-def holds_real_data(conn: Connection) -> bool:
-    """True as soon as one territory or person is not marked as demo."""
-    for table in (tables.territory, tables.person):
-        if conn.execute(sa.select(table.c.id).where(table.c.is_demo.is_(False)).limit(1)).first():
-            return True
-    return False
-
-
-def _wipe(conn: Connection) -> None:
-    for table in reversed(_data_tables()):
-        conn.execute(table.delete())
-
-
 ProgressCallback = Callable[[int, int, str, int, float], None]
 
 
@@ -773,20 +506,20 @@ def seed_demo(
     data; with ``force`` it wipes a demo-only database first and raises ``SeedRefused`` when
     any real territory or person exists.
     """
-    today = today or date.today()
+    today = today or paris_today()  # the Paris day, as everywhere in the app
     framework = framework or load_framework()
     steps = [(name, _resolve(step)) for name, step in STEPS]
     counts: dict[str, int] = {}
     with transaction(engine) as conn:
-        if not is_empty(conn):
+        if not demo_store.is_empty(conn):
             if not force:
                 return SeedResult(seeded=False, counts={}, reason="not_empty")
-            if holds_real_data(conn):
+            if demo_store.holds_real_data(conn):
                 raise SeedRefused(
                     "the database holds territories or people that are not demo data; "
                     "refusing to wipe it (--force only replaces a demo-only database)"
                 )
-            _wipe(conn)
+            demo_store.wipe(conn)
         ctx = SeedContext(conn=conn, today=today, framework=framework)
         for index, (name, step) in enumerate(steps, start=1):
             started = clock.perf_counter()

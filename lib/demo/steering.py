@@ -21,10 +21,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
-
+from lib.access import Role
 from lib.domain.engagement import LOGIN_ACTION
-from lib.store import tables
+from lib.store import demo as demo_store
 
 if TYPE_CHECKING:
     from lib.demo.seed import SeedContext
@@ -35,14 +34,11 @@ SILENT_ELECTED = "demo-val-fougere"
 STAND_IN_ROLE = "local_agent"
 # One response in eight came through the network's general link and says no territory.
 UNATTRIBUTED_EVERY = 8
-# An adjustment is not an edit: the rows keep the time the earlier step gave them, so the
-# same day still gives the same rows.
-_KEEP_STAMP = {"updated_at": tables.response.c.updated_at}
 
 
 def _weekly_logins(ctx: SeedContext) -> int:
     territory = ctx.territory(ENGAGED)
-    members = ctx.members(territory["id"], ("territory_admin", "contributor", "reader"))
+    members = ctx.members(territory["id"], (Role.TERRITORY_ADMIN, Role.CONTRIBUTOR, Role.READER))
     latest: dict[int, object] = {}
     written = 0
     for week in range(52):
@@ -53,41 +49,20 @@ def _weekly_logins(ctx: SeedContext) -> int:
             latest[person_id] = max(moment, latest.get(person_id, moment))
             written += 1
     for person_id, moment in latest.items():
-        ctx.conn.execute(
-            sa.update(tables.person)
-            .where(tables.person.c.id == person_id, tables.person.c.last_login_at < moment)
-            .values(last_login_at=moment, updated_at=tables.person.c.updated_at)
-        )
+        demo_store.raise_last_login(ctx.conn, person_id, moment)
     return written
 
 
 def _silent_elected_officials(ctx: SeedContext) -> int:
     territory_id = ctx.territory(SILENT_ELECTED)["id"]
-    r, c = tables.response, tables.campaign
-    ids = list(
-        ctx.conn.execute(
-            sa.select(r.c.id)
-            .join(c, c.c.id == r.c.campaign_id)
-            .where(c.c.territory_id == territory_id, r.c.respondent_role == "elected_official")
-            .order_by(r.c.id)
-        ).scalars()
-    )
-    if ids:
-        ctx.conn.execute(
-            sa.update(r).where(r.c.id.in_(ids)).values(respondent_role=STAND_IN_ROLE, **_KEEP_STAMP)
-        )
+    ids = demo_store.responses_of_role(ctx.conn, territory_id, "elected_official")
+    demo_store.set_responses(ctx.conn, ids, respondent_role=STAND_IN_ROLE)
     _retag(ctx, set(ids), role=STAND_IN_ROLE)
     return len(ids)
 
 
 def _network_responses_by_territory(ctx: SeedContext) -> int:
-    r, c = tables.response, tables.campaign
-    responses = ctx.conn.execute(
-        sa.select(r.c.id, r.c.respondent_role)
-        .join(c, c.c.id == r.c.campaign_id)
-        .where(c.c.territory_id.is_(None))
-        .order_by(r.c.id)
-    ).all()
+    responses = demo_store.network_responses(ctx.conn)
     answering = [x for x in ctx.territories if x["tier"] != "stalled"]
     written = 0
     for index, (response_id, role) in enumerate(responses):
@@ -97,9 +72,7 @@ def _network_responses_by_territory(ctx: SeedContext) -> int:
             x for x in answering if not (x["slug"] == SILENT_ELECTED and role == "elected_official")
         ]
         territory = ctx.rng.choice(candidates)
-        ctx.conn.execute(
-            sa.update(r).where(r.c.id == response_id).values(territory_id=territory["id"], **_KEEP_STAMP)
-        )
+        demo_store.set_responses(ctx.conn, [response_id], territory_id=territory["id"])
         _retag(ctx, {response_id}, territory_id=territory["id"])
         written += 1
     return written

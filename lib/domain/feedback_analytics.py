@@ -120,13 +120,17 @@ def perception_gaps(
     scales: dict[str, tuple[float, float]],
     roles: Sequence[str] = (),
     min_answers: int = MIN_ANSWERS_PER_ROLE,
+    means: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Scale questions ranked by how much the roles disagree (see the module's docstring).
 
-    ``scales`` maps each scale question, in the template's order, to its (min, max).
+    ``scales`` maps each scale question, in the template's order, to its (min, max);
+    ``means``, when given, is ``role_means(dist, roles)`` already computed by the caller.
     """
     # Roles pooled for anonymity are no role: a gap names the two roles to bring together.
-    means = role_means(dist[dist["role"] != POOLED] if not dist.empty else dist, roles)
+    if means is None:
+        means = role_means(dist, roles)
+    means = means[means["role"] != POOLED] if not means.empty else means
     order = {qid: i for i, qid in enumerate(scales)}
     records: list[dict[str, Any]] = []
     for qid, (low, high) in scales.items():

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from lib import oidc
 from lib.access import Actor, Membership, Role, stronger_role
 from lib.domain.errors import ServiceError, WriteFailed
 from lib.domain.text import clean_text
@@ -34,6 +35,13 @@ class EmailNotVerified(ServiceError):
     """The provider does not vouch for the email, and is not configured as trusted."""
 
     code = "auth.error.email_unverified"
+
+
+class UserinfoNotVerified(ServiceError):
+    """A ProConnect identity without the mark of a verified userinfo JWT (``lib/oidc.py``):
+    its e-mail did not come through the check, so nobody is matched."""
+
+    code = "auth.error.userinfo_unverified"
 
 
 def load_actor(engine: Engine, person_id: int) -> Actor | None:
@@ -89,19 +97,28 @@ def _is_true(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.strip().lower() == "true")
 
 
-def verified_email(claims: Mapping[str, Any], trusted_providers: Iterable[str] = ()) -> str:
+def verified_email(
+    claims: Mapping[str, Any],
+    trusted_providers: Iterable[str] = (),
+    signed_userinfo_providers: Iterable[str] = (),
+) -> str:
     """The lower-cased email of a login, or a refusal saying why it cannot be trusted.
 
     ``claims["provider"]`` is the name of the ``[auth.<name>]`` block the person logged in
     through. Streamlit writes it itself into the signed identity cookie, after the claims of
-    the ID token, so an identity provider cannot forge it.
+    the ID token, so an identity provider cannot forge it. For the providers in
+    ``signed_userinfo_providers`` (ProConnect), the e-mail counts only when it came from a
+    verified userinfo JWT.
     """
+    provider = str(claims.get("provider") or "").strip().lower()
+    signed = {p.strip().lower() for p in signed_userinfo_providers}
+    if provider and provider in signed and claims.get(oidc.VERIFIED_MARK) != oidc.VERIFIED_VALUE:
+        raise UserinfoNotVerified()
     email = clean_text(str(claims.get("email") or "")).strip().lower()
     if not email or "@" not in email:
         raise EmailMissing()
     if _is_true(claims.get("email_verified")):
         return email
-    provider = str(claims.get("provider") or "").strip().lower()
     if provider and provider in {p.strip().lower() for p in trusted_providers}:
         return email
     raise EmailNotVerified(email=email)
@@ -117,13 +134,18 @@ def _display_name(claims: Mapping[str, Any]) -> str | None:
 
 
 def actor_for_login(
-    engine: Engine, claims: Mapping[str, Any], *, trusted_providers: Iterable[str] = ()
+    engine: Engine,
+    claims: Mapping[str, Any],
+    *,
+    trusted_providers: Iterable[str] = (),
+    signed_userinfo_providers: Iterable[str] = (),
 ) -> Actor | None:
     """The person this login belongs to, with their current rights; None if not yet known.
 
-    Read-only: called on every rerun. Raises ``EmailMissing`` or ``EmailNotVerified``.
+    Read-only: called on every rerun. Raises ``EmailMissing``, ``EmailNotVerified`` or
+    ``UserinfoNotVerified``.
     """
-    email = verified_email(claims, trusted_providers)
+    email = verified_email(claims, trusted_providers, signed_userinfo_providers)
     with reading(engine) as conn:
         return _actor(conn, store.get_person_by_email(conn, email))
 
@@ -134,14 +156,16 @@ def sign_in(
     *,
     trusted_providers: Iterable[str] = (),
     coordinators: Iterable[str] | str = (),
+    signed_userinfo_providers: Iterable[str] = (),
 ) -> Actor:
     """Record a login: create the person if new, note the time, turn open invitations into
     memberships and give configured coordinators their network role. One transaction.
 
     Called once per browser session (and again after each new login). Raises
-    ``EmailMissing`` or ``EmailNotVerified`` when the email cannot be trusted.
+    ``EmailMissing``, ``EmailNotVerified`` or ``UserinfoNotVerified`` when the email cannot
+    be trusted.
     """
-    email = verified_email(claims, trusted_providers)
+    email = verified_email(claims, trusted_providers, signed_userinfo_providers)
     name = _display_name(claims)
     now = tables.utcnow()
     coordinator = email in normalise_emails(coordinators)

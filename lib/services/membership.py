@@ -14,7 +14,6 @@ Rules (checked here, whatever the page shows):
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,6 +32,9 @@ from lib.access import (
 )
 from lib.domain.errors import FieldError, NotFound, ServiceError, ValidationFailed
 from lib.domain.inputs import INVALID, REQUIRED, Checks, is_whole
+from lib.domain.mail import is_address
+from lib.i18n import LANGUAGES
+from lib.services import mail
 from lib.services.unit_of_work import reading, writing
 from lib.store import membership as store
 from lib.store import tables
@@ -42,7 +44,6 @@ from lib.store.activity import log_activity
 DEFAULT_INVITATION_DAYS = 14
 MAX_INVITATION_DAYS = 90
 MAX_MESSAGE_LENGTH = 2000
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class AlreadyDecided(ServiceError):
@@ -239,17 +240,22 @@ def invite(
     territory_id: int | None,
     role: Role | str | None,
     valid_days: int = DEFAULT_INVITATION_DAYS,
+    language: str | None = None,
 ) -> int:
-    """Invite someone by email; returns the invitation's id."""
+    """Invite someone by email; returns the invitation's id. The invitation e-mail (in
+    ``language``, else the one the address is known by, else French) is written to the outbox
+    in the same transaction, then sent."""
     actor = require(actor, Action.MANAGE_MEMBERS, territory_id)
     checks = Checks()
     territory_id = checks.record_id("territory_id", territory_id, optional=True)
     email = checks.text("email", email, required=True).lower()
-    if email and (len(email) > 320 or not _EMAIL.match(email)):
+    if email and not is_address(email):  # the rule of every address an e-mail goes to
         checks.fail("email", "auth.error.email_invalid")
     if not is_whole(valid_days) or not 1 <= valid_days <= MAX_INVITATION_DAYS:
         checks.fail("valid_days", "auth.error.valid_days", max=MAX_INVITATION_DAYS)
     role = _role(checks, role)
+    if language is not None:
+        language = checks.one_of("language", language, LANGUAGES)
     checks.done()
     granted = require_grantable(actor, territory_id, role)
     now = tables.utcnow()
@@ -278,7 +284,18 @@ def invite(
             subject_id=invitation_id,
             details={"email": email, "role": granted.value, "valid_days": valid_days},
         )
-        return invitation_id
+        mail.tell_invited(
+            conn,
+            invitation_id=invitation_id,
+            email=email,
+            territory_id=territory_id,
+            role=granted.value,
+            inviter=actor,
+            expires_at=now + timedelta(days=valid_days),
+            language=language,
+        )
+    mail.deliver_soon(engine)
+    return invitation_id
 
 
 def revoke_invitation(engine: Engine, actor: Actor | None, invitation_id: int) -> None:
@@ -341,12 +358,24 @@ def _access_request(r) -> AccessRequest:
     )
 
 
-def request_access(engine: Engine, actor: Actor | None, *, territory_id: int | None, message: str) -> int:
-    """A logged-in person asks to join a territory (or the network); returns the request's id."""
+def request_access(
+    engine: Engine,
+    actor: Actor | None,
+    *,
+    territory_id: int | None,
+    message: str,
+    language: str | None = None,
+) -> int:
+    """A logged-in person asks to join a territory (or the network); returns the request's id.
+
+    Those who may decide are told by e-mail (same transaction); the answer will be written to
+    the asker in ``language``, the one they asked in."""
     actor = require_logged_in(actor)
     checks = Checks()
     territory_id = checks.record_id("territory", territory_id, optional=True)
     message = checks.text("message", message, max_length=MAX_MESSAGE_LENGTH)
+    if language is not None:
+        language = checks.one_of("language", language, LANGUAGES)
     checks.done()
     if any(m.territory_id == territory_id for m in actor.memberships):
         raise ValidationFailed({"territory": FieldError("auth.error.already_member_self")})
@@ -367,7 +396,12 @@ def request_access(engine: Engine, actor: Actor | None, *, territory_id: int | N
             subject_id=request_id,
             details={"email": actor.email},
         )
-        return request_id
+        mail.remember_language(conn, actor.email, language)
+        mail.tell_request_received(
+            conn, request_id=request_id, requester=actor, territory_id=territory_id, message=message
+        )
+    mail.deliver_soon(engine)
+    return request_id
 
 
 def my_requests(engine: Engine, actor: Actor | None) -> list[AccessRequest]:
@@ -376,17 +410,48 @@ def my_requests(engine: Engine, actor: Actor | None) -> list[AccessRequest]:
         return [_access_request(r) for r in store.list_requests_of(conn, actor.person_id)]
 
 
+# A network's coordinators may have hundreds of requests waiting: they are shown a page at a time.
+REQUESTS_PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class RequestsPage:
+    requests: list[AccessRequest]
+    total: int  # every pending request this person may decide
+    page: int  # from 0; the last page when the one asked for is past it
+    pages: int
+
+
+def _decidable(actor: Actor) -> dict:
+    """Which pending requests this person may decide: all for a coordinator, their territories'."""
+    if actor.is_coordinator:
+        return {"territory_ids": None, "include_network": True}
+    ids = [tid for tid in actor.territory_ids if can(actor, Action.MANAGE_MEMBERS, tid)]
+    return {"territory_ids": ids, "include_network": False}
+
+
 def pending_requests(engine: Engine, actor: Actor | None) -> list[AccessRequest]:
-    """Requests this person may decide: all for a coordinator, their territories' otherwise."""
+    """Every request this person may decide, the oldest first."""
     if actor is None:
         return []
     with reading(engine) as conn:
-        if actor.is_coordinator:
-            rows = store.list_pending_requests(conn, territory_ids=None, include_network=True)
-        else:
-            ids = [tid for tid in actor.territory_ids if can(actor, Action.MANAGE_MEMBERS, tid)]
-            rows = store.list_pending_requests(conn, territory_ids=ids, include_network=False)
+        rows = store.list_pending_requests(conn, **_decidable(actor))
     return [_access_request(r) for r in rows]
+
+
+def pending_requests_page(
+    engine: Engine, actor: Actor | None, page: int = 0, per_page: int = REQUESTS_PER_PAGE
+) -> RequestsPage:
+    """One page of the requests this person may decide, the oldest first, and how many in all."""
+    if actor is None:
+        return RequestsPage([], 0, 0, 0)
+    scope = _decidable(actor)
+    with reading(engine) as conn:
+        total = store.count_pending_requests(conn, **scope)
+        pages = -(-total // per_page)
+        page = min(max(int(page), 0), max(pages - 1, 0))
+        rows = store.list_pending_requests(conn, **scope, limit=per_page, offset=page * per_page)
+    return RequestsPage([_access_request(r) for r in rows], total, page, pages)
 
 
 def decide_request(
@@ -430,3 +495,13 @@ def decide_request(
             subject_id=request_id,
             details=details,
         )
+        asker = store.get_person(conn, row.person_id)
+        mail.tell_request_decided(
+            conn,
+            request_id=request_id,
+            email=asker.email,
+            territory_id=row.territory_id,
+            accepted=accept,
+            role=granted.value if granted is not None else None,
+        )
+    mail.deliver_soon(engine)

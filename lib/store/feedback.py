@@ -151,6 +151,25 @@ def _campaign_query() -> sa.Select:
     )
 
 
+def bump_data_version(conn: Connection, campaign_id: int) -> None:
+    """Mark the campaign's submitted responses as changed, in the writer's own transaction: what
+    was computed from them under the former version is never read again (``lib.services.cache``)."""
+    conn.execute(
+        sa.update(tables.campaign)
+        .where(tables.campaign.c.id == campaign_id)
+        .values(data_version=tables.campaign.c.data_version + 1, updated_at=tables.campaign.c.updated_at)
+    )
+
+
+def renew_data_versions(conn: Connection) -> None:
+    """Give every campaign a version no process can hold a value for (after a restore)."""
+    conn.execute(
+        sa.update(tables.campaign).values(
+            data_version=tables.new_data_version(), updated_at=tables.campaign.c.updated_at
+        )
+    )
+
+
 def campaign_by_id(conn: Connection, campaign_id: int) -> Row | None:
     return conn.execute(_campaign_query().where(tables.campaign.c.id == campaign_id)).first()
 

@@ -272,11 +272,7 @@ def _request_columns():
     )
 
 
-def list_pending_requests(
-    conn: Connection, *, territory_ids: Iterable[int] | None, include_network: bool
-) -> list[Row]:
-    """Pending requests on these territories (None: every territory), and on the network if asked."""
-    query = _request_columns().where(tables.access_request.c.status == "pending")
+def _pending_scopes(territory_ids: Iterable[int] | None, include_network: bool) -> list:
     scopes = []
     if territory_ids is None:
         scopes.append(tables.access_request.c.territory_id.is_not(None))
@@ -286,9 +282,36 @@ def list_pending_requests(
             scopes.append(tables.access_request.c.territory_id.in_(ids))
     if include_network:
         scopes.append(tables.access_request.c.territory_id.is_(None))
+    return scopes
+
+
+def list_pending_requests(
+    conn: Connection,
+    *,
+    territory_ids: Iterable[int] | None,
+    include_network: bool,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[Row]:
+    """Pending requests on these territories (None: every territory), and on the network if
+    asked, the oldest first; ``limit`` of them from ``offset`` when paged."""
+    scopes = _pending_scopes(territory_ids, include_network)
     if not scopes:
         return []
-    return list(conn.execute(query.where(sa.or_(*scopes))))
+    query = _request_columns().where(tables.access_request.c.status == "pending", sa.or_(*scopes))
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return list(conn.execute(query))
+
+
+def count_pending_requests(
+    conn: Connection, *, territory_ids: Iterable[int] | None, include_network: bool
+) -> int:
+    scopes = _pending_scopes(territory_ids, include_network)
+    if not scopes:
+        return 0
+    query = sa.select(sa.func.count()).where(tables.access_request.c.status == "pending", sa.or_(*scopes))
+    return int(conn.execute(query).scalar_one())
 
 
 def list_requests_of(conn: Connection, person_id: int) -> list[Row]:

@@ -6,6 +6,7 @@ schema (see ``lib/store/db.py``), so the same definitions serve both dialects.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -49,6 +50,12 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def new_data_version() -> int:
+    """A new campaign's first data version: the time in milliseconds, so that a campaign made
+    again under a reused id (a reseed, a restore) never shares a version with the one before."""
+    return time.time_ns() // 1_000_000
 
 
 def _timestamps() -> list[sa.Column]:
@@ -325,8 +332,8 @@ campaign = sa.Table(
     sa.Column("share_token", sa.String(64), nullable=False, unique=True),
     _fk("created_by", "person.id", nullable=True, ondelete="SET NULL"),
     # Changes in the same transaction as any write to the campaign's submitted responses: what
-    # is computed from them is cached under it (``lib.services.cache``, decision 0013).
-    sa.Column("data_version", sa.BigInteger, nullable=False, default=0, server_default="0"),
+    # is computed from them is cached under it (``lib.services.cache``, decision 0015).
+    sa.Column("data_version", sa.BigInteger, nullable=False, default=new_data_version, server_default="0"),
     *_timestamps(),
     sa.CheckConstraint("closes_on >= opens_on", name="dates"),
 )
@@ -405,4 +412,94 @@ activity_log = sa.Table(
     sa.Index("ix_activity_log_person_action_time", "person_id", "action", "occurred_at"),
     # The journal lists the newest entries first.
     sa.Index("ix_activity_log_time", "occurred_at"),
+)
+
+# --- Mail: the outbox and what it needs (lib/services/mail.py, decision 0016) ---------------
+
+MAIL_KINDS = (
+    "invitation",
+    "access_request_received",
+    "access_request_decided",
+    "campaign_link",
+    "campaign_reminder",
+    "digest",
+)
+OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
+ATTEMPT_OUTCOMES = ("sent", "retry", "refused", "interrupted")
+
+# Every e-mail, written in the same transaction as the action that causes it, then sent by
+# ``lib.services.mail.send_due``. The database is the queue: a message is claimed by a
+# conditional update (status and claim token) so that two senders never both send it.
+outbox_message = sa.Table(
+    "outbox_message",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("recipient", sa.String(320), nullable=False),
+    sa.Column("language", sa.String(2), nullable=False),
+    sa.Column("subject", sa.String(300), nullable=False),
+    sa.Column("body_text", sa.Text, nullable=False),
+    sa.Column("body_html", sa.Text, nullable=False),
+    # Optional messages carry the recipient's unsubscribe link (List-Unsubscribe header).
+    sa.Column("unsubscribe_url", sa.String(500)),
+    # Who may see it besides coordinators, and what purges it with the campaign's addresses.
+    _fk("territory_id", "territory.id", nullable=True, ondelete="SET NULL"),
+    _fk("campaign_id", "campaign.id", nullable=True, ondelete="CASCADE"),
+    # One reminder per address and campaign, one digest per person and week, whoever queues it.
+    sa.Column("dedupe_key", sa.String(200), unique=True),
+    sa.Column("status", sa.String(10), nullable=False, default="pending"),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("next_attempt_at", UTCDateTime(), nullable=False, default=utcnow),
+    sa.Column("claim_token", sa.String(40)),
+    sa.Column("claimed_until", UTCDateTime()),
+    sa.Column("last_error", sa.Text),
+    sa.Column("sent_at", UTCDateTime()),
+    *_timestamps(),
+    sa.CheckConstraint(f"kind in {MAIL_KINDS}", name="kind"),
+    sa.CheckConstraint(f"status in {OUTBOX_STATUSES}", name="status"),
+    # The sender looks for due messages only.
+    sa.Index("ix_outbox_message_due", "status", "next_attempt_at"),
+)
+
+# Each time the sender tried a message, and what the SMTP server said.
+outbox_attempt = sa.Table(
+    "outbox_attempt",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _fk("message_id", "outbox_message.id", ondelete="CASCADE"),
+    sa.Column("attempted_at", UTCDateTime(), nullable=False, default=utcnow),
+    sa.Column("outcome", sa.String(12), nullable=False),
+    sa.Column("smtp_code", sa.Integer),
+    sa.Column("detail", sa.Text),
+    sa.CheckConstraint(f"outcome in {ATTEMPT_OUTCOMES}", name="outcome"),
+)
+
+# An address the mail system knows: its language when known, and its one-click unsubscribe
+# token. A row with an opt-out is kept after a campaign's addresses are purged, so that the
+# opposition is honoured; others go with the campaign (``lib.services.mail.purge``).
+mail_recipient = sa.Table(
+    "mail_recipient",
+    metadata,
+    sa.Column("email", sa.String(320), primary_key=True),
+    sa.Column("language", sa.String(2)),
+    sa.Column("unsubscribe_token", sa.String(64), nullable=False, unique=True),
+    sa.Column("opted_out_at", UTCDateTime()),
+    *_timestamps(),
+)
+
+# Addresses a member pasted to send a campaign's link. Personal data: deleted once the campaign
+# has closed and the configured delay has passed. ``answered`` is a bare flag set by the
+# submission through the personal link, with no time and no reference to the response, so that
+# nothing stored links an address to an answer (decision 0016).
+campaign_recipient = sa.Table(
+    "campaign_recipient",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _fk("campaign_id", "campaign.id", ondelete="CASCADE"),
+    sa.Column("email", sa.String(320), nullable=False),
+    sa.Column("language", sa.String(2), nullable=False),
+    sa.Column("code", sa.String(64), nullable=False, unique=True),
+    sa.Column("answered", sa.Boolean, nullable=False, default=False),
+    sa.Column("reminded", sa.Boolean, nullable=False, default=False),
+    sa.UniqueConstraint("campaign_id", "email", name="uq_campaign_recipient_campaign_email"),
 )

@@ -1,6 +1,6 @@
 """indexes that fit the results' queries; a data version on each campaign
 
-Measured with ``bench/screens.py`` (decision 0013): the results page filters a campaign's
+Measured with ``bench/screens.py`` (decision 0015): the results page filters a campaign's
 answers by ``question_id IN (…)``, and the single-column index on ``answer.question_id``
 let both databases read every answer to those questions across the network (PostgreSQL
 chose it even with fresh statistics). Answers are always reached through their response,

@@ -32,6 +32,13 @@ Fixtures and helpers other end-to-end tests can reuse:
     logout button (``email_verified=False``: the refusal screen instead).
 ``logout(page, live_app)``
     Clicks "Se déconnecter", passes the mock's end-session page and waits for the login screen.
+``proconnect_app`` (session)
+    ``ProConnectApp``: a second ``streamlit run`` (same helpers, its own database) whose secrets
+    have two blocks: ``proconnect`` (``profile = "proconnect"``, button ``PROCONNECT_BUTTON``)
+    on ``tests.strict_oidc.StrictProvider`` — a provider as strict as ProConnect, started in a
+    thread, reachable as ``proconnect_app.strict`` (users, faults, refusals, sessions) — and
+    ``testidp`` on ``oidc-provider-mock`` as above, so ``login_as`` and ``logout`` work there
+    too: the standard path, in the same process as ProConnect's.
 ``wait_for_app(page)``
     Waits until Streamlit has finished running the script after a navigation or click.
 ``screenshot(page, name)``
@@ -240,7 +247,7 @@ class LiveApp:
 
 
 @pytest.fixture(scope="session")
-def live_app(tmp_path_factory, oidc_provider, e2e_home) -> Iterator[LiveApp]:
+def live_app(tmp_path_factory, oidc_provider, e2e_home, browser) -> Iterator[LiveApp]:
     workdir = tmp_path_factory.mktemp("e2e-app")
     port = free_port()
     secrets = workdir / ".streamlit" / "secrets.toml"
@@ -256,9 +263,78 @@ def live_app(tmp_path_factory, oidc_provider, e2e_home) -> Iterator[LiveApp]:
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_http(f"{base_url}/_stcore/health", process, log, body="ok")
+        warm_up(browser, base_url)
         yield LiveApp(base_url, engine, oidc_provider.url, territories, oidc_provider, log)
     finally:
         _stop(process)
+        engine.dispose()
+
+
+PROCONNECT_LABEL = "ProConnect"
+PROCONNECT_BUTTON = f"Se connecter avec {PROCONNECT_LABEL}"
+
+
+@dataclass
+class ProConnectApp(LiveApp):
+    strict: object = None  # tests.strict_oidc.StrictProvider
+
+
+def warm_up(browser, base_url: str) -> None:
+    """Open the app once in a throw-away browser context. With Streamlit 1.67.0 the first
+    session of a fresh server process loses its first button click (seen here: the login
+    button of the first visitor does nothing, the second click works); a visit before the
+    tests keeps that out of them. docs/auth.md says so for deployments."""
+    context = browser.new_context(locale="fr-FR")
+    context.route("**/*", _only_local)
+    page = context.new_page()
+    page.goto(base_url)
+    wait_for_app(page)
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def proconnect_app(tmp_path_factory, oidc_provider, e2e_home, browser) -> Iterator[ProConnectApp]:
+    from tests.strict_oidc import StrictProvider
+
+    workdir = tmp_path_factory.mktemp("e2e-proconnect")
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    strict = StrictProvider("parcours-proconnect-e2e", uuid.uuid4().hex, port=free_port())
+    strict.redirect_uri = f"{base_url}/oauth2callback"
+    strict.start()
+    secrets = workdir / ".streamlit" / "secrets.toml"
+    secrets.parent.mkdir()
+    standard = secrets_toml(base_url, oidc_provider.url)
+    assert standard.endswith("\n[parcours]\ntrusted_providers = []\n")
+    secrets.write_text(
+        standard.removesuffix("\n[parcours]\ntrusted_providers = []\n")
+        + f"""
+[auth.proconnect]
+display_name = "{PROCONNECT_LABEL}"
+profile = "proconnect"
+client_id = "{strict.client_id}"
+client_secret = "{strict.client_secret}"
+server_metadata_url = "{strict.url}/.well-known/openid-configuration"
+client_kwargs = {{ scope = "openid email given_name usual_name" }}
+
+[parcours]
+trusted_providers = ["proconnect"]
+""",
+        encoding="utf-8",
+    )
+    url = f"sqlite:///{workdir / 'parcours-proconnect.db'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    territories = {name: make_territory(engine, name) for name in TERRITORIES}
+    log = workdir / "streamlit.log"
+    process = start_streamlit(workdir, port, secrets, url, e2e_home, log)
+    try:
+        _wait_http(f"{base_url}/_stcore/health", process, log, body="ok")
+        warm_up(browser, base_url)
+        yield ProConnectApp(base_url, engine, oidc_provider.url, territories, oidc_provider, log, strict)
+    finally:
+        _stop(process)
+        strict.stop()
         engine.dispose()
 
 
@@ -323,8 +399,7 @@ def _only_local(route) -> None:
         route.abort()
 
 
-@pytest.fixture
-def browser_page(request, browser, live_app):
+def _page_for(request, browser, app: LiveApp):
     context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
     context.route("**/*", _only_local)
     context.set_default_timeout(TIMEOUT_MS)
@@ -333,8 +408,21 @@ def browser_page(request, browser, live_app):
     failed = getattr(request.node, "report_call", None)
     if failed is not None and failed.failed:
         screenshot(page, request.node.name)
-        print(f"--- streamlit log ---\n{live_app.log_text()}")
+        print(f"--- streamlit log ---\n{app.log_text()}")
+        if getattr(app, "strict", None) is not None:
+            print(f"--- strict provider refusals ---\n{app.strict.refusals}")
     context.close()
+
+
+@pytest.fixture
+def browser_page(request, browser, live_app):
+    yield from _page_for(request, browser, live_app)
+
+
+@pytest.fixture
+def proconnect_page(request, browser, proconnect_app):
+    """A fresh page, as ``browser_page``, for ``proconnect_app``."""
+    yield from _page_for(request, browser, proconnect_app)
 
 
 def screenshot(page, name: str) -> Path:

@@ -26,8 +26,8 @@ from lib.store.tables import utcnow
 
 NAME_MAX = 200
 # Resume codes are typed on phones: no 0/O, 1/I/L look-alikes. 12 of 31 symbols ≈ 59 bits.
-_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-_CODE_LENGTH = 12
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 12
 _SLUG = re.compile(r"[A-Za-z0-9_-]{1,80}")  # a territory's, in a network-wide campaign's link
 
 
@@ -69,7 +69,7 @@ def _plausible_slug(slug: Any) -> bool:
 
 
 def _new_code() -> str:
-    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 def _open_campaign_row(conn: Connection, token: str, today: date | None) -> tuple[Row, FormTemplate]:
@@ -268,6 +268,7 @@ def submit_response(
                 conn, row.id, document=document, status=store.SUBMITTED, submitted_at=utcnow()
             )
             store.replace_answers(conn, row.id, forms.answer_rows(template, document["answers"]))
+            store.bump_data_version(conn, campaign.id)  # results cached anywhere are now out of date
             activity.log_activity(
                 conn,
                 person_id=row.person_id,

@@ -18,6 +18,7 @@ from lib.domain import question_types as qt
 from lib.domain.errors import NotFound
 from lib.domain.forms import FormTemplate
 from lib.domain.inputs import Checks
+from lib.services.cache import caches
 from lib.services.feedback.campaigns import Campaign, campaign_of
 from lib.services.feedback.templates import respondent_roles, stored_template
 from lib.services.unit_of_work import reading
@@ -80,6 +81,74 @@ def role_groups(
     return anonymity.role_groups(whole, shown, order=respondent_roles())
 
 
+@dataclass(frozen=True)
+class _Figures:
+    """A campaign's results for a period: the same for everyone who may read them (cached)."""
+
+    submitted: int
+    counts: pd.DataFrame
+    counts_table: pd.DataFrame
+    distribution: pd.DataFrame
+    means: pd.DataFrame
+    gaps: pd.DataFrame
+    choices: pd.DataFrame
+    texts: dict[str, list[tuple[str, list[str]]]]
+    numbers: pd.DataFrame
+    groups: anonymity.RoleGroups
+
+
+def _figures(
+    conn: Connection,
+    campaign: Campaign,
+    template: FormTemplate,
+    since: datetime | None,
+    until: datetime | None,
+    min_answers: int,
+) -> _Figures:
+    roles = respondent_roles()
+    # One aggregate per kind of summary a question type declares (``question_types``).
+    scale_ids, choice_ids, text_ids, number_ids = (
+        [q.id for q in template.questions_summarised_as(kind)]
+        for kind in (qt.BY_VALUE, qt.BY_OPTION, qt.TEXTS, qt.NUMBERS)
+    )
+    shown = store.submitted_by_role(conn, campaign.id, since, until)
+    # Anonymous means anonymous: no figure by role rests on too few responses.
+    groups = role_groups(conn, campaign, shown, since is not None or until is not None)
+    of = groups.of
+    hours = store.counts_by_role_and_hour(conn, campaign.id, since, until)
+    counts = fa.counts_over_time(((clock.local_day(h), of(role), n) for h, role, n in hours), roles)
+    dist = fa.distribution(
+        (q, of(role), v, n)
+        for q, role, v, n in store.numeric_distribution(conn, campaign.id, scale_ids, since, until)
+    )
+    choices = fa.choice_counts(
+        (q, of(role), o, n)
+        for q, role, o, n in store.choice_distribution(conn, campaign.id, choice_ids, since, until)
+    )
+    texts = fa.texts_by_role(store.free_texts(conn, campaign.id, text_ids, since, until), roles, groups)
+    numbers = fa.number_summary(
+        (
+            (q, of(role), v, n)
+            for q, role, v, n in store.numeric_distribution(conn, campaign.id, number_ids, since, until)
+        ),
+        roles,
+    )
+    scales = {q.id: (q.min, q.max) for q in template.questions_summarised_as(qt.BY_VALUE)}
+    means = fa.role_means(dist, roles)
+    return _Figures(
+        submitted=int(counts["responses"].sum()) if not counts.empty else 0,
+        counts=counts,
+        counts_table=fa.counts_table(counts, roles),
+        distribution=dist,
+        means=means,
+        gaps=fa.perception_gaps(dist, scales, roles, min_answers, means=means),
+        choices=choices,
+        texts=texts,
+        numbers=numbers,
+        groups=groups,
+    )
+
+
 def results(
     engine: Engine,
     actor: Actor | None,
@@ -89,55 +158,43 @@ def results(
     min_answers: int = fa.MIN_ANSWERS_PER_ROLE,
     today: date | None = None,
 ) -> Results:
-    """Everything the results page shows for one campaign, aggregated in SQL."""
+    """Everything the results page shows for one campaign, aggregated in SQL.
+
+    The figures are cached per process under the campaign's data version, read here with the
+    row the rights are checked on (``lib.services.cache``): only the drafts are counted anew.
+    """
     check_period(campaign_id, start, end)
-    roles = respondent_roles()
     with reading(engine) as conn:
         campaign = readable_campaign(conn, actor, campaign_id, today or clock.today())
         template = stored_template(conn, campaign.template_id)
-        # One aggregate per kind of summary a question type declares (``question_types``).
-        scale_ids, choice_ids, text_ids, number_ids = (
-            [q.id for q in template.questions_summarised_as(kind)]
-            for kind in (qt.BY_VALUE, qt.BY_OPTION, qt.TEXTS, qt.NUMBERS)
-        )
         since, until = instants(start, end)
-        shown = store.submitted_by_role(conn, campaign_id, since, until)
-        # Anonymous means anonymous: no figure by role rests on too few responses.
-        groups = role_groups(conn, campaign, shown, since is not None or until is not None)
-        of = groups.of
-        hours = store.counts_by_role_and_hour(conn, campaign_id, since, until)
-        counts = fa.counts_over_time(((clock.local_day(h), of(role), n) for h, role, n in hours), roles)
-        dist = fa.distribution(
-            (q, of(role), v, n)
-            for q, role, v, n in store.numeric_distribution(conn, campaign_id, scale_ids, since, until)
+        key = (
+            campaign.id,
+            campaign.data_version,
+            campaign.anonymous,
+            campaign.template_id,
+            since,
+            until,
+            min_answers,
         )
-        choices = fa.choice_counts(
-            (q, of(role), o, n)
-            for q, role, o, n in store.choice_distribution(conn, campaign_id, choice_ids, since, until)
-        )
-        texts = fa.texts_by_role(store.free_texts(conn, campaign_id, text_ids, since, until), roles, groups)
-        numbers = fa.number_summary(
-            (
-                (q, of(role), v, n)
-                for q, role, v, n in store.numeric_distribution(conn, campaign_id, number_ids, since, until)
-            ),
-            roles,
+        figures = caches().results.get_or_compute(
+            key, lambda: _figures(conn, campaign, template, since, until, min_answers)
         )
         drafts = store.count_drafts(conn, campaign_id)
-    scales = {q.id: (q.min, q.max) for q in template.questions_summarised_as(qt.BY_VALUE)}
+    # Copies: a page that reshapes a frame must not reshape the one kept for the next reader.
     return Results(
         campaign=campaign,
         template=template,
-        submitted=int(counts["responses"].sum()) if not counts.empty else 0,
+        submitted=figures.submitted,
         drafts=drafts,
-        counts=counts,
-        counts_table=fa.counts_table(counts, roles),
-        distribution=dist,
-        means=fa.role_means(dist, roles),
-        gaps=fa.perception_gaps(dist, scales, roles, min_answers),
-        choices=choices,
-        texts=texts,
-        numbers=numbers,
+        counts=figures.counts.copy(),
+        counts_table=figures.counts_table.copy(),
+        distribution=figures.distribution.copy(),
+        means=figures.means.copy(),
+        gaps=figures.gaps.copy(),
+        choices=figures.choices.copy(),
+        texts={q: [(role, list(texts)) for role, texts in by_role] for q, by_role in figures.texts.items()},
+        numbers=figures.numbers.copy(),
         min_answers=min_answers,
-        groups=groups,
+        groups=figures.groups,
     )

@@ -61,6 +61,8 @@ class Campaign:
     template_version: int
     submitted_count: int
     state: CampaignState
+    # Changes with every write to the submitted responses (``lib.services.cache``).
+    data_version: int = 0
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ def campaign_of(row: Row, today: date) -> Campaign:
         template_version=row.template_version,
         submitted_count=int(row.submitted_count),
         state=state_on(row.opens_on, row.closes_on, today),
+        data_version=row.data_version,
     )
 
 

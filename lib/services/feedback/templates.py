@@ -15,6 +15,7 @@ from lib.domain.errors import FieldError, NotFound, ValidationFailed
 from lib.domain.forms import FormTemplate, FormTemplateError, parse_template
 from lib.domain.framework import Framework, Label, load_framework
 from lib.domain.text import clean_json
+from lib.services.cache import caches
 from lib.services.unit_of_work import reading, writing
 from lib.store import feedback as store
 from lib.store.reference import register_framework
@@ -92,8 +93,12 @@ def stored_template(conn: Connection, template_id: int) -> FormTemplate:
     row = store.template_by_id(conn, template_id)
     if row is None:
         raise NotFound(template_id=template_id)
-    # A stored version keeps its own wording even if the framework has moved on since.
-    return parse_template(row.content, source=f"{row.slug} v{row.version}")
+    # A stored version keeps its own wording even if the framework has moved on since. Parsed
+    # once per process and change (a template changes in place only while nobody answered it).
+    return caches().templates.get_or_compute(
+        (row.id, row.updated_at),
+        lambda: parse_template(row.content, source=f"{row.slug} v{row.version}"),
+    )
 
 
 def respondent_roles() -> list[str]:

@@ -1,0 +1,64 @@
+"""The outbox page through AppTest: a coordinator reads what waits (demo mode: nothing is
+sent) with each message's text as typed; nobody else reaches it."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.navigation import page_path
+from lib.access import Role
+from lib.services import membership
+from lib.services.identity import load_actor
+from lib.store import migrate
+from lib.store.db import make_engine
+from tests.factories import make_actor, make_person, make_territory, open_app_as
+
+
+@pytest.fixture
+def app_db(sqlite_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    engine = make_engine(sqlite_url)
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def _pages(at) -> set[str]:
+    return {info.get("script_path") for info in at._registered_pages.values()}
+
+
+def _texts(at, kind: str) -> list[str]:
+    return [element.value for element in at.get(kind)]
+
+
+def test_a_coordinator_reads_the_waiting_messages_as_typed_in_french_and_english(app_db):
+    territory = make_territory(app_db, "Malaunay (essai)")
+    coordinator = make_actor(app_db, Role.COORDINATOR, None, "Camille")
+    admin = make_actor(app_db, Role.TERRITORY_ADMIN, territory, "Alex")
+    asker = load_actor(app_db, make_person(app_db, "Dominique", email="dominique@asso.test"))
+    membership.request_access(
+        app_db, asker, territory_id=territory, message="**Bonjour** [lien](http://x.test)"
+    )
+
+    at = open_app_as(coordinator, page_path("outbox"))
+    assert page_path("outbox") in _pages(at)
+    assert any("ne partent pas" in text for text in _texts(at, "info"))  # no [smtp]: they wait
+    [table] = at.dataframe
+    assert list(table.value["Destinataire"]) == [admin.email]
+    assert table.value["État"][0] == "En attente"
+    body = "\n".join(_texts(at, "text"))
+    assert "> **Bonjour** [lien](http://x.test)" in body  # as typed, not as Markdown
+    assert "Dominique (dominique@asso.test) demande à rejoindre Malaunay (essai)" in body
+
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Outgoing e-mail"
+    assert at.dataframe[0].value["Status"][0] == "Waiting"
+
+
+@pytest.mark.parametrize("role", [Role.TERRITORY_ADMIN, Role.CONTRIBUTOR, Role.READER])
+def test_the_outbox_is_not_in_the_navigation_of_territory_members(app_db, role):
+    member = make_actor(app_db, role, make_territory(app_db))
+    at = open_app_as(member)
+    assert page_path("outbox") not in _pages(at)
