@@ -87,6 +87,7 @@ bench: $(VENV)/.installed-runtime
 	$(PY) -m bench.pool_ping
 	$(PY) -m bench.steering
 	$(PY) -m bench.peers_screen
+	$(PY) -m bench.report
 
 sample-report: $(VENV)/.installed-runtime
 	$(PY) -m lib.demo.sample_report

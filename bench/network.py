@@ -64,9 +64,27 @@ SIZES = {
 
 ROLES = ("elected_official", "local_agent", "state_services", "socio_economic", "inhabitant", "other")
 WORDS = (
-    "coopération", "élus", "habitants", "jardin", "partagé", "mobilité", "école", "cantine",
-    "énergie", "forêt", "eau", "conflit", "confiance", "atelier", "tiers-lieu", "association",
-    "commune", "friche", "chaleur", "vélo", "récit",
+    "coopération",
+    "élus",
+    "habitants",
+    "jardin",
+    "partagé",
+    "mobilité",
+    "école",
+    "cantine",
+    "énergie",
+    "forêt",
+    "eau",
+    "conflit",
+    "confiance",
+    "atelier",
+    "tiers-lieu",
+    "association",
+    "commune",
+    "friche",
+    "chaleur",
+    "vélo",
+    "récit",
 )
 
 

@@ -15,6 +15,7 @@ from lib.domain import forms
 from lib.domain.anonymity import MIN_GROUP, POOLED
 from lib.domain.feedback_analytics import EVERYONE
 from lib.domain.forms import Question
+from lib.render import charts as render
 from lib.services.feedback import Results
 
 # Roles pooled for anonymity share one neutral colour: they are no one hat.
@@ -30,19 +31,6 @@ def _role_colour() -> alt.Scale:
     # One colour per hat, the same on every chart of the page.
     labels = list(_roles().values())
     return alt.Scale(domain=labels, range=[*PALETTE[: len(labels) - 1], POOLED_COLOUR])
-
-
-def _diverging(count: int) -> list[str]:
-    """Low answers orange, the middle grey, high answers blue (colour-blind-safe ends, and a
-    middle that stays visible on the page's off-white, unlike Vega's diverging schemes)."""
-    stops = [(0xD5, 0x5E, 0x00), (0x9A, 0xA3, 0x9E), (0x00, 0x72, 0xB2)]
-    colours = []
-    for i in range(count):
-        x = 2 * i / (count - 1) if count > 1 else 1.0
-        low, high = (stops[0], stops[1]) if x <= 1 else (stops[1], stops[2])
-        f = x if x <= 1 else x - 1
-        colours.append("#" + "".join(f"{round(a + (b - a) * f):02X}" for a, b in zip(low, high, strict=True)))
-    return colours
 
 
 def _number(value: float) -> str:
@@ -155,34 +143,11 @@ def gaps(res: Results) -> None:
 def distribution_chart(
     data: pd.DataFrame, points: list[str], roles: list[str], *, compact: bool = False
 ) -> alt.Chart:
-    """One bar per role, split by answer (shares): ``data`` has role_label, point (the answer as
-    shown), value and answers; ``points`` and ``roles`` give the orders. ``compact``: shorter
-    role labels and a legend on two columns, for charts that must fit a phone's width."""
-    return (
-        alt.Chart(data)
-        .mark_bar()
-        .encode(
-            x=alt.X(
-                "sum(answers):Q", stack="normalize", title=t("feedback.col.share"), axis=alt.Axis(format="%")
-            ),
-            y=alt.Y(
-                "role_label:N", title=None, sort=roles, axis=alt.Axis(labelLimit=150 if compact else 260)
-            ),
-            color=alt.Color(
-                "point:O",
-                title=None,
-                sort=points,
-                scale=alt.Scale(domain=points, range=_diverging(len(points))),
-                legend=alt.Legend(orient="bottom", labelLimit=220, columns=2 if compact else alt.Undefined),
-            ),
-            order=alt.Order("value:Q"),
-            tooltip=[
-                alt.Tooltip("role_label:N", title=t("feedback.col.role")),
-                alt.Tooltip("point:O", title=t("feedback.col.answer")),
-                alt.Tooltip("answers:Q", title=t("feedback.col.responses")),
-            ],
-        )
-    )
+    """The answers' distribution by role (``lib.render.charts.distribution_chart``, shared with
+    the printed report), titled in the page's language."""
+    keys = {"share": "share", "role": "role", "answer": "answer", "responses": "responses"}
+    titles = {name: t_text(f"feedback.col.{key}") for name, key in keys.items()}
+    return render.distribution_chart(data, points, roles, titles, compact=compact)
 
 
 def _distribution(res: Results, q: Question) -> None:

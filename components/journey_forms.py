@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import actions
+from components.pickers import acting_on
 from components.ui import engine, field_error, format_date, keep_on_language_switch, lang, service_error, t
 from lib.access import Actor
 from lib.domain.errors import ConcurrentEdit
@@ -152,6 +153,7 @@ def assessment_form(fw: Framework, actor: Actor, territory_id: int, draft: svc.A
                             label_visibility="collapsed",
                         )
                         field_error(errors, f"level.{c.id}")
+        acting_on()
         left, right = st.columns(2)
         actions.button(
             p,
@@ -298,6 +300,7 @@ def milestone_form(fw: Framework, actor: Actor, territory_id: int, milestones: l
         field_error(errors, "axis_id")
         st.text_area(t("journey.ms.story"), key=keep_on_language_switch(f"{p}.story"), height=120)
         field_error(errors, "story")
+        acting_on()
         actions.button(
             p,
             t("journey.ms.add") if milestone_id is None else t("journey.ms.save"),

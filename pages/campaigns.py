@@ -7,7 +7,7 @@ from datetime import timedelta
 import streamlit as st
 
 from components.navigation import page_path
-from components.pickers import territory_picker
+from components.pickers import acting_on, territory_picker
 from components.qr import share_link, show_qr
 from components.ui import actor, engine, field_error, format_date, lang, plain, service_error, t
 from lib.access import Action, can
@@ -60,6 +60,7 @@ def open_form() -> None:
             field_error(errors, "closes_on")
         anonymous = st.checkbox(t("feedback.campaigns.anonymous"), value=True, key="campaign_anonymous")
         st.caption(t("feedback.campaigns.anonymous_help"))
+        acting_on(network=not may_open_here)
         if st.form_submit_button(t("feedback.campaigns.open"), type="primary"):
             try:
                 opened = feedback.open_campaign(

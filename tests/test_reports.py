@@ -50,7 +50,8 @@ def _pdftotext(pdf: bytes, tmp_path, *, layout: bool = False) -> str:
     command = ["pdftotext", *(["-layout"] if layout else []), str(path), "-"]
     text = subprocess.run(command, check=True, capture_output=True).stdout.decode()
     # Read as a person would: words split at a line end joined again, one space everywhere.
-    text = re.sub(r"[\u00ad\u2010-]\n(?=\w)", "", text)
+    text = re.sub(r"\u00ad\n(?=\w)", "", text)  # typst's hyphenation
+    text = re.sub(r"-\n(?=\w)", "-", text)  # a compound name broken at its own hyphen
     return re.sub(r"\s+", " ", text.replace(typo.NNBSP, " ").replace(typo.NBSP, " "))
 
 
@@ -307,3 +308,25 @@ def test_the_file_name_holds_territory_period_and_language(engine, territory):
 
     assert reports.file_name(report).endswith("_start_2026-06-30_en.pdf")
     assert reports.file_name(report).startswith("journey-report_territoire-")
+
+
+def test_an_anonymous_campaign_names_no_role_too_small_to_hide_in(engine, tmp_path):
+    tid = make_territory(engine)
+    campaign_id, _ = make_campaign(
+        engine, tid, title="Bilan anonyme", opens_on=date(2026, 2, 1), closes_on=date(2026, 2, 28)
+    )
+    at = datetime(2026, 2, 10, 10, tzinfo=UTC)
+    make_response(
+        engine, campaign_id, "elected_official", {"mood": 1, "story": "Seule élue"}, submitted_at=at
+    )
+    for role in ["local_agent"] * 3 + ["socio_economic"] * 3:
+        make_response(engine, campaign_id, role, {"mood": 4, "story": "Avec les autres"}, submitted_at=at)
+    reader = make_actor(engine, Role.READER, tid)
+
+    pdf = reports.journey_report_pdf(engine, reader, tid, start=START, end=END, sections=["feedback"])[1]
+    text = _pdftotext(pdf, tmp_path)
+
+    assert "Rôles regroupés" in text and "Agent·e territorial·e" in text
+    assert "Élu·e" not in text  # the lone elected official is pooled, never named
+    pooled = text.index("Rôles regroupés (4)")
+    assert "Seule élue" in text[pooled:]  # the free text, under the pool

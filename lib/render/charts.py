@@ -113,9 +113,13 @@ def history_chart(frame: pd.DataFrame, order: list[str], titles: dict[str, str])
     )
 
 
-def timeline_chart(frame: pd.DataFrame, phases: list[str], titles: dict[str, str]) -> alt.LayerChart:
+def timeline_chart(
+    frame: pd.DataFrame, phases: list[str], titles: dict[str, str], *, named: bool = True
+) -> alt.LayerChart:
     """The journey's phases as lanes, each milestone a dot at its date on its phase's lane:
-    ``frame`` from ``lib.domain.journey.milestones_frame``, ``phases`` the lanes in order."""
+    ``frame`` from ``lib.domain.journey.milestones_frame``, ``phases`` the lanes in order.
+    ``named``: each dot's title above it (on paper, where no tooltip can untangle titles that
+    overlap, the stories that follow give them instead)."""
     y = alt.Y(
         "phase:N", title=None, sort=phases, scale=alt.Scale(domain=phases), axis=alt.Axis(labelLimit=260)
     )
@@ -152,7 +156,53 @@ def timeline_chart(frame: pd.DataFrame, phases: list[str], titles: dict[str, str
         .mark_text(align="center", baseline="bottom", dy=-10, fontSize=11, limit=170, color="#1F2A24")
         .encode(x=x, y=y, text="title:N")
     )
-    return alt.layer(span, dots, names).properties(height=70 + 56 * len(phases))
+    layers = (span, dots, names) if named else (span, dots)
+    return alt.layer(*layers).properties(height=70 + 56 * len(phases))
+
+
+def diverging(count: int) -> list[str]:
+    """Low answers orange, the middle grey, high answers blue (colour-blind-safe ends, and a
+    middle that stays visible on the page's off-white, unlike Vega's diverging schemes)."""
+    stops = [(0xD5, 0x5E, 0x00), (0x9A, 0xA3, 0x9E), (0x00, 0x72, 0xB2)]
+    colours = []
+    for i in range(count):
+        x = 2 * i / (count - 1) if count > 1 else 1.0
+        low, high = (stops[0], stops[1]) if x <= 1 else (stops[1], stops[2])
+        f = x if x <= 1 else x - 1
+        colours.append("#" + "".join(f"{round(a + (b - a) * f):02X}" for a, b in zip(low, high, strict=True)))
+    return colours
+
+
+def distribution_chart(
+    data: pd.DataFrame, points: list[str], roles: list[str], titles: dict[str, str], *, compact: bool = False
+) -> alt.Chart:
+    """One bar per role, split by answer (shares): ``data`` has role_label, point (the answer as
+    shown), value and answers; ``points`` and ``roles`` give the orders; ``titles`` the share,
+    role, answer and responses titles. ``compact``: shorter role labels and a legend on two
+    columns, for charts that must fit a phone's width (or a printed page's)."""
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("sum(answers):Q", stack="normalize", title=titles["share"], axis=alt.Axis(format="%")),
+            y=alt.Y(
+                "role_label:N", title=None, sort=roles, axis=alt.Axis(labelLimit=150 if compact else 260)
+            ),
+            color=alt.Color(
+                "point:O",
+                title=None,
+                sort=points,
+                scale=alt.Scale(domain=points, range=diverging(len(points))),
+                legend=alt.Legend(orient="bottom", labelLimit=220, columns=2 if compact else alt.Undefined),
+            ),
+            order=alt.Order("value:Q"),
+            tooltip=[
+                alt.Tooltip("role_label:N", title=titles["role"]),
+                alt.Tooltip("point:O", title=titles["answer"]),
+                alt.Tooltip("answers:Q", title=titles["responses"]),
+            ],
+        )
+    )
 
 
 # --- Vector images for print ---------------------------------------------------------------

@@ -70,14 +70,37 @@ class _Doc:
     def note(self, value: str) -> None:
         self.add(f"#text(fill: luma(90), size: 9pt)[{self.text(value)}]", "")
 
-    def table(self, header: Sequence[str], rows: Iterable[Sequence[str]], *, numeric_from: int = 1) -> None:
-        """A table whose first row is a real header; columns from ``numeric_from`` align right."""
+    def table(
+        self,
+        header: Sequence[str],
+        rows: Iterable[Sequence[str]],
+        *,
+        numeric_from: int = 1,
+        even: bool = False,
+        bars: list[str] | None = None,
+        bar_title: str = "",
+    ) -> None:
+        """A table whose first row is a real header; columns from ``numeric_from`` align right.
+        Text columns share the width, figures take what they need — or, ``even``, share it too
+        (figures under long headers, such as the axes' names)."""
         n = len(header)
         align = ", ".join(["left"] * numeric_from + ["right"] * (n - numeric_from))
-        # Text columns share the width generously, figures take what they need.
-        widths = ", ".join(["2fr"] * numeric_from + ["1fr"] * (n - numeric_from))
+        texts, figures = ("2fr", "1fr") if even else ("1fr", "auto")
+        widths = ", ".join([texts] * numeric_from + [figures] * (n - numeric_from))
+        rows = [list(row) for row in rows]
         cells = [f"[{self.text(v)}]" for row in rows for v in row]
         heads = ", ".join(f"[#text(size: 8.5pt)[*{self.text(h)}*]]" for h in header)
+        if bars is not None:  # a last column of drawings, one per row
+            n += 1
+            align += ", horizon"
+            widths += ", 1.4fr"
+            heads += f", [#text(size: 8.5pt)[*{self.text(bar_title)}*]]"
+            per_row = len(header)
+            cells = [
+                cell
+                for i in range(len(rows))
+                for cell in (*cells[i * per_row : (i + 1) * per_row], f"[{bars[i]}]")
+            ]
         self.add(
             "#table(",
             f"  columns: ({widths},), align: ({align},), stroke: 0.4pt + luma(180), inset: 4pt,",
@@ -104,6 +127,7 @@ def _preamble(doc: _Doc, report, title: str) -> None:
         f'#set text(lang: "{doc.lang}", font: "Libertinus Serif", size: 10.5pt)',
         "#set par(justify: true, leading: 0.62em)",
         "#set table(fill: (_, y) => if y == 0 { luma(235) })",
+        "#show table: set par(justify: false)",
         '#set heading(numbering: "1.1")',
         '#show heading: set text(fill: rgb("#1F4E3D"))',
         "#show heading.where(level: 1): it => { pagebreak(weak: true); v(0.4em); it; v(0.3em) }",
@@ -210,6 +234,7 @@ def _standing(doc: _Doc, report, fw: Framework) -> None:
                 [doc.day(d), *(doc.num(scores.get(a.id), 2) for a in fw.axes)]
                 for d, scores in sorted(by_day.items())
             ),
+            even=True,
         )
 
     doc.heading(2, doc.t("report.standing.movers"))
@@ -255,7 +280,7 @@ def _journey(doc: _Doc, report, fw: Framework) -> None:
     else:
         frame = journey_domain.milestones_frame(fw, report.milestones, lang)
         phases = [p.label(lang) for p in fw.phases]
-        chart = charts.timeline_chart(frame, phases, _chart_titles(lang))
+        chart = charts.timeline_chart(frame, phases, _chart_titles(lang), named=False)
         doc.figure(
             charts.to_svg(chart, lang, width=_TEXT_WIDTH_PX - 180), doc.t("report.journey.timeline_alt")
         )
@@ -344,19 +369,61 @@ def _scales(doc: _Doc, res, roles: dict[str, str]) -> None:
         mine = dist[dist["question_id"] == q.id]
         if mine.empty:
             continue
-        values = [float(v) for v in range(int(q.min), int(q.max) + 1)]
-        doc.add(f"#block(breakable: false)[*{doc.text(q.label(doc.lang))}*", "")
-        rows = []
+        point = _scale_point(q, doc.lang)
+        values = [float(v) for v in q.scale_points]
+        colours = charts.diverging(len(values))
+        legend = " ".join(
+            f'#box(width: 7pt, height: 7pt, fill: rgb("{c}")) {doc.text(point(int(v)))}'
+            for v, c in zip(values, colours, strict=True)
+        )
+        # The question stays with its table and legend: never alone at the foot of a page.
+        doc.add(
+            f"#block(breakable: false)[*{doc.text(q.label(doc.lang))}*",
+            "",
+            f"#text(size: 8.5pt)[{legend}]",
+            "",
+        )
+        rows, bars = [], []
         for role in [r for r in roles if r in set(mine["role"])]:
             of_role = mine[mine["role"] == role]
             counts = {float(v): int(n) for v, n in zip(of_role["value"], of_role["answers"], strict=True)}
             total = sum(counts.values())
             mean = sum(v * n for v, n in counts.items()) / total
             rows.append([roles[role], *(str(counts.get(v, 0)) for v in values), str(total), doc.num(mean, 2)])
+            bars.append(_bar([counts.get(v, 0) / total for v in values], colours))
         doc.table(
-            [doc.t("report.col.role"), *(doc.num(v, 0) for v in values), "n", doc.t("report.col.mean")], rows
+            [doc.t("report.col.role"), *(doc.num(v, 0) for v in values), "n", doc.t("report.col.mean")],
+            rows,
+            bars=bars,
+            bar_title=doc.t("report.col.distribution"),
         )
         doc.add("]", "")
+
+
+def _bar(shares: list[float], colours: list[str]) -> str:
+    """The screen's stacked bar of one role's answers (shares, low answers first), drawn by
+    typst itself: one per role and scale question, far too many to draw each through a chart
+    engine within the report's time (decision 0014)."""
+    parts = ", ".join(
+        f'box(width: {100 * share:.2f}%, height: 8pt, fill: rgb("{colour}"))'
+        for share, colour in zip(shares, colours, strict=True)
+        if share > 0
+    )
+    return f"#box(width: 100%)[#stack(dir: ltr, {parts})]"
+
+
+def _scale_point(q, lang: str):
+    """Each point as a number, both ends with their label, as the form and the screen show them."""
+
+    def point(value: int) -> str:
+        text = f"−{abs(value)}" if value < 0 else (f"+{value}" if q.min < 0 < value else str(value))
+        if value == q.min and q.min_label is not None:
+            return f"{text} · {q.min_label(lang)}"
+        if value == q.max and q.max_label is not None:
+            return f"{text} · {q.max_label(lang)}"
+        return text
+
+    return point
 
 
 def _gaps(doc: _Doc, res, roles: dict[str, str]) -> None:
@@ -467,6 +534,7 @@ def _peers(doc: _Doc, report, fw: Framework) -> None:
             [doc.t("report.col.territory"), doc.t("report.col.date"), *(a.label(lang) for a in fw.axes)],
             rows,
             numeric_from=2,
+            even=True,
         )
 
 

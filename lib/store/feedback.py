@@ -7,7 +7,7 @@ Every function takes an open connection; services decide the transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -445,3 +445,28 @@ def submitted_answers(
         .order_by(tables.answer.c.response_id, tables.answer.c.id)
     )
     return [(r.response_id, r.question_id, r.numeric_value, r.text_value) for r in conn.execute(query)]
+
+
+# --- Managing a campaign's life (close early, reopen, delete) -------------------------------
+
+
+def campaign_row(conn: Connection, campaign_id: int) -> Row | None:
+    return conn.execute(sa.select(tables.campaign).where(tables.campaign.c.id == campaign_id)).first()
+
+
+def set_campaign_dates(conn: Connection, campaign_id: int, *, opens_on: date, closes_on: date) -> None:
+    conn.execute(
+        sa.update(tables.campaign)
+        .where(tables.campaign.c.id == campaign_id)
+        .values(opens_on=opens_on, closes_on=closes_on)
+    )
+
+
+def has_responses(conn: Connection, campaign_id: int) -> bool:
+    """Any response at all, drafts included: someone has started typing."""
+    query = sa.select(sa.literal(1)).where(tables.response.c.campaign_id == campaign_id).limit(1)
+    return conn.execute(query).first() is not None
+
+
+def delete_campaign(conn: Connection, campaign_id: int) -> int:
+    return conn.execute(sa.delete(tables.campaign).where(tables.campaign.c.id == campaign_id)).rowcount

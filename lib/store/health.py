@@ -145,4 +145,3 @@ def round_trip(conn: Connection, count: int = 20) -> RoundTrip:
         conn.exec_driver_sql("select 1").scalar()
         timings.append((time.perf_counter() - start) * 1000)
     return RoundTrip(statistics.median(timings), max(timings), count)
-
