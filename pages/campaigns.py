@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import streamlit as st
 
+from components.mail import send_link_form
 from components.navigation import page_path
 from components.pickers import acting_on, territory_picker
 from components.qr import share_link, show_qr
@@ -124,7 +125,9 @@ for c in campaigns:
             st.session_state["results_campaign_id"] = c.id
             st.switch_page(page_path("results"))
         if feedback.may_manage(person, c):
-            with st.expander(t("feedback.campaigns.share"), icon=":material/qr_code_2:"):
+            # Keyed by campaign: an open panel stays with its campaign whatever appears above it.
+            with st.expander(t("feedback.campaigns.share"), icon=":material/qr_code_2:", key=f"share.{c.id}"):
                 link = share_link(c.share_token)
                 st.code(link, language=None, wrap_lines=True)
                 show_qr(link, f"questionnaire-{c.id}", key=f"qr.{c.id}")
+                send_link_form(person, c)
