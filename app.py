@@ -10,7 +10,7 @@ from components.ui import t
 from lib.access import Action, can, can_anywhere
 from lib.bootstrap import StartupFailed
 from lib.domain.errors import ReadFailed
-from lib.services import peers
+from lib.services import mail, peers
 
 st.set_page_config(page_title="Parcours", page_icon=":material/route:", layout="wide")
 
@@ -18,6 +18,14 @@ st.set_page_config(page_title="Parcours", page_icon=":material/route:", layout="
 def _feedback_link_only(token: str) -> None:
     """A shared campaign link opens that one form and nothing else of the app."""
     page = st.Page(page_path("answer"), title=t("nav.answer"), url_path="repondre", default=True)
+    st.navigation([page], position="hidden").run()
+
+
+def _unsubscribe_only() -> None:
+    """The one-click unsubscribe link of a message: that page alone, no login needed."""
+    page = st.Page(
+        page_path("unsubscribe"), title=t("nav.unsubscribe"), url_path="desabonnement", default=True
+    )
     st.navigation([page], position="hidden").run()
 
 
@@ -163,6 +171,9 @@ def _pages(actor) -> list:
 
 try:
     actions.new_run()
+    if st.query_params.get(mail.UNSUBSCRIBE_PARAM):
+        _unsubscribe_only()
+        st.stop()
     token = st.query_params.get("campagne")
     if token:
         _feedback_link_only(token)

@@ -80,7 +80,10 @@ def save(step: int) -> None:
 def submit() -> None:
     flow["values"].update(typed())
     try:
-        feedback.submit_response(engine(), token, flow["code"], flow["values"])
+        # A personal link's code (``&envoi=``) spares that address the reminder.
+        feedback.submit_response(
+            engine(), token, flow["code"], flow["values"], sent_to=st.query_params.get("envoi")
+        )
     except ValidationFailed:
         flow["step"] = len(sections) + 1  # every section with a problem, all at once
         raise

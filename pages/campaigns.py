@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import streamlit as st
 
+from components.mail import send_link_form
 from components.navigation import page_path
 from components.pickers import acting_on, territory_picker
 from components.qr import share_link, show_qr
@@ -128,3 +129,4 @@ for c in campaigns:
                 link = share_link(c.share_token)
                 st.code(link, language=None, wrap_lines=True)
                 show_qr(link, f"questionnaire-{c.id}", key=f"qr.{c.id}")
+                send_link_form(person, c)

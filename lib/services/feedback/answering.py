@@ -20,9 +20,12 @@ from lib.domain.inputs import INVALID, Checks
 from lib.services.feedback.campaigns import CampaignState, plausible_token, state_on
 from lib.services.feedback.templates import respondent_roles, stored_template
 from lib.services.unit_of_work import reading, writing
-from lib.store import activity, territories
+from lib.store import activity, outbox, territories
 from lib.store import feedback as store
 from lib.store.tables import utcnow
+
+# A personal link's code (``lib.services.campaign_mail``); anything else is never sent to the database.
+_SENT_TO = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 NAME_MAX = 200
 # Resume codes are typed on phones: no 0/O, 1/I/L look-alikes. 12 of 31 symbols ≈ 59 bits.
@@ -245,9 +248,13 @@ def submit_response(
     code: str,
     answers: dict[str, Any] | None = None,
     today: date | None = None,
+    sent_to: str | None = None,
 ) -> Draft:
     """Check every answer and submit. On any problem, ALL problems are raised at once (keyed
-    ``q.<question id>``) and what was typed stays saved in the draft."""
+    ``q.<question id>``) and what was typed stays saved in the draft.
+
+    ``sent_to``: the code of the personal link the respondent came through (``&envoi=``), if
+    any; that address is then spared the reminder, by a flag that names no response."""
     checks = Checks()
     answers = _answers_given(checks, answers)
     checks.done()
@@ -278,6 +285,8 @@ def submit_response(
                 subject_id=row.id,
                 details={"campaign_id": campaign.id, "role": row.respondent_role},
             )
+            if isinstance(sent_to, str) and _SENT_TO.fullmatch(sent_to):
+                outbox.mark_answered(conn, campaign.id, sent_to)
         final = store.response_by_code(conn, campaign.id, row.resume_code)
     if problems:
         raise ValidationFailed(problems)
