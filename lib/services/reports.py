@@ -33,7 +33,7 @@ from lib.domain.framework import Framework, load_framework
 from lib.domain.inputs import Checks
 from lib.i18n import LANGUAGES
 from lib.services import feedback, peers
-from lib.services.journey import AxisPoint, Milestone
+from lib.services.journey import AxisPoint, Milestone, milestone_of
 from lib.services.unit_of_work import reading
 from lib.store import journey as journey_store
 from lib.store import reports as store
@@ -213,7 +213,7 @@ def journey_report(
             if report.within(p.assessed_on)
         ]
         milestones = journey_store.list_milestones(conn, territory_id)
-    report.milestones = [m for m in (_milestone(r) for r in milestones) if m.occurred_on <= end]
+    report.milestones = [m for m in (milestone_of(r) for r in milestones) if m.occurred_on <= end]
     report.stories = [m for m in report.milestones if report.within(m.occurred_on)]
     if report.latest is not None and report.previous is not None:
         report.movers = criteria_moves(framework, report.latest, report.previous)
@@ -224,20 +224,6 @@ def journey_report(
         step(0.4, "report.progress.peers")
         report.peer_groups = _peer_groups(engine, _territory_reader(actor, territory_id), framework)
     return report
-
-
-def _milestone(row) -> Milestone:
-    return Milestone(
-        id=row.id,
-        territory_id=row.territory_id,
-        occurred_on=row.occurred_on,
-        phase=row.phase,
-        storytelling_dimension=row.storytelling_dimension,
-        title=row.title,
-        story=row.story or "",
-        version=row.version,
-        axis_id=row.axis_id,
-    )
 
 
 def _campaigns(

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from lib.domain import template_versions
+from lib.domain.forms import FormTemplate
 from lib.store import tables
 
 SUBMITTED = "submitted"
@@ -118,6 +119,28 @@ def save_template(
         )
     ).inserted_primary_key[0]
     return new_id, placement.version
+
+
+def store_template(
+    conn: Connection,
+    template: FormTemplate,
+    *,
+    framework_version: str | None,
+    created_by: int | None = None,
+    at: datetime | None = None,
+) -> tuple[int, int]:
+    """``save_template`` for a parsed template: its slug, version, titles and document."""
+    return save_template(
+        conn,
+        slug=template.slug,
+        version=template.version,
+        title_fr=template.title.fr,
+        title_en=template.title.en,
+        content=template.raw,
+        framework_version=framework_version,
+        created_by=created_by,
+        at=at,
+    )
 
 
 # --- Campaigns -----------------------------------------------------------------------------
