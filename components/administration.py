@@ -67,7 +67,7 @@ def _population(typed: str) -> int | str | None:
     cleaned = re.sub(r"[\s\u00a0\u202f]", "", typed or "")
     if not cleaned:
         return None
-    return int(cleaned) if cleaned.isdigit() else typed
+    return int(cleaned) if re.fullmatch(r"[0-9]{1,12}", cleaned) else typed
 
 
 def _territory_form(person: Actor, current: admin.AdminTerritory | None) -> None:
