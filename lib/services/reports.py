@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -275,30 +276,16 @@ def journey_report_pdf(
     actor: Actor | None,
     territory_id: int,
     *,
-    start: date | None = None,
-    end: date | None = None,
-    lang: str = "fr",
-    sections: Iterable[Section | str] = tuple(Section),
     framework: Framework | None = None,
     progress: Progress | None = None,
-    today: date | None = None,
+    **options: Any,
 ) -> tuple[str, bytes]:
-    """The Rapport de parcours as ``(file name, PDF bytes)``; ``progress`` hears each step."""
+    """The Rapport de parcours as ``(file name, PDF bytes)``; ``progress`` hears each step.
+    ``options`` are ``journey_report``'s (``start``, ``end``, ``lang``, ``sections``, ``today``)."""
     from lib.render import journey_report as render
 
     framework = framework or load_framework()
-    report = journey_report(
-        engine,
-        actor,
-        territory_id,
-        start=start,
-        end=end,
-        lang=lang,
-        sections=sections,
-        framework=framework,
-        progress=progress,
-        today=today,
-    )
+    report = journey_report(engine, actor, territory_id, framework=framework, progress=progress, **options)
     pdf = render.pdf(report, framework, progress=progress)
     if progress is not None:
         progress(1.0, "report.progress.done")
