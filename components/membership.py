@@ -145,4 +145,3 @@ def requests_pager(waiting: RequestsPage, key: str) -> None:
     ):
         st.session_state[key] = waiting.page + 1
         st.rerun()
-

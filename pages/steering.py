@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import steering_sections as sections
+from components.report_panel import network_report_panel
 from components.steering import figures, filters
 from components.ui import actor, engine, keep_on_language_switch, service_error, t
 from lib.domain.errors import ServiceError, ValidationFailed
@@ -32,7 +33,7 @@ if not scope.whole_network:
     st.caption(t("steering.scope_count", count=len(view.territories)))
 figures(view)
 
-SECTIONS = ("activity", "stalled", "coverage", "freshness", "campaign")
+SECTIONS = ("activity", "stalled", "coverage", "freshness", "campaign", "report")
 st.session_state.setdefault("steering.section", SECTIONS[0])
 section = st.segmented_control(
     t("steering.section.label"),
@@ -51,7 +52,9 @@ try:
         sections.coverage(person, days, scope)
     elif section == "freshness":
         sections.freshness(view)
-    else:
+    elif section == "campaign":
         sections.network_campaign(person)
+    else:
+        network_report_panel(person, days)
 except ServiceError as exc:
     service_error(exc)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from lib.i18n import translate
@@ -145,10 +145,13 @@ class Doc:
         self.add(f"#outline(title: {literal(self.t('report.contents'))}, depth: 2)", "")
 
 
-def compile_pdf(write: Callable[[Path], str], progress: Callable[[float, str], None] | None = None) -> bytes:
+def compile_pdf(
+    write: Callable[[Path], str], issued: date, progress: Callable[[float, str], None] | None = None
+) -> bytes:
     """``write(folder)`` returns the typst source (its images written into ``folder``); the PDF
-    as bytes. Only typst's own fonts are used, so the document looks the same on every machine
-    (and the samples under ``docs/`` do not change with the fonts installed)."""
+    as bytes, dated ``issued``. Only typst's own fonts are used and the date is the report's,
+    not the clock's: the same data give the same file on every machine (the samples under
+    ``docs/`` change only when the code or the demo data do)."""
     import typst
 
     with tempfile.TemporaryDirectory(prefix="parcours-report-") as tmp:
@@ -157,4 +160,5 @@ def compile_pdf(write: Callable[[Path], str], progress: Callable[[float, str], N
         main.write_text(write(folder), encoding="utf-8")
         if progress is not None:
             progress(0.9, "report.progress.typeset")
-        return typst.compile(str(main), root=str(folder), ignore_system_fonts=True)
+        stamp = int(datetime.combine(issued, time(12), UTC).timestamp())
+        return typst.compile(str(main), root=str(folder), ignore_system_fonts=True, timestamp=stamp)

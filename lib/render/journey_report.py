@@ -472,4 +472,4 @@ def source(report, fw: Framework, folder: Path, progress: Callable[[float, str],
 
 def pdf(report, fw: Framework, progress: Callable[[float, str], None] | None = None) -> bytes:
     """The report as PDF bytes."""
-    return compile_pdf(lambda folder: source(report, fw, folder, progress), progress)
+    return compile_pdf(lambda folder: source(report, fw, folder, progress), report.generated_on, progress)

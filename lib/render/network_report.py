@@ -220,4 +220,4 @@ def source(report, fw: Framework, folder: Path, progress: Callable[[float, str],
 
 
 def pdf(report, fw: Framework, progress: Callable[[float, str], None] | None = None) -> bytes:
-    return compile_pdf(lambda folder: source(report, fw, folder, progress), progress)
+    return compile_pdf(lambda folder: source(report, fw, folder, progress), report.generated_on, progress)
