@@ -10,7 +10,7 @@ from components.ui import t
 from lib.access import Action, can, can_anywhere
 from lib.bootstrap import StartupFailed
 from lib.domain.errors import ReadFailed
-from lib.services import peers
+from lib.services import mail, peers
 
 st.set_page_config(page_title="Parcours", page_icon=":material/route:", layout="wide")
 
@@ -18,6 +18,14 @@ st.set_page_config(page_title="Parcours", page_icon=":material/route:", layout="
 def _feedback_link_only(token: str) -> None:
     """A shared campaign link opens that one form and nothing else of the app."""
     page = st.Page(page_path("answer"), title=t("nav.answer"), url_path="repondre", default=True)
+    st.navigation([page], position="hidden").run()
+
+
+def _unsubscribe_only() -> None:
+    """The one-click unsubscribe link of a message: that page alone, no login needed."""
+    page = st.Page(
+        page_path("unsubscribe"), title=t("nav.unsubscribe"), url_path="desabonnement", default=True
+    )
     st.navigation([page], position="hidden").run()
 
 
@@ -163,6 +171,9 @@ def _pages(actor) -> list:
 
 try:
     actions.new_run()
+    if st.query_params.get(mail.UNSUBSCRIBE_PARAM):
+        _unsubscribe_only()
+        st.stop()
     token = st.query_params.get("campagne")
     if token:
         _feedback_link_only(token)
@@ -173,10 +184,10 @@ try:
     actor = auth.current_actor()
     st.session_state["actor"] = actor
     if actor is None and auth.auth_configured():
-        # The login (or refusal) screen is all there is before a verified login. A run that ends
-        # without st.navigation makes Streamlit fall back on the pages/ folder: its files listed
-        # in the sidebar as pages of their own (on a fresh server, until someone logs in), and
-        # the first click after a login lost. One hidden page that draws nothing more avoids both.
+        # The login (or refusal) screen is all there is before a verified login. One hidden page
+        # that draws nothing more: should app.py be started directly rather than through
+        # deploy/streamlit_app.py, a run ending without st.navigation would let Streamlit list
+        # and open the pages/ folder's files on their own (decision 0014).
         gate = st.Page(auth.login_gate, title=t("auth.login.title"), default=True)
         st.navigation([gate], position="hidden").run()
         st.stop()

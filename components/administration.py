@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
 
 from components.steering import kind_name
-from components.ui import engine, field_error, format_date, plain, service_error, t, t_text
+from components.ui import engine, field_error, format_date, lang, plain, service_error, t, t_text
 from lib.access import Actor
+from lib.domain import clock
 from lib.domain.errors import ServiceError, ValidationFailed
 from lib.services import administration as admin
-from lib.services import backup, imports
+from lib.services import backup, feedback, imports
 from lib.store.tables import TERRITORY_KINDS
 
 _FLASH = "admin.flash"
@@ -65,7 +67,7 @@ def _population(typed: str) -> int | str | None:
     cleaned = re.sub(r"[\s\u00a0\u202f]", "", typed or "")
     if not cleaned:
         return None
-    return int(cleaned) if cleaned.isdigit() else typed
+    return int(cleaned) if re.fullmatch(r"[0-9]{1,12}", cleaned) else typed
 
 
 def _territory_form(person: Actor, current: admin.AdminTerritory | None) -> None:
@@ -86,31 +88,23 @@ def _territory_form(person: Actor, current: admin.AdminTerritory | None) -> None
             format_func=kind_name,
             key=f"{key}.kind",
         )
+
+        def field(where, column: str, name: str, value: object) -> str:
+            """A text box and, under it in the same column, its error (``name``: the service's)."""
+            typed = where.text_input(
+                t(f"admin.col.{column}"), "" if value is None else str(value), key=f"{key}.{column}"
+            )
+            with where:
+                field_error(errors, name)
+            return typed
+
         # One pair per row, so that a phone stacks them in reading order.
         left, right = st.columns(2)
-        insee = left.text_input(
-            t("admin.col.insee"), (current.insee_code or "") if current else "", key=f"{key}.insee"
-        )
-        with left:
-            field_error(errors, "insee_code")
-        siren = right.text_input(
-            t("admin.col.siren"), (current.siren or "") if current else "", key=f"{key}.siren"
-        )
-        with right:
-            field_error(errors, "siren")
+        insee = field(left, "insee", "insee_code", current.insee_code if current else None)
+        siren = field(right, "siren", "siren", current.siren if current else None)
         left, right = st.columns(2)
-        region = left.text_input(
-            t("admin.col.region"), (current.region or "") if current else "", key=f"{key}.region"
-        )
-        with left:
-            field_error(errors, "region")
-        population = right.text_input(
-            t("admin.col.population"),
-            str(current.population) if current and current.population is not None else "",
-            key=f"{key}.population",
-        )
-        with right:
-            field_error(errors, "population")
+        region = field(left, "region", "region", current.region if current else None)
+        population = field(right, "population", "population", current.population if current else None)
         saved = st.form_submit_button(t("admin.save"), icon=":material/save:", type="primary")
     if not saved:
         return
@@ -249,6 +243,98 @@ def peer_groups(person: Actor) -> None:
             key="admin.group_chosen",
         )
         _group_form(person, by_id[chosen], names)
+
+
+# --- campaigns --------------------------------------------------------------------------------
+
+
+def _campaign_table(campaigns: list) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            t_text("admin.campaign.col.title"): [c.title for c in campaigns],
+            t_text("admin.campaign.col.territory"): [
+                c.territory_name or t_text("feedback.campaigns.network") for c in campaigns
+            ],
+            t_text("admin.campaign.col.opens"): [format_date(c.opens_on) for c in campaigns],
+            t_text("admin.campaign.col.closes"): [format_date(c.closes_on) for c in campaigns],
+            t_text("admin.campaign.col.state"): [
+                t_text(f"feedback.state.{c.state.value}") for c in campaigns
+            ],
+            t_text("admin.campaign.col.responses"): [c.submitted_count for c in campaigns],
+        }
+    )
+
+
+def campaigns(person: Actor) -> None:
+    found = feedback.list_campaigns(engine(), person)
+    if not found:
+        st.info(t("admin.campaign.none"))
+        return
+    st.dataframe(_campaign_table(found), hide_index=True, use_container_width=True)
+    by_id = {c.id: c for c in found}
+    chosen = by_id[
+        st.selectbox(
+            t("admin.campaign.chosen"),
+            list(by_id),
+            format_func=lambda cid: (
+                f"{by_id[cid].title} — {by_id[cid].territory_name or t_text('feedback.campaigns.network')}"
+            ),
+            key="admin.campaign_chosen",
+        )
+    ]
+    st.caption(
+        t(
+            "admin.campaign.summary",
+            state=t_text(f"feedback.state.{chosen.state.value}"),
+            opens=format_date(chosen.opens_on),
+            closes=format_date(chosen.closes_on),
+            responses=chosen.submitted_count,
+        )
+    )
+    try:
+        _campaign_actions(person, chosen)
+    except ValidationFailed as exc:
+        for problem in exc.errors.values():
+            st.error(t(problem.code, **problem.params), icon=":material/error:")
+    except ServiceError as exc:
+        service_error(exc)
+
+
+def _campaign_actions(person: Actor, chosen) -> None:
+    if chosen.state.value != "closed" and st.button(
+        t("admin.campaign.close"), icon=":material/event_busy:", key=f"admin.campaign.close.{chosen.id}"
+    ):
+        feedback.close_campaign(engine(), person, chosen.id)
+        flash("admin.campaign.closed", title=chosen.title)
+        st.rerun()
+    left, right = st.columns([2, 1], vertical_alignment="bottom")
+    until = left.date_input(
+        t("admin.campaign.until"),
+        value=max(chosen.closes_on, clock.today()) + timedelta(days=30),
+        format="DD/MM/YYYY" if lang() == "fr" else "YYYY-MM-DD",
+        key=f"admin.campaign.until.{chosen.id}",
+    )
+    if right.button(
+        t("admin.campaign.reopen"),
+        icon=":material/event_available:",
+        key=f"admin.campaign.reopen.{chosen.id}",
+    ):
+        feedback.reopen_campaign(engine(), person, chosen.id, until)
+        flash("admin.campaign.reopened", title=chosen.title, until=format_date(until))
+        st.rerun()
+    if chosen.submitted_count:
+        st.caption(t("admin.campaign.kept", responses=chosen.submitted_count))
+        return
+    sure = st.checkbox(t("admin.campaign.delete_confirm"), key=f"admin.campaign.sure.{chosen.id}")
+    if st.button(
+        t("admin.campaign.delete"),
+        icon=":material/delete:",
+        disabled=not sure,
+        key=f"admin.campaign.delete.{chosen.id}",
+    ):
+        feedback.delete_campaign(engine(), person, chosen.id)
+        flash("admin.campaign.deleted", title=chosen.title)
+        st.rerun()
 
 
 # --- imports ----------------------------------------------------------------------------------

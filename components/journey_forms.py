@@ -11,22 +11,15 @@ from __future__ import annotations
 import streamlit as st
 
 from components import actions
+from components.pickers import acting_on
 from components.ui import engine, field_error, format_date, keep_on_language_switch, lang, service_error, t
 from lib.access import Actor
 from lib.domain.errors import ConcurrentEdit
 from lib.domain.framework import LEVELS, Framework
 from lib.domain.journey import CriterionScore, MilestoneDraft, Status, today
 from lib.services import journey as svc
-from lib.services.identity import load_actor
 
 ss = st.session_state
-
-
-def _fresh(actor: Actor) -> Actor:
-    """Callbacks run before ``app.py`` reads the person's rights for this rerun, so they are
-    read again here: a membership revoked since the page was drawn no longer counts. That
-    read failing is a failed save like any other: said plainly, the form kept."""
-    return load_actor(engine(), actor.person_id)
 
 
 def _failure_line(p: str) -> None:
@@ -67,7 +60,7 @@ def _save_assessment(p: str, fw: Framework, actor: Actor, territory_id: int, sta
     assessment_id, version = ss[f"{p}.base"]
     saved = svc.record_assessment(
         engine(),
-        _fresh(actor),
+        actions.rights_now(actor),
         territory_id,
         scores,
         status,
@@ -82,7 +75,7 @@ def _save_assessment(p: str, fw: Framework, actor: Actor, territory_id: int, sta
 
 
 def _reload_assessment(p: str, fw: Framework, actor: Actor, territory_id: int) -> None:
-    _load_assessment(p, fw, svc.get_journey(engine(), _fresh(actor), territory_id, fw).draft)
+    _load_assessment(p, fw, svc.get_journey(engine(), actions.rights_now(actor), territory_id, fw).draft)
 
 
 def assessment_form(fw: Framework, actor: Actor, territory_id: int, draft: svc.Assessment | None) -> None:
@@ -152,6 +145,7 @@ def assessment_form(fw: Framework, actor: Actor, territory_id: int, draft: svc.A
                             label_visibility="collapsed",
                         )
                         field_error(errors, f"level.{c.id}")
+        acting_on()
         left, right = st.columns(2)
         actions.button(
             p,
@@ -203,7 +197,7 @@ def _save_milestone(p: str, actor: Actor, territory_id: int, milestone_id: int |
         axis_id=ss.get(f"{p}.axis"),
     )
     saved = svc.save_milestone(
-        engine(), _fresh(actor), territory_id, draft, milestone_id, ss.get(f"{p}.base")
+        engine(), actions.rights_now(actor), territory_id, draft, milestone_id, ss.get(f"{p}.base")
     )
     if milestone_id is None:
         _load_milestone(p, None)
@@ -212,7 +206,7 @@ def _save_milestone(p: str, actor: Actor, territory_id: int, milestone_id: int |
 
 
 def _reload_milestone(p: str, actor: Actor, territory_id: int, milestone_id: int) -> None:
-    milestones = svc.list_milestones(engine(), _fresh(actor), territory_id)
+    milestones = svc.list_milestones(engine(), actions.rights_now(actor), territory_id)
     _load_milestone(p, next((m for m in milestones if m.id == milestone_id), None))
 
 
@@ -298,6 +292,7 @@ def milestone_form(fw: Framework, actor: Actor, territory_id: int, milestones: l
         field_error(errors, "axis_id")
         st.text_area(t("journey.ms.story"), key=keep_on_language_switch(f"{p}.story"), height=120)
         field_error(errors, "story")
+        acting_on()
         actions.button(
             p,
             t("journey.ms.add") if milestone_id is None else t("journey.ms.save"),

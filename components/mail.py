@@ -1,12 +1,17 @@
-"""Pieces of the outbox page: the messages' table and a message's attempts."""
+"""Mail pieces: the outbox page's tables, and the form that sends a campaign's link by e-mail."""
 
 from __future__ import annotations
+
+from dataclasses import asdict
 
 import pandas as pd
 import streamlit as st
 
 from components.membership import when
-from components.ui import t
+from components.ui import engine, field_error, lang, service_error, t
+from lib.domain.errors import ServiceError, ValidationFailed
+from lib.i18n import LANGUAGES
+from lib.services import campaign_mail, mail
 from lib.services.mail import Attempt, OutboxMessage
 
 
@@ -43,3 +48,48 @@ def attempts_table(attempts: list[Attempt]) -> None:
         }
     )
     st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def send_link_form(person, campaign) -> None:
+    """Paste addresses, choose the message's language, send the campaign's link to each."""
+    key = f"send_link.{campaign.id}"
+    errors = st.session_state.get(f"{key}.errors")
+    if st.session_state.pop(f"{key}.clear", False):
+        st.session_state[f"{key}.addresses"] = ""  # sent: the next list starts from an empty box
+    done = st.session_state.pop(f"{key}.done", None)
+    if done:
+        st.success(t("mail.send.done", **done), icon=":material/mark_email_read:")
+    st.markdown(f"**{t('mail.send.title')}**")
+    with st.form(key):
+        addresses = st.text_area(
+            t("mail.send.addresses"),
+            key=f"{key}.addresses",
+            placeholder="prenom.nom@mairie.fr\ncontact@association.org",
+            help=t("mail.send.addresses_help", max=campaign_mail.MAX_ADDRESSES),
+        )
+        field_error(errors, "addresses")
+        language = st.segmented_control(
+            t("mail.send.language"),
+            LANGUAGES,
+            format_func={"fr": "Français", "en": "English"}.get,
+            default=lang(),
+            required=True,
+            key=f"{key}.language",
+        )
+        st.caption(t("mail.send.privacy", days=mail.settings().addresses_kept_days))
+        sent = st.form_submit_button(t("mail.send.button"), icon=":material/send:")
+    if sent:
+        try:
+            result = campaign_mail.send_link(
+                engine(), person, campaign.id, addresses=addresses, language=language or lang()
+            )
+        except ValidationFailed as exc:
+            st.session_state[f"{key}.errors"] = exc.errors
+            st.rerun()
+        except ServiceError as exc:
+            service_error(exc)
+        else:
+            st.session_state.pop(f"{key}.errors", None)
+            st.session_state[f"{key}.done"] = asdict(result)
+            st.session_state[f"{key}.clear"] = True
+            st.rerun()

@@ -57,6 +57,7 @@ def report_panel(person: Actor, territory_id: int) -> None:
             file_name=name,
             mime="application/pdf",
             icon=":material/download:",
+            on_click="ignore",  # a download changes nothing on the page
         )
 
 

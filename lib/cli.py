@@ -15,9 +15,11 @@ trip); it exits with 1 when something must be fixed, 2 when the database does no
 ``lib.services.backup``); ``restore FILE`` fills an empty database from such an archive, SQLite
 or PostgreSQL alike, then stores the reference data as ``migrate`` does. Both exit with 1 and
 say why when refused.
-``send-mail`` sends the e-mails due in the outbox (``lib.services.mail``), retrying later
-those the server could not take; run it every few minutes from cron or a systemd timer
-(docs/deploy.md). Without ``[smtp]`` settings it sends nothing and says how many wait.
+``send-mail`` writes the campaign reminders and the coordinators' weekly digest that are due,
+deletes the addresses of campaigns closed long enough, then sends the e-mails due in the
+outbox (``lib.services.mail``), retrying later those the server could not take; run it
+every few minutes from cron or a systemd timer (docs/deploy.md). Without ``[smtp]`` settings
+it sends nothing and says how many wait.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from lib.bootstrap import bootstrap
 from lib.demo.seed import STEPS, SeedRefused, seed_demo
 from lib.domain.errors import ServiceError
 from lib.i18n import LANGUAGES, translate
-from lib.services import backup, mail
+from lib.services import backup, campaign_mail, digest, mail
 from lib.services.database_check import check_database
 from lib.services.smtp import SettingsError, load_settings
 from lib.store import migrate
@@ -162,10 +164,14 @@ def cmd_send_mail(url: str) -> int:
     engine = make_engine(url)
     try:
         bootstrap(engine)
+        # What the week and the calendar call for, then everything due.
+        written = campaign_mail.remind(engine, config) + digest.write_digests(engine, config)
+        purged = campaign_mail.purge(engine, config)
         report = mail.send_due(engine, config)
         waiting = mail.waiting(engine)
     finally:
         engine.dispose()
+    print(f"Reminders and digests written: {written}; campaign addresses purged: {purged}.")
     if not report.configured:
         print(f"No [smtp] settings: nothing sent; {waiting} message(s) wait in the outbox.")
         return 0

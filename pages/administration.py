@@ -1,4 +1,4 @@
-"""Administration (coordinators): territories, peer groups, CSV imports and the full export —
+"""Administration (coordinators): territories, peer groups, campaigns, CSV imports and the full export —
 the network run without touching the database."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ st.title(t("admin.title"))
 st.caption(t("admin.intro"))
 sections.show_flash()
 
-SECTIONS = ("territories", "groups", "imports", "export")
+SECTIONS = ("territories", "groups", "campaigns", "imports", "export")
 st.session_state.setdefault("admin.section", SECTIONS[0])
 section = st.segmented_control(
     t("admin.section.label"),
@@ -29,6 +29,8 @@ try:
         sections.territories(person)
     elif section == "groups":
         sections.peer_groups(person)
+    elif section == "campaigns":
+        sections.campaigns(person)
     elif section == "imports":
         sections.import_csv(person)
     else:

@@ -14,6 +14,7 @@ from components.form_renderer import campaign_header, forget, render_section
 from components.navigation import page_path
 from components.qr import show_resume_link
 from components.ui import engine, field_error, lang, language_choice, t
+from lib.domain.anonymity import MIN_GROUP
 from lib.domain.errors import ValidationFailed
 from lib.domain.forms import field_name
 from lib.services import feedback
@@ -79,7 +80,10 @@ def save(step: int) -> None:
 def submit() -> None:
     flow["values"].update(typed())
     try:
-        feedback.submit_response(engine(), token, flow["code"], flow["values"])
+        # A personal link's code (``&envoi=``) spares that address the reminder.
+        feedback.submit_response(
+            engine(), token, flow["code"], flow["values"], sent_to=st.query_params.get("envoi")
+        )
     except ValidationFailed:
         flow["step"] = len(sections) + 1  # every section with a problem, all at once
         raise
@@ -111,6 +115,8 @@ if flow["done"]:
 elif step == 0:
     if template.intro is not None:
         st.write(template.intro(lang()))
+    if campaign.anonymous:  # what anonymous means, before anyone answers (decision 0010)
+        st.info(t("feedback.answer.anonymous_notice", n=MIN_GROUP), icon=":material/visibility_off:")
     role_names = {r.id: ui.role_label(r.id) for r in ui.framework().stakeholder_roles}
     if f"ans.{token}.role" not in ss and flow["role"]:
         ss[f"ans.{token}.role"] = flow["role"]

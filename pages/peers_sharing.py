@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.peers import kind_label, level_label
-from components.pickers import territory_picker
+from components.pickers import acting_on, territory_picker
 from components.ui import (
     actor,
     engine,
@@ -100,6 +100,7 @@ for kind in Kind:
             st.markdown(t("peers.sharing.current", level=level_label(choice.level)))
 
 if settings.can_edit:
+    acting_on()
     st.button(
         t("peers.sharing.save"),
         type="primary",

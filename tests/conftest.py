@@ -16,8 +16,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from lib.services.smtp import load_settings
 from lib.store import limits, migrate, tables
 from lib.store.db import APP_ROLE, PG_SCHEMA, ConnectionSettings, make_engine
+from tests.mailserver import SmtpServer, write_secrets
 
 PG_ADMIN_DSN = os.environ.get("PARCOURS_TEST_PG", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
 
@@ -184,3 +186,32 @@ def _caches_of_this_test_only():
 
     with cache.using(cache.Caches()):
         yield
+
+
+# --- mail: a real SMTP server (tests/mailserver.py) and the settings that point at it --------
+
+
+@pytest.fixture
+def smtp_server():
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_settings(tmp_path, monkeypatch, smtp_server):
+    """The app configured to send through the test server (secrets read from the working folder)."""
+    folder = tmp_path / "app"
+    folder.mkdir()
+    write_secrets(folder, smtp_server.port)
+    monkeypatch.chdir(folder)
+    return load_settings()
+
+
+@pytest.fixture
+def no_smtp(tmp_path, monkeypatch):
+    folder = tmp_path / "app"
+    folder.mkdir()
+    write_secrets(folder, None)
+    monkeypatch.chdir(folder)

@@ -13,6 +13,9 @@ from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
 
+BASE_URL = "https://parcours.reseau.test/"
+NETWORK = "Réseau d’essai"
+
 
 def free_port() -> int:
     """A port nobody listens on, chosen by the system (parallel test runs never collide)."""
@@ -71,3 +74,19 @@ def text_of(message: EmailMessage) -> str:
 
 def html_of(message: EmailMessage) -> str:
     return message.get_body(preferencelist=("html",)).get_content()
+
+
+# --- settings pointing at a test server ---------------------------------------------------
+
+
+def write_secrets(folder, port: int | None, *, network: str = NETWORK) -> None:
+    smtp = (
+        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
+        'sender = "parcours@reseau.test"\nreply_to = "coordination@reseau.test"\ntimeout = 5\n\n'
+        if port
+        else ""
+    )
+    (folder / ".streamlit").mkdir(exist_ok=True)
+    (folder / ".streamlit" / "secrets.toml").write_text(
+        f'{smtp}[mail]\nbase_url = "{BASE_URL}"\nnetwork_name = "{network}"\n', encoding="utf-8"
+    )

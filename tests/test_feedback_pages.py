@@ -447,3 +447,20 @@ def test_results_need_the_right_to_read_them(world):
     at = open_app_as(stranger, page_path("results"))
     assert world.secret_title not in _page_text(at)
     assert "Aucun questionnaire dont vous pouvez lire les résultats ici." in [i.value for i in at.info]
+
+
+# --- anonymity, said where people answer ---------------------------------------------------------
+
+
+def test_the_landing_page_of_an_anonymous_campaign_says_what_anonymous_means(world):
+    _, named_token = make_campaign(world.engine, world.territory, title="Bilan nommé", anonymous=False)
+
+    anonymous = _link(world.token)
+    named = _link(named_token)
+
+    notice = [as_read(i.value) for i in anonymous.info]
+    opening = "Questionnaire anonyme : votre réponse n’est liée à aucun compte"
+    assert any(text.startswith(opening) and "moins de 3 réponses" in text for text in notice), notice
+    assert not any("anonyme" in as_read(i.value) for i in named.info)
+    anonymous.segmented_control(key="lang").set_value("en").run()
+    assert any(as_read(i.value).startswith("Anonymous questionnaire:") for i in anonymous.info)

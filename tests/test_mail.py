@@ -25,49 +25,7 @@ from lib.store import tables
 from lib.store.db import ROOT, transaction
 from tests.conftest import count_rows
 from tests.factories import make_access_request, make_actor, make_person, make_territory
-from tests.mailserver import SmtpServer, html_of, text_of
-
-BASE_URL = "https://parcours.reseau.test/"
-NETWORK = "Réseau d’essai"
-
-
-def write_secrets(folder, port: int | None, *, network: str = NETWORK) -> None:
-    smtp = (
-        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
-        'sender = "parcours@reseau.test"\nreply_to = "coordination@reseau.test"\ntimeout = 5\n\n'
-        if port
-        else ""
-    )
-    (folder / ".streamlit").mkdir(exist_ok=True)
-    (folder / ".streamlit" / "secrets.toml").write_text(
-        f'{smtp}[mail]\nbase_url = "{BASE_URL}"\nnetwork_name = "{network}"\n', encoding="utf-8"
-    )
-
-
-@pytest.fixture
-def smtp_server():
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def mail_settings(tmp_path, monkeypatch, smtp_server):
-    """The app configured to send through the test server (secrets read from the working folder)."""
-    folder = tmp_path / "app"
-    folder.mkdir()
-    write_secrets(folder, smtp_server.port)
-    monkeypatch.chdir(folder)
-    return load_settings()
-
-
-@pytest.fixture
-def no_smtp(tmp_path, monkeypatch):
-    folder = tmp_path / "app"
-    folder.mkdir()
-    write_secrets(folder, None)
-    monkeypatch.chdir(folder)
+from tests.mailserver import BASE_URL, NETWORK, html_of, text_of, write_secrets
 
 
 def _messages(engine) -> list:

@@ -11,7 +11,7 @@ from lib.access import Role
 from lib.services import steering
 from lib.store import migrate, tables
 from lib.store.db import make_engine
-from tests.factories import make_actor, make_territory, open_app_as
+from tests.factories import make_actor, make_campaign, make_territory, open_app_as
 
 ADMINISTRATION = page_path("administration")
 
@@ -181,3 +181,21 @@ def test_the_coordinator_sees_pilotage_administration_and_the_journal_an_admin_o
     assert steering_pages <= _pages(coordinator)
     assert steering_pages & _pages(admin) == {page_path("activity_log")}  # their territory's entries
     assert steering_pages & _pages(contributor) == set()
+
+
+def test_a_coordinator_closes_a_campaign_and_deletes_one_nobody_answered(db):
+    lens = make_territory(db, "Lens")
+    open_one, _ = make_campaign(db, lens, title="Forum de printemps")
+    at = _open(db, "campaigns")
+    at.selectbox(key="admin.campaign_chosen").set_value(open_one).run()
+    at.button(key=f"admin.campaign.close.{open_one}").click().run()
+
+    assert not at.exception, at.exception
+    assert "« Forum de printemps » est clos." in _texts(at, "success")
+    assert at.dataframe[0].value.iloc[0].tolist()[-2:] == ["fermé", 0]
+
+    at.checkbox(key=f"admin.campaign.sure.{open_one}").check().run()
+    at.button(key=f"admin.campaign.delete.{open_one}").click().run()
+
+    assert "« Forum de printemps » est supprimé." in _texts(at, "success")
+    assert "Aucun questionnaire pour l’instant." in _texts(at, "info")

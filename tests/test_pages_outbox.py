@@ -62,3 +62,57 @@ def test_the_outbox_is_not_in_the_navigation_of_territory_members(app_db, role):
     member = make_actor(app_db, role, make_territory(app_db))
     at = open_app_as(member)
     assert page_path("outbox") not in _pages(at)
+
+
+def _button(at, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_an_admin_sends_the_link_to_pasted_addresses_a_bad_one_named_and_the_list_kept(app_db):
+    from tests.factories import make_campaign
+
+    territory = make_territory(app_db, "Loos (essai)")
+    admin = make_actor(app_db, Role.TERRITORY_ADMIN, territory, "Alex")
+    campaign_id, _ = make_campaign(app_db, territory, title="Forum")
+    at = open_app_as(admin, page_path("campaigns"))
+    box = at.text_area(key=f"send_link.{campaign_id}.addresses")
+    box.input("ana@mairie.test\nbob(at)asso.test")
+    _button(at, "Envoyer le lien").click()
+    at.run()
+    assert not at.exception
+    # Named as typed (Markdown's escapes aside: the person reads "bob(at)asso.test").
+    assert any("bob(at)asso.test" in e.value.replace("\\", "") for e in at.error)
+    assert at.text_area(key=f"send_link.{campaign_id}.addresses").value == "ana@mairie.test\nbob(at)asso.test"
+
+    at.text_area(key=f"send_link.{campaign_id}.addresses").input(
+        "ana@mairie.test\nbob@asso.test, ana@mairie.test"
+    )
+    _button(at, "Envoyer le lien").click()
+    at.run()
+    assert any(
+        "Lien envoyé à 2 adresse(s)" in s.value and "Doublons retirés : 1" in s.value for s in at.success
+    )
+    assert at.text_area(key=f"send_link.{campaign_id}.addresses").value == ""
+
+
+def test_the_unsubscribe_link_opens_one_page_that_unsubscribes_at_once(app_db):
+    from streamlit.testing.v1 import AppTest
+
+    from lib.store import outbox
+    from tests.factories import APP_ENTRY
+
+    with app_db.begin() as conn:
+        token = outbox.ensure_recipient(conn, "someone@x.test").unsubscribe_token
+    at = AppTest.from_file(APP_ENTRY, default_timeout=60)
+    at.query_params["desabonnement"] = token
+    at.run()
+    assert not at.exception
+    assert "C’est fait" in at.success[0].value
+    with app_db.connect() as conn:
+        assert outbox.opted_out(conn, "someone@x.test")
+
+    unknown = AppTest.from_file(APP_ENTRY, default_timeout=60)
+    unknown.query_params["desabonnement"] = "inconnu-" + "x" * 20
+    unknown.run()
+    assert "pas reconnu" in unknown.error[0].value
+    assert not unknown.sidebar.selectbox  # no persona picker, nothing else of the app

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 import pandas as pd
 from sqlalchemy.engine import Engine
@@ -35,7 +36,7 @@ from lib.domain.framework import Framework, load_framework
 from lib.domain.inputs import Checks
 from lib.i18n import LANGUAGES
 from lib.services import feedback, peers, steering
-from lib.services.journey import AxisPoint, Milestone
+from lib.services.journey import AxisPoint, Milestone, milestone_of
 from lib.services.unit_of_work import reading
 from lib.store import journey as journey_store
 from lib.store import peers as peers_store
@@ -216,7 +217,7 @@ def journey_report(
             if report.within(p.assessed_on)
         ]
         milestones = journey_store.list_milestones(conn, territory_id)
-    report.milestones = [m for m in (_milestone(r) for r in milestones) if m.occurred_on <= end]
+    report.milestones = [m for m in (milestone_of(r) for r in milestones) if m.occurred_on <= end]
     report.stories = [m for m in report.milestones if report.within(m.occurred_on)]
     if report.latest is not None and report.previous is not None:
         report.movers = criteria_moves(framework, report.latest, report.previous)
@@ -227,20 +228,6 @@ def journey_report(
         step(0.4, "report.progress.peers")
         report.peer_groups = _peer_groups(engine, _territory_reader(actor, territory_id), framework)
     return report
-
-
-def _milestone(row) -> Milestone:
-    return Milestone(
-        id=row.id,
-        territory_id=row.territory_id,
-        occurred_on=row.occurred_on,
-        phase=row.phase,
-        storytelling_dimension=row.storytelling_dimension,
-        title=row.title,
-        story=row.story or "",
-        version=row.version,
-        axis_id=row.axis_id,
-    )
 
 
 def _campaigns(
@@ -292,30 +279,16 @@ def journey_report_pdf(
     actor: Actor | None,
     territory_id: int,
     *,
-    start: date | None = None,
-    end: date | None = None,
-    lang: str = "fr",
-    sections: Iterable[Section | str] = tuple(Section),
     framework: Framework | None = None,
     progress: Progress | None = None,
-    today: date | None = None,
+    **options: Any,
 ) -> tuple[str, bytes]:
-    """The Rapport de parcours as ``(file name, PDF bytes)``; ``progress`` hears each step."""
+    """The Rapport de parcours as ``(file name, PDF bytes)``; ``progress`` hears each step.
+    ``options`` are ``journey_report``'s (``start``, ``end``, ``lang``, ``sections``, ``today``)."""
     from lib.render import journey_report as render
 
     framework = framework or load_framework()
-    report = journey_report(
-        engine,
-        actor,
-        territory_id,
-        start=start,
-        end=end,
-        lang=lang,
-        sections=sections,
-        framework=framework,
-        progress=progress,
-        today=today,
-    )
+    report = journey_report(engine, actor, territory_id, framework=framework, progress=progress, **options)
     pdf = render.pdf(report, framework, progress=progress)
     if progress is not None:
         progress(1.0, "report.progress.done")

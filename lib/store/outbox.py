@@ -207,3 +207,96 @@ def territory_name(conn: Connection, territory_id: int) -> str | None:
     return conn.execute(
         sa.select(tables.territory.c.name).where(tables.territory.c.id == territory_id)
     ).scalar_one_or_none()
+
+
+# --- a campaign's pasted addresses -----------------------------------------------------------
+
+_cr = tables.campaign_recipient
+
+
+def campaign_recipient_emails(conn: Connection, campaign_id: int) -> set[str]:
+    return set(conn.execute(sa.select(_cr.c.email).where(_cr.c.campaign_id == campaign_id)).scalars())
+
+
+def insert_campaign_recipient(conn: Connection, *, campaign_id: int, email: str, language: str) -> str:
+    """The address, with the code of its personal link; returns the code."""
+    code = secrets.token_urlsafe(24)
+    conn.execute(
+        sa.insert(_cr).values(
+            campaign_id=campaign_id, email=email, language=language, code=code, answered=False, reminded=False
+        )
+    )
+    return code
+
+
+def mark_answered(conn: Connection, campaign_id: int, code: str) -> None:
+    """A bare flag: no time, no response id (decision 0016)."""
+    conn.execute(
+        sa.update(_cr).where(_cr.c.campaign_id == campaign_id, _cr.c.code == code).values(answered=True)
+    )
+
+
+def campaigns_to_remind(conn: Connection, first_day, last_day) -> list[Row]:
+    """Open campaigns closing between ``first_day`` and ``last_day`` with addresses not yet reminded."""
+    c = tables.campaign
+    query = (
+        sa.select(c.c.id, c.c.title, c.c.territory_id, c.c.closes_on, c.c.share_token, c.c.anonymous)
+        .where(
+            c.c.opens_on <= first_day,
+            c.c.closes_on >= first_day,
+            c.c.closes_on <= last_day,
+            sa.exists().where(_cr.c.campaign_id == c.c.id, _cr.c.reminded.is_(False)),
+        )
+        .order_by(c.c.id)
+    )
+    return list(conn.execute(query))
+
+
+def recipients_to_remind(conn: Connection, campaign_id: int) -> list[Row]:
+    query = (
+        sa.select(_cr.c.email, _cr.c.language, _cr.c.code)
+        .where(_cr.c.campaign_id == campaign_id, _cr.c.answered.is_(False), _cr.c.reminded.is_(False))
+        .order_by(_cr.c.id)
+    )
+    return list(conn.execute(query))
+
+
+def mark_campaign_reminded(conn: Connection, campaign_id: int) -> None:
+    """Every address of the campaign, answered or not, in one update: afterwards no row of the
+    table carries anything written when a response was submitted."""
+    conn.execute(sa.update(_cr).where(_cr.c.campaign_id == campaign_id).values(reminded=True))
+
+
+def campaigns_past_retention(conn: Connection, closed_before) -> list[int]:
+    c = tables.campaign
+    query = sa.select(c.c.id).where(
+        c.c.closes_on < closed_before,
+        sa.or_(
+            sa.exists().where(_cr.c.campaign_id == c.c.id),
+            sa.exists().where(_msg.c.campaign_id == c.c.id),
+        ),
+    )
+    return list(conn.execute(query).scalars())
+
+
+def purge_campaign_addresses(conn: Connection, campaign_id: int) -> int:
+    """Delete a campaign's addresses and the messages that carried them (their attempts go too)."""
+    removed = conn.execute(sa.delete(_cr).where(_cr.c.campaign_id == campaign_id)).rowcount
+    removed += conn.execute(sa.delete(_msg).where(_msg.c.campaign_id == campaign_id)).rowcount
+    return removed
+
+
+def purge_unused_recipients(conn: Connection) -> int:
+    """Addresses known only through purged campaigns: gone, unless they opted out (an opposition
+    is kept so that it goes on being honoured) or belong to a person of the app."""
+    query = sa.delete(_rcp).where(
+        _rcp.c.opted_out_at.is_(None),
+        ~sa.exists().where(tables.person.c.email == _rcp.c.email),
+        ~sa.exists().where(_cr.c.email == _rcp.c.email),
+        ~sa.exists().where(_msg.c.recipient == _rcp.c.email),
+    )
+    return conn.execute(query).rowcount
+
+
+def message_with_key_exists(conn: Connection, dedupe_key: str) -> bool:
+    return conn.execute(sa.select(_msg.c.id).where(_msg.c.dedupe_key == dedupe_key)).first() is not None

@@ -7,7 +7,7 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine, Row
 
 from lib.access import Action, Actor, can, require
 from lib.domain import clock
-from lib.domain.errors import FieldError, ValidationFailed
+from lib.domain.errors import FieldError, NotFound, ServiceError, ValidationFailed
 from lib.domain.forms import FormTemplate
 from lib.domain.framework import Label
 from lib.domain.inputs import NOT_FOUND, Checks
@@ -223,3 +223,73 @@ def public_campaign(engine: Engine, token: str | None, today: date | None = None
         anonymous=row.anonymous,
         template=template,
     )
+
+
+# --- A campaign's life: closed early, reopened, deleted while nobody has answered ------------
+
+
+class CampaignHasResponses(ServiceError):
+    """Somebody has answered (or started to): the campaign stays, with what they typed."""
+
+    code = "admin.campaign.error.has_responses"
+
+
+def _managed(conn, actor: Actor | None, campaign_id: Any):
+    checks = Checks()
+    campaign_id = checks.record_id("campaign_id", campaign_id)
+    checks.done()
+    row = store.campaign_row(conn, campaign_id)
+    if row is None:
+        raise NotFound(campaign_id=campaign_id)
+    return require(actor, Action.MANAGE_CAMPAIGNS, row.territory_id), row
+
+
+def _log(conn, actor: Actor, row, action: str, **details: Any) -> None:
+    activity.log_activity(
+        conn,
+        person_id=actor.person_id,
+        territory_id=row.territory_id,
+        action=action,
+        subject_type="campaign",
+        subject_id=row.id,
+        details={"title": row.title, **{k: str(v) for k, v in details.items()}},
+    )
+
+
+def close_campaign(engine: Engine, actor: Actor | None, campaign_id: int, today: date | None = None) -> None:
+    """Close now: the last day becomes yesterday, so the link stops taking answers today. A
+    campaign not open before today has its first day moved back with it (a campaign's last day
+    is never before its first); the answers already given stay."""
+    yesterday = (today or clock.today()) - timedelta(days=1)
+    with writing(engine) as conn:
+        actor, row = _managed(conn, actor, campaign_id)
+        if row.closes_on <= yesterday:
+            return  # closed already: nothing to change, nothing to log
+        store.set_campaign_dates(conn, row.id, opens_on=min(row.opens_on, yesterday), closes_on=yesterday)
+        _log(conn, actor, row, "campaign.closed", closes_on=yesterday, was=row.closes_on)
+
+
+def reopen_campaign(
+    engine: Engine, actor: Actor | None, campaign_id: int, until: date | None, today: date | None = None
+) -> None:
+    """Take answers again until ``until`` (today or later) included."""
+    today = today or clock.today()
+    checks = Checks()
+    until = checks.day("until", until)
+    if until is not None and until < today:
+        checks.fail("until", "admin.campaign.error.until_past")
+    checks.done()
+    with writing(engine) as conn:
+        actor, row = _managed(conn, actor, campaign_id)
+        store.set_campaign_dates(conn, row.id, opens_on=min(row.opens_on, today), closes_on=until)
+        _log(conn, actor, row, "campaign.reopened", closes_on=until, was=row.closes_on)
+
+
+def delete_campaign(engine: Engine, actor: Actor | None, campaign_id: int) -> None:
+    """Delete a campaign nobody has answered, not even as a draft (a mistake, a duplicate)."""
+    with writing(engine) as conn:
+        actor, row = _managed(conn, actor, campaign_id)
+        if store.has_responses(conn, row.id):
+            raise CampaignHasResponses()
+        _log(conn, actor, row, "campaign.deleted")
+        store.delete_campaign(conn, row.id)
