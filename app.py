@@ -187,7 +187,7 @@ try:
         # The login (or refusal) screen is all there is before a verified login. One hidden page
         # that draws nothing more: should app.py be started directly rather than through
         # deploy/streamlit_app.py, a run ending without st.navigation would let Streamlit list
-        # and open the pages/ folder's files on their own (decision 0014).
+        # and open the pages/ folder's files on their own (decision 0018).
         gate = st.Page(auth.login_gate, title=t("auth.login.title"), default=True)
         st.navigation([gate], position="hidden").run()
         st.stop()

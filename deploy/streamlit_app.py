@@ -1,4 +1,4 @@
-"""The script ``streamlit run`` is given: it runs the real ``app.py`` (decision 0014).
+"""The script ``streamlit run`` is given: it runs the real ``app.py`` (decision 0018).
 
 Streamlit 1.67 looks for a ``pages/`` folder beside its *main script*. Found, a fresh server
 runs as an old-style multipage app until the first ``st.navigation`` call: the files of

@@ -9,7 +9,7 @@ import streamlit as st
 from components import steering_sections as sections
 from components.report_panel import network_report_panel
 from components.steering import figures, filters
-from components.ui import actor, engine, keep_on_language_switch, service_error, t
+from components.ui import actor, engine, section_choice, service_error, t
 from lib.domain.errors import ServiceError, ValidationFailed
 from lib.services import steering
 
@@ -34,15 +34,7 @@ if not scope.whole_network:
 figures(view)
 
 SECTIONS = ("activity", "stalled", "coverage", "freshness", "campaign", "report")
-st.session_state.setdefault("steering.section", SECTIONS[0])
-section = st.segmented_control(
-    t("steering.section.label"),
-    SECTIONS,
-    format_func=lambda s: t(f"steering.section.{s}"),
-    required=True,
-    key=keep_on_language_switch("steering.section"),
-    label_visibility="collapsed",
-)
+section = section_choice("steering.section", SECTIONS)
 try:
     if section == "activity":
         sections.activity(person, scope)

@@ -2,7 +2,7 @@
 
 With ``pages/`` beside the script given to ``streamlit run``, a fresh Streamlit 1.67 server
 opened ``pages/members.py`` for an anonymous first visit to ``/members`` (without ``app.py``
-and its login gate) and lost the first visitor's first click (decision 0014).
+and its login gate) and lost the first visitor's first click (decision 0018).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Started as ``app.py`` with ``pages/`` beside it, a fresh Streamlit 1.67 server ran
 ``pages/members.py`` for an anonymous first visit to ``/members`` (without the login gate),
 listed every page file in the sidebar, and ignored the first visitor's first click. The
-servers here start as deployed (``deploy/streamlit_app.py``, decision 0014).
+servers here start as deployed (``deploy/streamlit_app.py``, decision 0018).
 """
 
 from __future__ import annotations
