@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import steering_sections as sections
+from components.report_panel import network_report_panel
 from components.steering import figures, filters
 from components.ui import actor, engine, section_choice, service_error, t
 from lib.domain.errors import ServiceError, ValidationFailed
@@ -32,7 +33,7 @@ if not scope.whole_network:
     st.caption(t("steering.scope_count", count=len(view.territories)))
 figures(view)
 
-SECTIONS = ("activity", "stalled", "coverage", "freshness", "campaign")
+SECTIONS = ("activity", "stalled", "coverage", "freshness", "campaign", "report")
 section = section_choice("steering.section", SECTIONS)
 try:
     if section == "activity":
@@ -43,7 +44,9 @@ try:
         sections.coverage(person, days, scope)
     elif section == "freshness":
         sections.freshness(view)
-    else:
+    elif section == "campaign":
         sections.network_campaign(person)
+    else:
+        network_report_panel(person, days)
 except ServiceError as exc:
     service_error(exc)
