@@ -12,6 +12,7 @@ from components.ui import engine, field_error, lang, service_error, t
 from lib.domain.errors import ServiceError, ValidationFailed
 from lib.i18n import LANGUAGES
 from lib.services import campaign_mail, mail
+from lib.services.feedback import CampaignState
 from lib.services.mail import Attempt, OutboxMessage
 
 
@@ -51,7 +52,10 @@ def attempts_table(attempts: list[Attempt]) -> None:
 
 
 def send_link_form(person, campaign) -> None:
-    """Paste addresses, choose the message's language, send the campaign's link to each."""
+    """Paste addresses, choose the message's language, send the campaign's link to each
+    (while the campaign can still be answered)."""
+    if campaign.state == CampaignState.CLOSED:
+        return
     key = f"send_link.{campaign.id}"
     errors = st.session_state.get(f"{key}.errors")
     if st.session_state.pop(f"{key}.clear", False):

@@ -29,9 +29,10 @@ except ServiceError as exc:
 
 if not box.sending_configured:
     st.info(t("outbox.not_configured"), icon=":material/outgoing_mail:")
-columns = st.columns(len(OUTBOX_STATUSES))
-for column, status in zip(columns, OUTBOX_STATUSES, strict=True):
-    column.metric(status_label(status), box.counts.get(status, 0))
+# One line, whole on a phone: how many in each state.
+st.markdown(
+    " · ".join(t("outbox.count", status=status_label(s), count=box.counts.get(s, 0)) for s in OUTBOX_STATUSES)
+)
 
 if not box.messages:
     st.info(t("outbox.none"), icon=":material/inbox:")
