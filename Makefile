@@ -55,7 +55,7 @@ install: $(VENV)/.installed-runtime
 run: $(VENV)/.installed-runtime
 	$(PY) -m lib.cli migrate
 	$(PY) -m lib.cli seed --auto
-	exec $(VENV)/bin/streamlit run app.py --server.address $(HOST) --server.port $(PORT) --server.headless true
+	exec $(VENV)/bin/streamlit run deploy/streamlit_app.py --server.address $(HOST) --server.port $(PORT) --server.headless true
 
 # Lint problems do not hide test results: both run, and either one failing fails the target
 # (with pytest's own exit code when it fails, 5 included: "no tests collected" is a failure).

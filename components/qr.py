@@ -29,7 +29,12 @@ def qr_svg(data: str, scale: int = 10) -> bytes:
 
 
 def show_qr(data: str, file_stem: str, key: str) -> None:
-    """The code on screen, with PNG and SVG downloads for slides and posters."""
+    """The code on screen, with PNG and SVG downloads for slides and posters.
+
+    A download changes nothing on the page (``on_click="ignore"``: no rerun). It used to rerun
+    the page, and when anything above had appeared or gone meanwhile, the open share panel
+    showed another campaign's link and code (issue 7).
+    """
     st.image(qr_png(data), width=240, caption=t("feedback.qr.caption"))
     left, right = st.columns(2)
     left.download_button(
@@ -38,9 +43,15 @@ def show_qr(data: str, file_stem: str, key: str) -> None:
         f"{file_stem}.png",
         "image/png",
         key=f"{key}.png",
+        on_click="ignore",
     )
     right.download_button(
-        t("feedback.qr.download_svg"), qr_svg(data), f"{file_stem}.svg", "image/svg+xml", key=f"{key}.svg"
+        t("feedback.qr.download_svg"),
+        qr_svg(data),
+        f"{file_stem}.svg",
+        "image/svg+xml",
+        key=f"{key}.svg",
+        on_click="ignore",
     )
 
 
