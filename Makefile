@@ -22,12 +22,8 @@ help:
 	@echo "make seed       load the demo data into an empty database (FORCE=1: replace demo data)"
 	@echo "make check-db   is the database ready? revision, row-level security, API roles, indexes, pool"
 	@echo "make lint       ruff check"
-<<<<<<< HEAD
-	@echo "make bench      axis scores, share-link lookups, pool checks, network steering, peers' screens, each against its baseline"
-	@echo "make sample-report  rebuild docs/reports/: a demo territory's journey report in French and English"
-=======
 	@echo "make bench      every screen on a generated network (SIZE=S, M or L), then axis scores, share-link lookups, pool checks, steering, peers"
->>>>>>> main
+	@echo "make sample-report  rebuild docs/reports/: a demo territory's journey report in French and English"
 	@echo "make clean      remove caches and test artefacts (keeps .venv and data/)"
 	@echo "make distclean  clean, and remove .venv too"
 

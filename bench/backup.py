@@ -4,8 +4,9 @@
 
 Export and restore: ``bench.network`` builds a network into SQLite; it is exported, restored
 into a new PostgreSQL database, exported again from there and restored into a new SQLite
-file; every table's row count is compared at the end. Baseline: the same restore into SQLite
-with one INSERT per row (``CHUNK = 1``) instead of chunks of 2,000.
+file; every table's row count is compared at the end. Baselines: the same restore into
+PostgreSQL with INSERTs instead of COPY, and into SQLite with one INSERT per row
+(``CHUNK = 1``) instead of chunks of 2,000.
 
 Imports: 10,000 territories from one CSV file (all checked, then written in one transaction),
 on SQLite and PostgreSQL. Baseline: ``administration.save_territory`` once per territory (a
@@ -60,6 +61,7 @@ def bench_backup(size_name: str) -> None:
     with (
         sqlite_database() as source,
         postgres_database() as pg,
+        postgres_database() as pg_inserts,
         sqlite_database() as back,
         sqlite_database() as slow,
     ):
@@ -74,6 +76,11 @@ def bench_backup(size_name: str) -> None:
         _, t_back = _timed(lambda: backup.restore_archive(back, io.BytesIO(archive_pg)))
         same = network.counts(back) == counts == network.counts(pg)
 
+        backup_store.PG_COPY = False
+        try:
+            _, t_pg_inserts = _timed(lambda: backup.restore_archive(pg_inserts, io.BytesIO(archive)))
+        finally:
+            backup_store.PG_COPY = True
         chunk = backup_store.CHUNK
         backup_store.CHUNK = 1
         try:
@@ -84,6 +91,10 @@ def bench_backup(size_name: str) -> None:
         print(f"  archive: {len(archive) / 1e6:.1f} MB (ZIP of CSVs), revision {migrate.head_revision()}")
         print(f"  export SQLite            {t_export:7.2f} s   {rows / t_export:10,.0f} rows/s")
         print(f"  restore into PostgreSQL  {t_pg:7.2f} s   {rows / t_pg:10,.0f} rows/s")
+        print(
+            f"  baseline: restore into PostgreSQL with INSERTs (executemany) {t_pg_inserts:7.2f} s"
+            f" ({t_pg_inserts / t_pg:.1f}x slower than COPY)"
+        )
         print(f"  export PostgreSQL        {t_export_pg:7.2f} s   {rows / t_export_pg:10,.0f} rows/s")
         print(f"  restore into SQLite      {t_back:7.2f} s   {rows / t_back:10,.0f} rows/s")
         print(

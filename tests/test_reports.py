@@ -373,3 +373,19 @@ def test_the_network_report_is_for_coordinators_only(engine, territory):
     for actor in (None, make_actor(engine, Role.TERRITORY_ADMIN, territory)):
         with pytest.raises(PermissionDenied):
             reports.network_report(engine, actor)
+
+
+def test_the_pdf_is_tagged_with_one_heading_per_section_for_screen_readers(engine, territory, tmp_path):
+    reader = make_actor(engine, Role.READER, territory)
+    pdf = reports.journey_report_pdf(engine, reader, territory, start=START, end=END)[1]
+    _pdftotext(pdf, tmp_path)  # skips (or fails in CI) without poppler-utils, like the others
+    path = tmp_path / "tagged.pdf"
+    path.write_bytes(pdf)
+
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True).stdout.decode()
+    tree = subprocess.run(["pdfinfo", "-struct", str(path)], capture_output=True).stdout
+
+    assert re.search(r"^Tagged:\s+yes", info, re.M)
+    headings = re.findall(rb"^\s*(H[1-3]) ", tree, re.M)
+    assert headings.count(b"H1") == 6  # the contents, then the five sections
+    assert headings.count(b"H2") >= 8 and b"H3" in headings
