@@ -256,7 +256,9 @@ def test_a_refusal_and_what_was_typed_survive_a_language_switch(world):
 
     at.segmented_control(key="lang").set_value("en").run()
     assert not at.exception, at.exception
-    assert [e.value for e in _block_holding(at._tree, f"{p}.date").error] == ["The date cannot be in the future."]
+    assert [e.value for e in _block_holding(at._tree, f"{p}.date").error] == [
+        "The date cannot be in the future."
+    ]
     assert "Some fields need correcting." in _texts(at, "error")
     assert at.text_input(key=f"{p}.title").value == "Inauguration de la recyclerie"
     assert count_rows(world.engine, tables.milestone) == 1
