@@ -7,9 +7,8 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from components.ui import lang, plain, role_label, service_error, t
+from components.ui import format_moment, plain, role_label, service_error, t
 from lib.access import Role
-from lib.domain.clock import LOCAL_TIMEZONE
 from lib.domain.errors import ServiceError, ValidationFailed
 from lib.services.membership import REQUESTS_PER_PAGE, AccessRequest, Invitation, Member, RequestsPage
 
@@ -19,7 +18,7 @@ _FLASH_KEY = "members_flash"
 def when(value: datetime | None) -> str:
     if value is None:
         return t("auth.never")
-    return value.astimezone(LOCAL_TIMEZONE).strftime("%d/%m/%Y %H:%M" if lang() == "fr" else "%Y-%m-%d %H:%M")
+    return format_moment(value)
 
 
 def scope_label(name: str | None) -> str:
@@ -145,4 +144,3 @@ def requests_pager(waiting: RequestsPage, key: str) -> None:
     ):
         st.session_state[key] = waiting.page + 1
         st.rerun()
-
