@@ -22,12 +22,8 @@ help:
 	@echo "make seed       load the demo data into an empty database (FORCE=1: replace demo data)"
 	@echo "make check-db   is the database ready? revision, row-level security, API roles, indexes, pool"
 	@echo "make lint       ruff check"
-<<<<<<< HEAD
-	@echo "make bench      axis scores, share-link lookups, pool checks, network steering, peers' screens, each against its baseline"
-	@echo "make sample-report  rebuild docs/reports/: a demo territory's journey report in French and English"
-=======
 	@echo "make bench      every screen on a generated network (SIZE=S, M or L), then axis scores, share-link lookups, pool checks, steering, peers"
->>>>>>> main
+	@echo "make sample-report  rebuild docs/reports/: a demo territory's journey report in French and English"
 	@echo "make clean      remove caches and test artefacts (keeps .venv and data/)"
 	@echo "make distclean  clean, and remove .venv too"
 
@@ -55,7 +51,7 @@ install: $(VENV)/.installed-runtime
 run: $(VENV)/.installed-runtime
 	$(PY) -m lib.cli migrate
 	$(PY) -m lib.cli seed --auto
-	exec $(VENV)/bin/streamlit run app.py --server.address $(HOST) --server.port $(PORT) --server.headless true
+	exec $(VENV)/bin/streamlit run deploy/streamlit_app.py --server.address $(HOST) --server.port $(PORT) --server.headless true
 
 # Lint problems do not hide test results: both run, and either one failing fails the target
 # (with pytest's own exit code when it fails, 5 included: "no tests collected" is a failure).

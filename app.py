@@ -184,10 +184,10 @@ try:
     actor = auth.current_actor()
     st.session_state["actor"] = actor
     if actor is None and auth.auth_configured():
-        # The login (or refusal) screen is all there is before a verified login. A run that ends
-        # without st.navigation makes Streamlit fall back on the pages/ folder: its files listed
-        # in the sidebar as pages of their own (on a fresh server, until someone logs in), and
-        # the first click after a login lost. One hidden page that draws nothing more avoids both.
+        # The login (or refusal) screen is all there is before a verified login. One hidden page
+        # that draws nothing more: should app.py be started directly rather than through
+        # deploy/streamlit_app.py, a run ending without st.navigation would let Streamlit list
+        # and open the pages/ folder's files on their own (decision 0018).
         gate = st.Page(auth.login_gate, title=t("auth.login.title"), default=True)
         st.navigation([gate], position="hidden").run()
         st.stop()

@@ -136,7 +136,9 @@ def _answers(rng: random.Random, template: forms.FormTemplate) -> tuple[dict, li
     return document, forms.answer_rows(template, document)
 
 
-def generate(engine: Engine, size: Size, seed: str = SEED) -> tuple[list[Table], Focus]:
+def generate(
+    engine: Engine, size: Size, seed: str = SEED, *, demo_personas: bool = False
+) -> tuple[list[Table], Focus]:
     """Every row of the network, table by table in an order the foreign keys accept.
 
     Templates and the framework version come from the migrated database (start-up stores
@@ -203,6 +205,8 @@ def generate(engine: Engine, size: Size, seed: str = SEED) -> tuple[list[Table],
     coordinators = list(range(1, size.coordinators + 1))
     waiting = list(range(size.people - size.pending_requests + 1, size.people + 1))
     members = list(range(size.coordinators + 1, size.people - size.pending_requests + 1))
+    # In demo mode the persona picker offers these two: a coordinator and the focus territory's admin.
+    personas = {coordinators[0], members[0]} if demo_personas else set()
     table(
         tables.person,
         ("id", "email", "display_name", "is_demo", "last_login_at", "created_at", "updated_at"),
@@ -211,7 +215,7 @@ def generate(engine: Engine, size: Size, seed: str = SEED) -> tuple[list[Table],
                 p,
                 f"personne{p:05d}@territoire.test",
                 f"Personne {p:05d}",
-                False,
+                p in personas,
                 _stamp(rng, NOW - timedelta(days=120)),
                 start,
                 start,
@@ -624,10 +628,10 @@ def _load_postgres(engine: Engine, data: list[Table]) -> None:
         raw.close()
 
 
-def build(engine: Engine, size: Size) -> Focus:
+def build(engine: Engine, size: Size, *, demo_personas: bool = False) -> Focus:
     """Migrate and start up an empty database as the app would, then fill it."""
     bootstrap(engine)
-    data, focus = generate(engine, size)
+    data, focus = generate(engine, size, demo_personas=demo_personas)
     load(engine, data)
     return focus
 

@@ -431,6 +431,36 @@ def replay(engine: Engine, statements: list[tuple[str, object]]) -> Callable[[],
     return run
 
 
+# --- plans ---------------------------------------------------------------------------------------
+
+
+def answers_plan(engine: Engine, campaign_id: int) -> str:
+    """The plan each database chooses for the results' numeric distribution of a campaign
+    (``lib.store.feedback.numeric_distribution``'s query), as text."""
+    from lib.domain import question_types as qt
+    from lib.services.feedback.templates import stored_template
+    from lib.store import feedback as feedback_store
+    from lib.store import tables
+
+    with engine.connect() as conn:
+        row = feedback_store.campaign_by_id(conn, campaign_id)
+        ids = [q.id for q in stored_template(conn, row.form_template_id).questions_summarised_as(qt.BY_VALUE)]
+        a, r = tables.answer, tables.response
+        query = (
+            feedback_store._answers_of_submitted(campaign_id, None, None)
+            .add_columns(a.c.question_id, r.c.respondent_role, a.c.numeric_value, sa.func.count())
+            .where(a.c.question_id.in_(ids), a.c.numeric_value.is_not(None))
+            .group_by(a.c.question_id, r.c.respondent_role, a.c.numeric_value)
+        )
+        sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
+        if is_postgres(engine):
+            sql = sql.replace("FROM answer", f"FROM {PG_SCHEMA}.answer").replace(
+                "JOIN response", f"JOIN {PG_SCHEMA}.response"
+            )
+            return "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + sql))
+        return "\n".join(r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+
+
 # --- timing ------------------------------------------------------------------------------------------
 
 

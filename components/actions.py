@@ -28,9 +28,11 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from components.ui import t
+from components.ui import engine, t
+from lib.access import Actor
 from lib.bootstrap import StartupFailed
 from lib.domain.errors import FieldError, ReadFailed, ServiceError, ValidationFailed, WriteFailed
+from lib.services.identity import load_actor
 
 ss = st.session_state
 T = TypeVar("T")
@@ -43,7 +45,7 @@ _WORTH_RETRYING = (ReadFailed, WriteFailed, StartupFailed)
 class _Outcome:
     errors: dict[str, FieldError] = field(default_factory=dict)
     failure: ServiceError | None = None
-    retry: tuple[Callable[[], Any], str | None, dict] | None = None  # the call, its message
+    retry: tuple[Callable[[], Any], Any, dict] | None = None  # the call, its message
     done: tuple[str, dict] | None = None
 
 
@@ -51,9 +53,13 @@ def _outcome(key: str) -> _Outcome:
     return ss.setdefault(f"_action.{key}", _Outcome())
 
 
-def run(key: str, call: Callable[[], Any], done: str | None = None, /, **params: Any) -> Any:
+Done = str | Callable[[Any], tuple[str, dict]] | None
+
+
+def run(key: str, call: Callable[[], Any], done: Done = None, /, **params: Any) -> Any:
     """Run ``call`` (a service call) for action ``key`` and keep its outcome; returns what the
-    call returned, or None when it was refused. ``done``: the success message's key."""
+    call returned, or None when it was refused. ``done``: the success message's key (with
+    ``params``), or a function of the call's result giving the key and its parameters."""
     outcome = _outcome(key)
     outcome.errors, outcome.failure, outcome.retry, outcome.done = {}, None, None, None
     try:
@@ -66,7 +72,9 @@ def run(key: str, call: Callable[[], Any], done: str | None = None, /, **params:
         if isinstance(exc, _WORTH_RETRYING):
             outcome.retry = (call, done, params)
         return None
-    if done:
+    if callable(done):
+        outcome.done = done(result)
+    elif done:
         outcome.done = (done, params)
     return result
 
@@ -79,11 +87,12 @@ def _run_again(key: str) -> None:
 
 
 def button(
-    key: str,
+    action: str,
     label: str,
     call: Callable[[], Any],
+    /,
     *,
-    done: str | None = None,
+    done: Done = None,
     done_params: dict[str, Any] | None = None,
     in_form: bool = False,
     where: Any = None,
@@ -91,12 +100,20 @@ def button(
     **widget: Any,
 ) -> bool:
     """A button (``in_form``: the submit button of the ``st.form`` around it) that runs
-    ``call`` for action ``key`` when clicked. ``name`` tells apart several buttons of one
-    action (save a draft / submit). Returns whether it was clicked at this run."""
+    ``call`` for ``action`` when clicked. ``name`` tells apart several buttons of one action
+    (save a draft / submit; the widget's key unless ``key`` is given). Returns whether it was
+    clicked at this run."""
     draw = (where or st).form_submit_button if in_form else (where or st).button
     if not in_form:
-        widget.setdefault("key", f"{key}.{name}")
-    return draw(label, on_click=run, args=(key, call, done), kwargs=done_params or {}, **widget)
+        widget.setdefault("key", f"{action}.{name}")
+    return draw(label, on_click=run, args=(action, call, done), kwargs=done_params or {}, **widget)
+
+
+def rights_now(actor: Actor | None) -> Actor | None:
+    """The person's rights read again, inside a call: callbacks run before ``app.py`` reads
+    them for this rerun, so a membership revoked since the page was drawn must not count.
+    That read failing is a failed action like any other: said plainly, the form kept."""
+    return None if actor is None else load_actor(engine(), actor.person_id)
 
 
 def errors(key: str) -> dict[str, FieldError]:
@@ -128,16 +145,21 @@ def forget(key: str) -> None:
     ss.pop(f"_action.{key}", None)
 
 
-def outcome(key: str, where: Any = None) -> None:
-    """What came of the last run of action ``key``, drawn here (next to its button)."""
+def outcome(key: str, where: Any = None, *, fields_shown: bool = True) -> None:
+    """What came of the last run of action ``key``, drawn here (next to its button).
+    ``fields_shown=False``: an action on a list, with no field to show its errors under —
+    each error is said here instead of "some fields need correcting"."""
     box = where or st
     result = _outcome(key)
     if result.done is not None:
         message, params = result.done
         result.done = None  # once: the next rerun (a click, a language switch) no longer shows it
         box.success(t(message, **params), icon=":material/check_circle:")
-    if result.errors:
+    if result.errors and fields_shown:
         box.error(t("error.validation"), icon=":material/error:")
+    elif result.errors:
+        for error in result.errors.values():
+            box.error(t(error.code, **error.params), icon=":material/error:")
     if result.failure is not None:
         box.error(t(result.failure.code, **result.failure.params), icon=":material/error:")
         if result.retry is not None:

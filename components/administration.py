@@ -67,7 +67,7 @@ def _population(typed: str) -> int | str | None:
     cleaned = re.sub(r"[\s\u00a0\u202f]", "", typed or "")
     if not cleaned:
         return None
-    return int(cleaned) if cleaned.isdigit() else typed
+    return int(cleaned) if re.fullmatch(r"[0-9]{1,12}", cleaned) else typed
 
 
 def _territory_form(person: Actor, current: admin.AdminTerritory | None) -> None:
@@ -88,31 +88,23 @@ def _territory_form(person: Actor, current: admin.AdminTerritory | None) -> None
             format_func=kind_name,
             key=f"{key}.kind",
         )
+
+        def field(where, column: str, name: str, value: object) -> str:
+            """A text box and, under it in the same column, its error (``name``: the service's)."""
+            typed = where.text_input(
+                t(f"admin.col.{column}"), "" if value is None else str(value), key=f"{key}.{column}"
+            )
+            with where:
+                field_error(errors, name)
+            return typed
+
         # One pair per row, so that a phone stacks them in reading order.
         left, right = st.columns(2)
-        insee = left.text_input(
-            t("admin.col.insee"), (current.insee_code or "") if current else "", key=f"{key}.insee"
-        )
-        with left:
-            field_error(errors, "insee_code")
-        siren = right.text_input(
-            t("admin.col.siren"), (current.siren or "") if current else "", key=f"{key}.siren"
-        )
-        with right:
-            field_error(errors, "siren")
+        insee = field(left, "insee", "insee_code", current.insee_code if current else None)
+        siren = field(right, "siren", "siren", current.siren if current else None)
         left, right = st.columns(2)
-        region = left.text_input(
-            t("admin.col.region"), (current.region or "") if current else "", key=f"{key}.region"
-        )
-        with left:
-            field_error(errors, "region")
-        population = right.text_input(
-            t("admin.col.population"),
-            str(current.population) if current and current.population is not None else "",
-            key=f"{key}.population",
-        )
-        with right:
-            field_error(errors, "population")
+        region = field(left, "region", "region", current.region if current else None)
+        population = field(right, "population", "population", current.population if current else None)
         saved = st.form_submit_button(t("admin.save"), icon=":material/save:", type="primary")
     if not saved:
         return

@@ -26,6 +26,7 @@ from lib.services import identity
 # Keys of a provider block that Streamlit passes to Authlib; our own keys sit beside them.
 _PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
 _SIGNED_IN_KEY = "_auth_signed_in_as"
+_DEMO_PERSONA = "_demo_persona"
 _log = logging.getLogger(__name__)
 
 
@@ -112,9 +113,13 @@ def demo_actor() -> Actor | None:
         p = by_id[person_id]
         return f"{p['display_name']} · {p['territory_name'] or 'Réseau / Network'}"
 
+    # Streamlit drops the widget's own key when a button switches page mid-run ("Voir les
+    # résultats"); the persona is remembered beside it, so it follows the person (issue 7, 14).
     if st.session_state.get("demo_person_id") not in ids:
-        st.session_state["demo_person_id"] = ids[0]
+        remembered = st.session_state.get(_DEMO_PERSONA)
+        st.session_state["demo_person_id"] = remembered if remembered in ids else ids[0]
     person_id = st.sidebar.selectbox(t("demo.persona"), ids, format_func=label, key="demo_person_id")
+    st.session_state[_DEMO_PERSONA] = person_id
     chosen = by_id[person_id]
     st.sidebar.caption(role_label(chosen["role"]))
     return actions.read(f"demo.actor.{person_id}", lambda: identity.load_actor(engine(), person_id))

@@ -184,26 +184,33 @@ def distributions(res: Results) -> None:
             _distribution(res, q)
 
 
-def choices(res: Results) -> None:
-    questions = _summarised_here(res, choices)
+def _answered(res: Results, section, frame: pd.DataFrame, title: str, explained: str | None = None):
+    """The section's title, then each of its questions in an expander, with its rows of
+    ``frame`` (or a word saying nobody answered it); nothing when no question calls for it."""
+    questions = _summarised_here(res, section)
     if not questions:
         return
-    st.subheader(t("feedback.results.choices_title"))
+    st.subheader(t(title))
+    if explained is not None:
+        st.caption(t(explained))
     for q in questions:
         with st.expander(q.label(lang())):
-            data = res.choices[res.choices["question_id"] == q.id]
+            data = frame[frame["question_id"] == q.id]
             if data.empty:
                 st.caption(t("feedback.results.no_answer"))
                 continue
-            table = data.pivot_table(
-                index="option", columns="role", values="answers", aggfunc="sum", fill_value=0
-            )
-            table = table.reindex(index=[o for o in q.option_ids if o in table.index])
-            table = table.reindex(columns=[r for r in _roles() if r in table.columns]).rename(
-                columns=_roles()
-            )
-            table.index = [q.option_label(o, lang()) for o in table.index]
-            st.dataframe(table.rename_axis(t("feedback.col.option")).reset_index(), hide_index=True)
+            yield q, data
+
+
+def choices(res: Results) -> None:
+    for q, data in _answered(res, choices, res.choices, "feedback.results.choices_title"):
+        table = data.pivot_table(
+            index="option", columns="role", values="answers", aggfunc="sum", fill_value=0
+        )
+        table = table.reindex(index=[o for o in q.option_ids if o in table.index])
+        table = table.reindex(columns=[r for r in _roles() if r in table.columns]).rename(columns=_roles())
+        table.index = [q.option_label(o, lang()) for o in table.index]
+        st.dataframe(table.rename_axis(t("feedback.col.option")).reset_index(), hide_index=True)
 
 
 def texts(res: Results) -> None:
@@ -228,30 +235,21 @@ def _figure(value: float) -> str:
 def numbers(res: Results) -> None:
     """Number questions: per role (pooled roles as on the rest of the page), then for everyone,
     how many answered, the median and the quartiles."""
-    questions = _summarised_here(res, numbers)
-    if not questions:
-        return
-    st.subheader(t("feedback.results.numbers_title"))
-    st.caption(t("feedback.results.numbers_explained"))
-    for q in questions:
-        with st.expander(q.label(lang())):
-            data = res.numbers[res.numbers["question_id"] == q.id]
-            if data.empty:
-                st.caption(t("feedback.results.no_answer"))
-                continue
-            names = {EVERYONE: t_text("feedback.results.everyone")}
-            table = pd.DataFrame(
-                {
-                    t_text("feedback.col.role"): [
-                        names.get(r) or role_label(r, short=True) for r in data["role"]
-                    ],
-                    t_text("feedback.col.responses"): data["answers"].astype(int),
-                    t_text("feedback.col.q1"): data["q1"].map(_figure),
-                    t_text("feedback.col.median"): data["median"].map(_figure),
-                    t_text("feedback.col.q3"): data["q3"].map(_figure),
-                }
-            )
-            st.dataframe(table, hide_index=True)
+    explained = "feedback.results.numbers_explained"
+    for _q, data in _answered(res, numbers, res.numbers, "feedback.results.numbers_title", explained):
+        names = {EVERYONE: t_text("feedback.results.everyone")}
+        table = pd.DataFrame(
+            {
+                t_text("feedback.col.role"): [
+                    names.get(r) or role_label(r, short=True) for r in data["role"]
+                ],
+                t_text("feedback.col.responses"): data["answers"].astype(int),
+                t_text("feedback.col.q1"): data["q1"].map(_figure),
+                t_text("feedback.col.median"): data["median"].map(_figure),
+                t_text("feedback.col.q3"): data["q3"].map(_figure),
+            }
+        )
+        st.dataframe(table, hide_index=True)
 
 
 # The results section of each question type of ``lib.domain.question_types``, in the page's

@@ -27,16 +27,8 @@ from lib.domain.errors import ConcurrentEdit
 from lib.domain.framework import LEVELS, Framework
 from lib.domain.journey import CriterionScore, MilestoneDraft, Status, today
 from lib.services import journey as svc
-from lib.services.identity import load_actor
 
 ss = st.session_state
-
-
-def _fresh(actor: Actor) -> Actor:
-    """Callbacks run before ``app.py`` reads the person's rights for this rerun, so they are
-    read again here: a membership revoked since the page was drawn no longer counts. That
-    read failing is a failed save like any other: said plainly, the form kept."""
-    return load_actor(engine(), actor.person_id)
 
 
 def _failure_line(p: str) -> None:
@@ -77,7 +69,7 @@ def _save_assessment(p: str, fw: Framework, actor: Actor, territory_id: int, sta
     assessment_id, version = ss[f"{p}.base"]
     saved = svc.record_assessment(
         engine(),
-        _fresh(actor),
+        actions.rights_now(actor),
         territory_id,
         scores,
         status,
@@ -92,7 +84,7 @@ def _save_assessment(p: str, fw: Framework, actor: Actor, territory_id: int, sta
 
 
 def _reload_assessment(p: str, fw: Framework, actor: Actor, territory_id: int) -> None:
-    _load_assessment(p, fw, svc.get_journey(engine(), _fresh(actor), territory_id, fw).draft)
+    _load_assessment(p, fw, svc.get_journey(engine(), actions.rights_now(actor), territory_id, fw).draft)
 
 
 def assessment_form(fw: Framework, actor: Actor, territory_id: int, draft: svc.Assessment | None) -> None:
@@ -214,7 +206,7 @@ def _save_milestone(p: str, actor: Actor, territory_id: int, milestone_id: int |
         axis_id=ss.get(f"{p}.axis"),
     )
     saved = svc.save_milestone(
-        engine(), _fresh(actor), territory_id, draft, milestone_id, ss.get(f"{p}.base")
+        engine(), actions.rights_now(actor), territory_id, draft, milestone_id, ss.get(f"{p}.base")
     )
     if milestone_id is None:
         _load_milestone(p, None)
@@ -223,7 +215,7 @@ def _save_milestone(p: str, actor: Actor, territory_id: int, milestone_id: int |
 
 
 def _reload_milestone(p: str, actor: Actor, territory_id: int, milestone_id: int) -> None:
-    milestones = svc.list_milestones(engine(), _fresh(actor), territory_id)
+    milestones = svc.list_milestones(engine(), actions.rights_now(actor), territory_id)
     _load_milestone(p, next((m for m in milestones if m.id == milestone_id), None))
 
 

@@ -22,7 +22,7 @@ wraps four of its module-level functions, for the provider blocks with ProConnec
 
 Why the callback and not the script: ProConnect's access token lives 60 seconds, and every new
 browser tab runs the script afresh; claims read at the callback go into Streamlit's signed
-cookie and last as long as it does (``docs/decisions/0014-proconnect-under-st-login.md``).
+cookie and last as long as it does (``docs/decisions/0018-proconnect-under-st-login.md``).
 
 Pinned: ``install`` refuses other versions than ``PINNED`` (the ProConnect button is then
 replaced by a message; other providers work), and ``tests/test_login_hooks.py`` checks every

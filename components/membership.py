@@ -7,12 +7,12 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from components.ui import format_moment, plain, role_label, service_error, t
-from lib.access import Role
-from lib.domain.errors import ServiceError, ValidationFailed
+from components import actions
+from components.ui import engine, format_moment, plain, role_label, t
+from lib.access import Actor, Role
+from lib.domain.errors import FieldError, ValidationFailed
+from lib.services import membership
 from lib.services.membership import REQUESTS_PER_PAGE, AccessRequest, Invitation, Member, RequestsPage
-
-_FLASH_KEY = "members_flash"
 
 
 def when(value: datetime | None) -> str:
@@ -25,26 +25,6 @@ def scope_label(name: str | None) -> str:
     return name or t("auth.scope.network")
 
 
-def flash(message_key: str, **params) -> None:
-    """Say what just happened, after the rerun that shows its effect."""
-    st.session_state[_FLASH_KEY] = (message_key, params)
-
-
-def show_flash() -> None:
-    if _FLASH_KEY in st.session_state:
-        key, params = st.session_state.pop(_FLASH_KEY)
-        st.success(t(key, **params), icon=":material/check_circle:")
-
-
-def refusal(exc: ServiceError) -> None:
-    """Why an action on a list (not a form) was refused: each reason, not just "fix the fields"."""
-    if isinstance(exc, ValidationFailed):
-        for error in exc.errors.values():
-            st.error(t(error.code, **error.params), icon=":material/error:")
-    else:
-        service_error(exc)
-
-
 def request_status_line(request: AccessRequest) -> None:
     icon = {"pending": ":material/hourglass_top:", "accepted": ":material/check_circle:"}.get(
         request.status, ":material/cancel:"
@@ -55,13 +35,21 @@ def request_status_line(request: AccessRequest) -> None:
     )
 
 
-def request_card(request: AccessRequest, roles: tuple[Role, ...]) -> tuple[str, Role | None] | None:
-    """One pending request with its decision buttons; returns ("accept", role), ("refuse", None)
-    or None when nothing was clicked."""
+def request_card(request: AccessRequest, roles: tuple[Role, ...], me: Actor, action: str) -> None:
+    """One pending request with its decision buttons, run as ``action`` (components.actions)."""
+    ss = st.session_state
+    who = request.display_name or request.email
+
+    def decide(accept: bool) -> None:
+        role = ss.get(f"request_role_{request.id}") if accept else None
+        if role == Role.COORDINATOR and not ss.get(f"request_confirm_{request.id}"):
+            # Coordination sees and manages the whole network: never granted by a slip.
+            raise ValidationFailed({"confirm": FieldError("auth.invitations.confirm_required")})
+        membership.decide_request(engine(), actions.rights_now(me), request.id, accept=accept, role=role)
+
     with st.container(border=True):
         # Names and messages come from outside (the asker, their identity provider): t() and
         # plain() show them as typed, so no link or remote image reaches an admin's browser.
-        who = request.display_name or request.email
         scope = scope_label(request.territory_name)
         st.markdown(t("auth.requests.card", who=who, email=request.email, scope=scope))
         st.caption(when(request.created_at))
@@ -71,22 +59,33 @@ def request_card(request: AccessRequest, roles: tuple[Role, ...]) -> tuple[str, 
             t("auth.requests.role"),
             roles,
             format_func=role_label,
-            index=len(roles) - 1 if roles else None,
+            index=len(roles) - 1 if roles else None,  # the least powerful role
             key=f"request_role_{request.id}",
         )
+        if role == Role.COORDINATOR:
+            st.checkbox(t("auth.invitations.confirm_coordination"), key=f"request_confirm_{request.id}")
         accept_col, refuse_col = st.columns(2)
-        if accept_col.button(
+        actions.button(
+            action,
             t("auth.requests.accept"),
+            lambda: decide(True),
+            done="auth.requests.accepted",
+            done_params={"who": who},
+            where=accept_col,
             key=f"request_accept_{request.id}",
             type="primary",
             icon=":material/check:",
-        ):
-            return "accept", role
-        if refuse_col.button(
-            t("auth.requests.refuse"), key=f"request_refuse_{request.id}", icon=":material/close:"
-        ):
-            return "refuse", None
-    return None
+        )
+        actions.button(
+            action,
+            t("auth.requests.refuse"),
+            lambda: decide(False),
+            done="auth.requests.refused",
+            done_params={"who": who},
+            where=refuse_col,
+            key=f"request_refuse_{request.id}",
+            icon=":material/close:",
+        )
 
 
 def members_table(members: list[Member]) -> None:

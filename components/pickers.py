@@ -51,7 +51,7 @@ def territory_picker(actor: Actor | None) -> TerritoryName | None:
         st.sidebar.text_input(
             t("journey.picker.search"), key=_SEARCH, placeholder=t("journey.picker.search_placeholder")
         )
-        if len(choices.matches) < choices.total:
+        if len(choices.matches) >= PICKER_LIMIT:  # the list is full: some are left out
             st.sidebar.caption(t("journey.picker.shown", shown=len(choices.matches), total=choices.total))
     if choices.total > 1:
         st.session_state[_WIDGET] = current.id

@@ -84,3 +84,44 @@ def _build(person: Actor, territory_id: int, key: str, start, end, language: str
     except ServiceError as exc:
         bar.empty()
         service_error(exc)
+
+
+def network_report_panel(person: Actor, days: int) -> None:
+    """The coordinators' *Rapport de réseau* over the period chosen above (the whole network)."""
+    st.caption(t("report.network.panel_caption", days=days))
+    key = f"network_report:{person.person_id}"
+    with st.form(f"{key}:form"):
+        language = st.selectbox(
+            t("report.panel.language"),
+            LANGUAGES,
+            index=LANGUAGES.index(lang()),
+            format_func=_LANGUAGE_NAMES.get,
+        )
+        build = st.form_submit_button(
+            t("report.panel.build"), type="primary", icon=":material/picture_as_pdf:"
+        )
+    if build:
+        st.session_state.pop(key, None)
+        bar = st.progress(0.0, text=t("report.progress.network"))
+        try:
+            st.session_state[key] = reports.network_report_pdf(
+                engine(),
+                person,
+                days=days,
+                lang=language,
+                framework=framework(),
+                progress=lambda share, step: bar.progress(share, text=t(step)),
+            )
+        except ServiceError as exc:
+            bar.empty()
+            service_error(exc)
+    ready = st.session_state.get(key)
+    if ready is not None:
+        name, pdf = ready
+        st.download_button(
+            t("report.panel.download", name=name),
+            pdf,
+            file_name=name,
+            mime="application/pdf",
+            icon=":material/download:",
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -150,6 +151,20 @@ def _hand_values_back() -> None:
     for key in st.session_state.get(_KEPT_ON_LANGUAGE_SWITCH, ()):
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
+
+
+def section_choice(key: str, sections: Sequence[str]) -> str:
+    """A row of section tabs at the top of a page, kept across reruns and a language switch:
+    ``key`` names the widget and its labels (``<key>.label``, ``<key>.<section>``)."""
+    st.session_state.setdefault(key, sections[0])
+    return st.segmented_control(
+        t(f"{key}.label"),
+        sections,
+        format_func=lambda s: t(f"{key}.{s}"),
+        required=True,
+        key=keep_on_language_switch(key),
+        label_visibility="collapsed",
+    )
 
 
 def language_choice(where: DeltaGenerator | None = None, *, collapsed: bool = False) -> None:

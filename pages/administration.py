@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import administration as sections
-from components.ui import actor, keep_on_language_switch, service_error, t
+from components.ui import actor, section_choice, service_error, t
 from lib.domain.errors import ServiceError
 
 person = actor()
@@ -15,15 +15,7 @@ st.caption(t("admin.intro"))
 sections.show_flash()
 
 SECTIONS = ("territories", "groups", "campaigns", "imports", "export")
-st.session_state.setdefault("admin.section", SECTIONS[0])
-section = st.segmented_control(
-    t("admin.section.label"),
-    SECTIONS,
-    format_func=lambda s: t(f"admin.section.{s}"),
-    required=True,
-    key=keep_on_language_switch("admin.section"),
-    label_visibility="collapsed",
-)
+section = section_choice("admin.section", SECTIONS)
 try:
     if section == "territories":
         sections.territories(person)

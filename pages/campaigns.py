@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import streamlit as st
 
+from components import actions
 from components.mail import send_link_form
 from components.navigation import page_path
 from components.pickers import acting_on, territory_picker
@@ -13,7 +14,7 @@ from components.qr import share_link, show_qr
 from components.ui import actor, date_format, engine, field_error, format_date, lang, plain, service_error, t
 from lib.access import Action, can
 from lib.domain import clock
-from lib.domain.errors import ServiceError, ValidationFailed
+from lib.domain.errors import ServiceError
 from lib.services import feedback
 
 person = actor()
@@ -30,7 +31,22 @@ if territory is not None:
 
 may_open_here = territory is not None and can(person, Action.MANAGE_CAMPAIGNS, here)
 may_open_network = can(person, Action.MANAGE_CAMPAIGNS, None)
-errors = st.session_state.get("campaign_form_errors", {})
+ACTION = "open_campaign"
+errors = actions.errors(ACTION)
+
+
+def open_campaign() -> feedback.Campaign:
+    ss = st.session_state
+    return feedback.open_campaign(
+        engine(),
+        actions.rights_now(person),
+        territory_id=None if ss.get("campaign_network") else here,
+        template_id=ss.get("campaign_template"),
+        title=ss.get("campaign_title") or "",
+        opens_on=ss.get("campaign_opens"),
+        closes_on=ss.get("campaign_closes"),
+        anonymous=bool(ss.get("campaign_anonymous")),
+    )
 
 
 def open_form() -> None:
@@ -38,66 +54,51 @@ def open_form() -> None:
     names = {tpl.id: f"{tpl.title(lang())} (v{tpl.version})" for tpl in templates}
     today = clock.today()
     with st.form("open_campaign"):
-        network = False
         if may_open_network:
-            network = st.checkbox(t("feedback.campaigns.network_wide"), value=not may_open_here)
-        template_id = st.selectbox(
+            st.checkbox(t("feedback.campaigns.network_wide"), value=not may_open_here, key="campaign_network")
+        st.selectbox(
             t("feedback.campaigns.template"),
             list(names),
             format_func=names.get,
             key="campaign_template",
         )
         field_error(errors, "template_id")
-        title = st.text_input(t("feedback.campaigns.campaign_title"), max_chars=200, key="campaign_title")
+        st.text_input(t("feedback.campaigns.campaign_title"), max_chars=200, key="campaign_title")
         field_error(errors, "title")
         left, right = st.columns(2)
         with left:
-            opens_on = st.date_input(
+            st.date_input(
                 t("feedback.campaigns.opens_on"), value=today, key="campaign_opens", format=date_format()
             )
             field_error(errors, "opens_on")
         with right:
-            closes_on = st.date_input(
+            st.date_input(
                 t("feedback.campaigns.closes_on"),
                 value=today + timedelta(days=30),
                 key="campaign_closes",
                 format=date_format(),
             )
             field_error(errors, "closes_on")
-        anonymous = st.checkbox(t("feedback.campaigns.anonymous"), value=True, key="campaign_anonymous")
+        st.checkbox(t("feedback.campaigns.anonymous"), value=True, key="campaign_anonymous")
         st.caption(t("feedback.campaigns.anonymous_help"))
         acting_on(network=not may_open_here)
-        if st.form_submit_button(t("feedback.campaigns.open"), type="primary"):
-            try:
-                opened = feedback.open_campaign(
-                    engine(),
-                    person,
-                    territory_id=None if network else here,
-                    template_id=template_id,
-                    title=title,
-                    opens_on=opens_on,
-                    closes_on=closes_on,
-                    anonymous=anonymous,
-                )
-            except ValidationFailed as exc:
-                st.session_state["campaign_form_errors"] = exc.errors
-                st.rerun()
-            except ServiceError as exc:
-                service_error(exc)
-            else:
-                st.session_state.pop("campaign_form_errors", None)
-                st.session_state["campaign_opened"] = opened.title
-                st.rerun()
+        actions.button(
+            ACTION,
+            t("feedback.campaigns.open"),
+            open_campaign,
+            done=lambda opened: ("feedback.campaigns.opened", {"title": opened.title}),
+            in_form=True,
+            type="primary",
+        )
 
 
-if st.session_state.get("campaign_opened"):
-    st.success(t("feedback.campaigns.opened", title=st.session_state.pop("campaign_opened")))
 if may_open_here or may_open_network:
     with st.expander(t("feedback.campaigns.open_new"), icon=":material/add:", expanded=bool(errors)):
         try:
             open_form()
         except ServiceError as exc:
             service_error(exc)
+    actions.outcome(ACTION)  # under the form, outside the expander: seen even once it folds
 
 campaigns = feedback.list_campaigns(engine(), person, territory_ids=[here] if here else [])
 if not campaigns:

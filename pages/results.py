@@ -75,20 +75,17 @@ parts.summaries(res)  # by question type: scales, choices, free texts, numbers
 st.subheader(t("feedback.results.export_title"))
 st.caption(t("feedback.results.export_help"))
 stem = f"retours-{campaign.id}"
-csv_col, xlsx_col = st.columns(2)
-csv_col.download_button(
-    t("feedback.results.export_csv"),
-    lambda: feedback.export_csv(engine(), person, chosen, start, end),
-    f"{stem}.csv",
-    "text/csv",
-    icon=":material/download:",
-    on_click="ignore",
-)
-xlsx_col.download_button(
-    t("feedback.results.export_xlsx"),
-    lambda: feedback.export_xlsx(engine(), person, chosen, start, end),
-    f"{stem}.xlsx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    icon=":material/download:",
-    on_click="ignore",
-)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+for column, (kind, export, mime) in zip(
+    st.columns(2),
+    [("csv", feedback.export_csv, "text/csv"), ("xlsx", feedback.export_xlsx, XLSX)],
+    strict=True,
+):
+    column.download_button(
+        t(f"feedback.results.export_{kind}"),
+        lambda export=export: export(engine(), person, chosen, start, end),
+        f"{stem}.{kind}",
+        mime,
+        icon=":material/download:",
+        on_click="ignore",
+    )

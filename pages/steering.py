@@ -7,8 +7,9 @@ from __future__ import annotations
 import streamlit as st
 
 from components import steering_sections as sections
+from components.report_panel import network_report_panel
 from components.steering import figures, filters
-from components.ui import actor, engine, keep_on_language_switch, service_error, t
+from components.ui import actor, engine, section_choice, service_error, t
 from lib.domain.errors import ServiceError, ValidationFailed
 from lib.services import steering
 
@@ -32,16 +33,8 @@ if not scope.whole_network:
     st.caption(t("steering.scope_count", count=len(view.territories)))
 figures(view)
 
-SECTIONS = ("activity", "stalled", "coverage", "freshness", "campaign")
-st.session_state.setdefault("steering.section", SECTIONS[0])
-section = st.segmented_control(
-    t("steering.section.label"),
-    SECTIONS,
-    format_func=lambda s: t(f"steering.section.{s}"),
-    required=True,
-    key=keep_on_language_switch("steering.section"),
-    label_visibility="collapsed",
-)
+SECTIONS = ("activity", "stalled", "coverage", "freshness", "campaign", "report")
+section = section_choice("steering.section", SECTIONS)
 try:
     if section == "activity":
         sections.activity(person, scope)
@@ -51,7 +44,9 @@ try:
         sections.coverage(person, days, scope)
     elif section == "freshness":
         sections.freshness(view)
-    else:
+    elif section == "campaign":
         sections.network_campaign(person)
+    else:
+        network_report_panel(person, days)
 except ServiceError as exc:
     service_error(exc)

@@ -257,15 +257,7 @@ def make_template(engine: Engine, document: dict | None = None) -> int:
 
     template = parse_template(document or SHORT_TEMPLATE, source="test")
     with engine.begin() as conn:
-        template_id, _ = feedback_store.save_template(
-            conn,
-            slug=template.slug,
-            version=template.version,
-            title_fr=template.title.fr,
-            title_en=template.title.en,
-            content=template.raw,
-            framework_version=None,
-        )
+        template_id, _ = feedback_store.store_template(conn, template, framework_version=None)
     return template_id
 
 

@@ -26,6 +26,7 @@ from lib.domain.archive import ArchiveRefused
 from lib.domain.errors import PermissionDenied
 from lib.i18n import translate
 from lib.services import backup
+from lib.store import backup as backup_store
 from lib.store import migrate, tables
 from lib.store.db import make_engine
 from tests.conftest import throwaway_pg_database
@@ -183,7 +184,11 @@ def _fresh_sqlite(tmp_path: Path, name: str = "cible.db") -> Engine:
 
 
 @pytest.mark.postgres
-def test_an_sqlite_archive_restores_into_an_empty_postgresql_database_row_for_row(tmp_path):
+@pytest.mark.parametrize("copy", [True, False], ids=["copy", "inserts"])
+def test_an_sqlite_archive_restores_into_an_empty_postgresql_database_row_for_row(
+    tmp_path, monkeypatch, copy
+):
+    monkeypatch.setattr(backup_store, "PG_COPY", copy)  # COPY, and the INSERTs the bench compares it with
     source = _fresh_sqlite(tmp_path, "source.db")
     with throwaway_pg_database("parcours_restore") as url:
         target = make_engine(url)

@@ -37,6 +37,11 @@ def test_size_s_builds_the_network_it_promises_and_times_every_screen(bench_db):
     admin = identity.load_actor(bench_db, focus.admin_id)
     assert feedback.results(bench_db, admin, focus.focus_campaign_id).submitted == size.focus_responses
 
+    # Both databases reach the campaign's answers through their responses, by the index that fits.
+    plan = screens.answers_plan(bench_db, focus.focus_campaign_id)
+    assert "ix_answer_response_question" in plan
+    assert "Seq Scan on answer" not in plan and "SCAN answer" not in plan
+
     table = screens.measure(bench_db, focus, repeat=1)
     assert [row["screen"] for row in table] == list(screens.app_screens(bench_db, focus))
     assert all("app" in row and "replay" in row for row in table)

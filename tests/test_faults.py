@@ -24,7 +24,7 @@ from lib.store import migrate
 from lib.store import tables as t
 from lib.store.db import make_engine
 from tests import figures
-from tests.conftest import as_app_role, throwaway_pg_database
+from tests.conftest import _empty_all_tables, as_app_role, throwaway_pg_database
 from tests.factories import APP_ENTRY, make_actor, make_campaign, make_territory, open_app_as
 from tests.faults import FAULTS, fault, short_pg_lock_wait, short_sqlite_lock_wait
 
@@ -47,34 +47,45 @@ class App:
     contributor: Actor
     database: str
 
+    def connect(self) -> sa.Connection:
+        """A connection of the test's own (a "refusing" fault cut the ones kept in the pool)."""
+        self.engine.dispose()
+        return self.engine.connect()
 
-def _fill(url: str) -> tuple[int, Actor]:
-    engine = make_engine(url)
-    migrate.upgrade(engine)
+
+def _fill(engine: sa.Engine) -> tuple[int, Actor]:
     territory = make_territory(engine, "Loos-en-Gohelle (démo)")
-    contributor = make_actor(engine, Role.CONTRIBUTOR, territory, "Camille Contributrice")
-    engine.dispose()
-    return territory, contributor
+    return territory, make_actor(engine, Role.CONTRIBUTOR, territory, "Camille Contributrice")
+
+
+@pytest.fixture(scope="module")
+def _pg_database() -> Iterator[str]:
+    """One PostgreSQL database for the module (emptied before each test): creating and
+    migrating one per test would triple the suite's time."""
+    with throwaway_pg_database("parcours_faults") as url:
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        engine.dispose()
+        short_pg_lock_wait(url)
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def app(request, tmp_path, monkeypatch) -> Iterator[App]:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'app.db'}"
-        territory, contributor = _fill(url)
+        engine = make_engine(url)
+        migrate.upgrade(engine)
         short_sqlite_lock_wait(monkeypatch)
         monkeypatch.setenv("DATABASE_URL", url)
+    else:
+        url = request.getfixturevalue("_pg_database")
         engine = make_engine(url)
-        yield App(url, engine, territory, contributor, "sqlite")
-        engine.dispose()
-        return
-    with throwaway_pg_database("parcours_faults") as url:
-        territory, contributor = _fill(url)
-        short_pg_lock_wait(url)
+        _empty_all_tables(engine)
         monkeypatch.setenv("DATABASE_URL", as_app_role(url))
-        engine = make_engine(url)
-        yield App(url, engine, territory, contributor, "postgres")
-        engine.dispose()
+    territory, contributor = _fill(engine)
+    yield App(url, engine, territory, contributor, request.param)
+    engine.dispose()
 
 
 def _ok(at: AppTest) -> AppTest:
@@ -100,7 +111,7 @@ def _count(form: str, app: App, kept: bool) -> None:
 
 
 def _stored_answers(app: App, campaign_id: int) -> tuple[str | None, dict]:
-    with app.engine.connect() as conn:
+    with app.connect() as conn:
         row = conn.execute(
             sa.select(t.response.c.id, t.response.c.status, t.response.c.document).where(
                 t.response.c.campaign_id == campaign_id
@@ -133,7 +144,7 @@ def _to_second_section(at: AppTest, token: str) -> AppTest:
 @pytest.mark.parametrize("moment", MOMENTS)
 @pytest.mark.parametrize("kind", FAULTS)
 def test_the_share_link_form_keeps_what_was_typed_through_a_database_fault(app, kind, moment):
-    campaign_id, token = make_campaign(make_engine(app.url), app.territory, title="Atelier")
+    campaign_id, token = make_campaign(app.engine, app.territory, title="Atelier")
     at = AppTest.from_file(APP_ENTRY, default_timeout=60)
     at.query_params["campagne"] = token
     _ok(at.run())
@@ -192,12 +203,12 @@ def _journey(app: App) -> AppTest:
 
 
 def _milestones(app: App) -> list[tuple[str, str]]:
-    with app.engine.connect() as conn:
+    with app.connect() as conn:
         return [tuple(r) for r in conn.execute(sa.select(t.milestone.c.title, t.milestone.c.story)).all()]
 
 
 def _assessments(app: App) -> list[tuple[str, str]]:
-    with app.engine.connect() as conn:
+    with app.connect() as conn:
         return [
             tuple(r)
             for r in conn.execute(

@@ -464,3 +464,37 @@ def test_the_landing_page_of_an_anonymous_campaign_says_what_anonymous_means(wor
     assert not any("anonyme" in as_read(i.value) for i in named.info)
     anonymous.segmented_control(key="lang").set_value("en").run()
     assert any(as_read(i.value).startswith("Anonymous questionnaire:") for i in anonymous.info)
+
+
+def test_see_results_keeps_the_demo_persona_and_opens_the_campaign_clicked(tmp_path, monkeypatch):
+    # Issue 7, item 14: "Voir les résultats" put a coordinator back on the first persona (another
+    # territory, another campaign).
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    seed_demo(engine, today=date.today())
+    monkeypatch.setenv("DATABASE_URL", url)
+    at = AppTest.from_file(APP_ENTRY, default_timeout=60).run()
+    personas = at.selectbox(key="demo_person_id")
+    coordinator = next(p for p in personas.options if "Réseau" in p)
+    personas.select(coordinator).run()
+    chosen = at.selectbox(key="demo_person_id").value
+    assert chosen != personas.options[0]
+    at.switch_page(page_path("campaigns"))
+    at.run()
+    see = [b for b in at.button if b.label == "Voir les résultats"]
+    assert len(see) >= 2
+    titles = [s.value for s in at.subheader]
+
+    for button in (see[-1], see[0]):  # the second visit must not land on the first campaign
+        campaign_id = int(button.key.rsplit(".", 1)[1])
+        button.click().run()
+        assert not at.exception, at.exception
+        assert [x.value for x in at.title] == ["Résultats des questionnaires"]
+        assert at.selectbox(key="demo_person_id").value == chosen
+        assert at.selectbox(key="results_campaign").value == campaign_id
+        at.switch_page(page_path("campaigns"))
+        at.run()
+        assert [s.value for s in at.subheader] == titles
+        see = [b for b in at.button if b.label == "Voir les résultats"]
+    engine.dispose()

@@ -31,7 +31,7 @@ from lib.domain.errors import ReadFailed, ServiceError, WriteFailed
 from lib.domain.framework import LEVELS, load_framework
 from lib.domain.journey import CriterionScore, MilestoneDraft, Status
 from lib.domain.text import clean_text
-from lib.services import feedback, journey, membership
+from lib.services import administration, feedback, imports, journey, membership
 from lib.store import tables
 from tests import figures
 from tests.factories import make_actor, make_campaign, make_template, make_territory
@@ -146,6 +146,14 @@ WRITES = {
         tables.activity_log,
         tables.outbox_message,
         tables.mail_recipient,
+    ),
+    "save_territory": (tables.territory, tables.activity_log),
+    "save_peer_group": (tables.peer_group, tables.peer_group_member, tables.activity_log),
+    "import_csv": (
+        tables.territory,
+        tables.peer_group_member,
+        tables.invitation,
+        tables.activity_log,
     ),
 }
 
@@ -562,5 +570,109 @@ def test_generated_access_requests_are_recorded_as_typed_or_refused_on_their_fie
             return
         stored = {r.id: r for r in membership.my_requests(engine, newcomer)}[request_id]
         assert (stored.territory_id, stored.message) == (territory, _clean(message or ""))
+
+    case()
+
+
+# --- Network administration: territories, peer groups, CSV imports ------------------------------
+
+
+def test_generated_territories_are_saved_as_typed_or_refused_on_their_field(engine):
+    coordinator = make_actor(engine, Role.COORDINATOR, None)
+    kinds = st.sampled_from(list(tables.TERRITORY_KINDS))
+    page = {
+        "name": _branches(PAGE_TEXT, st.text("abcdéèàçœ -'", min_size=1, max_size=30)),
+        "kind": kinds,
+        "slug": st.one_of(
+            st.just(""), st.from_regex(r"[a-z0-9]{1,10}(-[a-z0-9]{1,10}){0,3}", fullmatch=True)
+        ),
+        "insee_code": st.one_of(st.just(""), st.from_regex(r"[0-9]{5}|2[AB][0-9]{3}", fullmatch=True)),
+        "siren": st.one_of(st.just(""), st.from_regex(r"[0-9]{9}", fullmatch=True)),
+        "region": st.one_of(st.just(""), PAGE_TEXT),
+        "population": st.one_of(st.none(), st.integers(0, 10_000_000), PAGE_TEXT),
+    }
+    messy = {name: ANYTHING for name in page}
+
+    @FUZZ
+    @given(form=_forms(page, messy))
+    def case(form):
+        draft = administration.TerritoryDraft(**form)
+        territory_id = _attempt(
+            engine, "save_territory", lambda: administration.save_territory(engine, coordinator, draft)
+        )
+        if territory_id is None:
+            return
+        [stored] = [t for t in administration.territories(engine, coordinator) if t.id == territory_id]
+        assert stored.name == _clean(form["name"])
+        assert stored.kind == form["kind"]
+        assert stored.region == (_clean(form["region"]) or None)
+        assert stored.population == form["population"]
+
+    case()
+
+
+def test_generated_peer_groups_are_saved_as_typed_or_refused_on_their_field(engine):
+    coordinator = make_actor(engine, Role.COORDINATOR, None)
+    here, there = make_territory(engine, "Loos"), make_territory(engine, "Lens")
+    page = {
+        "name": PAGE_TEXT,
+        "description": _branches(st.just(""), PAGE_TEXT),
+        "territory_ids": st.lists(st.sampled_from([here, there]), unique=True),
+    }
+    messy = {
+        "name": ANYTHING,
+        "description": ANYTHING,
+        "territory_ids": _branches(WRONG, st.lists(NUMBER, max_size=3), st.lists(st.booleans(), max_size=2)),
+    }
+
+    @FUZZ
+    @given(form=_forms(page, messy))
+    def case(form):
+        group_id = _attempt(
+            engine, "save_peer_group", lambda: administration.save_peer_group(engine, coordinator, **form)
+        )
+        if group_id is None:
+            return
+        [stored] = [g for g in administration.peer_groups(engine, coordinator) if g.id == group_id]
+        assert (stored.name, set(stored.territory_ids)) == (_clean(form["name"]), set(form["territory_ids"]))
+
+    case()
+
+
+def _csv_file(rows: list[list[str]], separator: str, encoding: str) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, delimiter=separator).writerows(rows)
+    return out.getvalue().encode(encoding, errors="replace")
+
+
+def test_generated_csv_files_are_imported_whole_or_refused_with_nothing_written(engine):
+    coordinator = make_actor(engine, Role.COORDINATOR, None)
+    make_territory(engine, "Loos", slug="loos")
+    cell = _branches(PAGE_TEXT, st.just(""), st.sampled_from(["commune", "EPCI", "loos", "lecteur", "62528"]))
+    spreadsheet = st.builds(
+        _csv_file,
+        st.lists(st.lists(cell, min_size=1, max_size=8), min_size=1, max_size=6).map(
+            lambda rows: [
+                ["identifiant", "nom", "type", "code_insee", "siren", "region", "population"],
+                *rows,
+            ]
+        ),
+        st.sampled_from([";", ","]),
+        st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
+    )
+    files = _branches(
+        spreadsheet, spreadsheet, st.binary(max_size=300), TEXT.map(lambda s: s.encode("utf-8", "replace"))
+    )
+
+    @FUZZ
+    @given(data=files, kind=st.sampled_from(imports.KINDS))
+    def case(data, kind):
+        before = _snapshot(engine, WRITES["import_csv"])
+        report = _attempt(engine, "import_csv", lambda: imports.import_csv(engine, coordinator, kind, data))
+        if report is None or report.applied:
+            return
+        # Refused row by row: the report names lines under the header, and nothing was written.
+        assert report.problems and all(p.line >= 2 for p in report.problems)
+        assert _snapshot(engine, WRITES["import_csv"]) == before
 
     case()

@@ -287,3 +287,21 @@ def test_ten_thousand_rows_are_checked_then_written_reporting_progress(engine):
     stages = [stage for stage, _ in seen]
     assert stages.index("write") > stages.index("check") and seen[-1] == ("write", 1.0)
     assert [done for _, done in seen] == sorted(done for _, done in seen)  # it only moves forward
+
+
+def test_odd_digits_and_an_oversized_cell_are_refused_plainly(engine):
+    coordinator = _coordinator(engine)
+    odd = (TERRITORY_HEADER + "a,A,commune,,,,²\nb,B,commune,,,," + "9" * 5000 + "\n").encode()
+
+    report = imports.import_csv(engine, coordinator, "territories", odd)
+
+    assert [(p.line, p.column, p.code) for p in report.problems] == [
+        (2, "population", "import.error.population"),
+        (3, "population", "import.error.population"),
+    ]
+    with pytest.raises(ImportRefused) as refused:
+        imports.import_csv(
+            engine, coordinator, "territories", (TERRITORY_HEADER + "a,A," + "x" * 200_000 + "\n").encode()
+        )
+    assert refused.value.code == "import.error.unreadable"
+    assert count_rows(engine, tables.territory) == 0

@@ -193,7 +193,8 @@ def test_a_request_without_a_territory_is_refused_next_to_the_choice(logged_app)
     at.button(key=SEND_REQUEST).click()
     at.run()
 
-    assert _texts(at, "error") == ["Ce champ est obligatoire."]
+    # Under the choice, and by the button: where the person is looking.
+    assert _texts(at, "error") == ["Ce champ est obligatoire.", "Certains champs sont à corriger."]
     assert at.text_area(key="access_request_message").value == "Bonjour !"
     assert count_rows(logged_app.engine, tables.access_request) == 0
 
@@ -298,6 +299,71 @@ def test_a_configured_coordinator_manages_the_network_and_answers_requests(logge
             sa.select(tables.membership).where(tables.membership.c.person_id == asker)
         ).one()
     assert (granted.territory_id, granted.role) == (logged_app.other, "territory_admin")
+
+
+def test_an_invitation_starts_from_the_least_powerful_role(logged_app):
+    # Issue 7, item 13: one click used to invite an outside address with the most powerful role.
+    admin = make_actor(logged_app.engine, Role.TERRITORY_ADMIN, logged_app.territory, "Anne Admin")
+    asker = make_person(logged_app.engine, "Paul Demandeur", email="paul@loos.test")
+    request = make_access_request(logged_app.engine, asker, logged_app.territory)
+    at = _open(_user(admin.email))
+    at.switch_page(page_path("members"))
+    at.run()
+
+    assert at.selectbox(key="invite_role").value == Role.READER
+    assert at.selectbox(key=f"request_role_{request}").value == Role.READER
+
+
+def test_granting_network_coordination_asks_for_a_confirmation_first(logged_app):
+    at = _open(_user("coord@reseau.test"))
+    at.switch_page(page_path("members"))
+    at.run()
+    assert at.selectbox(key="members_scope").value is None  # the network
+    assert at.selectbox(key="invite_role").value == Role.COORDINATOR  # the one role there
+
+    at.text_input(key="invite_email").input("externe@ailleurs.test")
+    at.button(key=INVITE).click()
+    at.run()
+    assert not at.exception, at.exception
+    assert "Cochez la case pour confirmer que vous donnez la coordination du réseau." in _texts(at, "error")
+    assert at.text_input(key="invite_email").value == "externe@ailleurs.test"
+    assert count_rows(logged_app.engine, tables.invitation) == 0
+
+    at.checkbox(key="invite_confirm_coordination").check()
+    at.button(key=INVITE).click()
+    at.run()
+    assert "Invitation créée pour externe@ailleurs.test." in [as_read(x) for x in _texts(at, "success")]
+    with logged_app.engine.connect() as conn:
+        invitation = conn.execute(sa.select(tables.invitation)).one()
+    assert (invitation.territory_id, invitation.role) == (None, "coordinator")
+
+
+def test_accepting_a_network_request_as_coordinator_asks_for_a_confirmation_first(logged_app):
+    asker = make_person(logged_app.engine, "Nora Réseau", email="nora@reseau.test")
+    request = make_access_request(logged_app.engine, asker, None, "Pour coordonner avec vous.")
+    at = _open(_user("coord@reseau.test"))
+    at.switch_page(page_path("members"))
+    at.run()
+    at.button(key=f"request_accept_{request}").click()
+    at.run()
+    assert "Cochez la case pour confirmer que vous donnez la coordination du réseau." in _texts(at, "error")
+    assert _memberships_of(logged_app, asker) == []
+
+    at.checkbox(key=f"request_confirm_{request}").check()
+    at.button(key=f"request_accept_{request}").click()
+    at.run()
+    assert "Demande de Nora Réseau acceptée." in _texts(at, "success")
+    assert _memberships_of(logged_app, asker) == [(None, "coordinator")]
+
+
+def _memberships_of(logged_app, person_id: int) -> list[tuple]:
+    with logged_app.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(tables.membership.c.territory_id, tables.membership.c.role).where(
+                tables.membership.c.person_id == person_id
+            )
+        ).all()
+    return [tuple(r) for r in rows]
 
 
 # --- invitations that must give nothing ---------------------------------------------------------

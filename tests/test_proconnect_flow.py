@@ -148,3 +148,11 @@ def test_the_same_callback_cannot_be_used_twice(strict):
     asyncio.run(client.authorize_access_token(callback))
     with pytest.raises(Exception):  # noqa: B017 - Authlib's state is gone: MismatchingStateError
         asyncio.run(client.authorize_access_token(callback))
+
+
+def test_proconnects_return_after_logout_is_recognised_by_its_state():
+    state = "L" * oidc.RANDOM_LENGTH
+    session = {login_hooks._LOGOUT_STATE_KEY: state}
+    response = asyncio.run(login_hooks._auth_callback(_Request(session, {"state": state}), ""))
+    assert response.status_code == 302 and response.headers["location"] == "/"
+    assert login_hooks._LOGOUT_STATE_KEY not in session  # a state serves once

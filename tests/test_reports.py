@@ -330,3 +330,62 @@ def test_an_anonymous_campaign_names_no_role_too_small_to_hide_in(engine, tmp_pa
     assert "Élu·e" not in text  # the lone elected official is pooled, never named
     pooled = text.index("Rôles regroupés (4)")
     assert "Seule élue" in text[pooled:]  # the free text, under the pool
+
+
+# --- Rapport de réseau -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_network_report_shows_engagement_coverage_stalled_territories_and_trajectories(
+    engine, territory, lang, tmp_path
+):
+    from lib.i18n import translate
+
+    quiet = make_territory(engine, "Territoire-Silencieux")
+    make_assessment(engine, quiet, 2, assessed_on=date(2024, 3, 1))
+    make_peer_group(engine, "Cohorte du rapport", [territory, quiet])
+    coordinator = make_actor(engine, Role.COORDINATOR, None)
+
+    name, pdf = reports.network_report_pdf(engine, coordinator, days=365, lang=lang, today=END)
+    text = _pdftotext(pdf, tmp_path)
+
+    for key in (
+        "report.network.engagement",
+        "report.network.coverage",
+        "report.network.trajectory",
+        "report.network.groups",
+        "report.annex.methods",
+        "steering.stalled.title",
+    ):
+        assert _plain(translate(key, lang)) in text
+    assert translate("steering.figure.responses", lang) in text
+    assert "Territoire-Silencieux" in text and "Vallée-des-Essais (démo)" in text
+    assert "Cohorte du rapport" in text
+    # Its 2024 assessment and the other's 2025 one: the network's median per year.
+    rows = _pdftotext(pdf, tmp_path, layout=True)
+    assert re.search(r"2024\s+1\s+" + r"\s+".join(["2[,.]00"] * 4), rows)
+    assert (
+        name == f"{'network-report' if lang == 'en' else 'rapport-reseau'}_2025-07-01_2026-06-30_{lang}.pdf"
+    )
+
+
+def test_the_network_report_is_for_coordinators_only(engine, territory):
+    for actor in (None, make_actor(engine, Role.TERRITORY_ADMIN, territory)):
+        with pytest.raises(PermissionDenied):
+            reports.network_report(engine, actor)
+
+
+def test_the_pdf_is_tagged_with_one_heading_per_section_for_screen_readers(engine, territory, tmp_path):
+    reader = make_actor(engine, Role.READER, territory)
+    pdf = reports.journey_report_pdf(engine, reader, territory, start=START, end=END)[1]
+    _pdftotext(pdf, tmp_path)  # skips (or fails in CI) without poppler-utils, like the others
+    path = tmp_path / "tagged.pdf"
+    path.write_bytes(pdf)
+
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True).stdout.decode()
+    tree = subprocess.run(["pdfinfo", "-struct", str(path)], capture_output=True).stdout
+
+    assert re.search(r"^Tagged:\s+yes", info, re.M)
+    headings = re.findall(rb"^\s*(H[1-3]) ", tree, re.M)
+    assert headings.count(b"H1") == 6  # the contents, then the five sections
+    assert headings.count(b"H2") >= 8 and b"H3" in headings

@@ -68,3 +68,18 @@ def test_a_period_that_ends_before_it_starts_is_said_next_to_the_field(world):
     assert "La fin de la période doit suivre son début." in [e.value for e in at.error]
     assert at.date_input[0].value == date(2026, 1, 1)  # what was chosen is kept
     assert not at.get("download_button")
+
+
+def test_a_coordinator_prepares_the_network_report_from_pilotage(world):
+    engine, _, _ = world
+    coordinator = make_actor(engine, Role.COORDINATOR, None)
+    at = open_app_as(coordinator, page_path("steering"))
+    at.segmented_control(key="steering.section").set_value("report").run()
+
+    _report_button(at).click().run(timeout=120)
+
+    assert not at.exception, at.exception
+    file_name, pdf = at.session_state[f"network_report:{coordinator.person_id}"]
+    assert file_name.startswith("rapport-reseau_") and file_name.endswith("_fr.pdf")
+    assert pdf.startswith(b"%PDF")
+    assert [e for e in at.get("download_button") if plain(file_name) in e.proto.label]

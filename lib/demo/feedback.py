@@ -64,15 +64,8 @@ def _template_ids(ctx: SeedContext) -> dict[str, tuple[int, FormTemplate]]:
     stamp = ctx.at(ctx.today - timedelta(days=1200), 9)
     stored = {}
     for template in forms.load_templates():
-        template_id, _ = store.save_template(
-            ctx.conn,
-            slug=template.slug,
-            version=template.version,
-            title_fr=template.title.fr,
-            title_en=template.title.en,
-            content=template.raw,
-            framework_version=ctx.framework.version,
-            at=stamp,
+        template_id, _ = store.store_template(
+            ctx.conn, template, framework_version=ctx.framework.version, at=stamp
         )
         stored[template.slug] = (template_id, template)
     return stored

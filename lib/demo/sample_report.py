@@ -1,7 +1,7 @@
-"""The sample reports under ``docs/reports/``: a demo territory's Rapport de parcours in French
-and English, built on a fresh demo database pinned to one day so that it changes only when the
-code or the demo data do. ``make sample-report`` runs it; so does ``bench/report.py`` for its
-baseline database.
+"""The sample reports under ``docs/reports/``: a demo territory's Rapport de parcours and the
+coordinators' Rapport de réseau, in French and English, built on a fresh demo database pinned
+to one day, so that they change only when the code or the demo data do.
+``make sample-report`` runs it.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from lib.store.db import ROOT, make_engine
 SAMPLE_DAY = date(2026, 11, 30)
 SAMPLE_TERRITORY = "demo-vallee-des-tilleuls"  # the pioneer: every section has something to show
 SAMPLE_ADMIN = "Élise Marchand"
+SAMPLE_COORDINATOR = "Camille Roussel"
 OUT = ROOT / "docs" / "reports"
 
 
@@ -55,6 +56,11 @@ def main(argv: list[str] | None = None) -> int:
             )
             for old in args.out.glob(f"*_{lang}.pdf"):
                 old.unlink()
+            (args.out / name).write_bytes(pdf)
+            print(f"{args.out / name}  {len(pdf) / 1024:.0f} Kio")
+        _, coordinator = territory_and_admin(engine, admin=SAMPLE_COORDINATOR)
+        for lang in ("fr", "en"):
+            name, pdf = reports.network_report_pdf(engine, coordinator, lang=lang, today=SAMPLE_DAY)
             (args.out / name).write_bytes(pdf)
             print(f"{args.out / name}  {len(pdf) / 1024:.0f} Kio")
         engine.dispose()

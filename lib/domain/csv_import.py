@@ -95,8 +95,15 @@ def read_file(data: bytes, columns: tuple[str, ...], required: tuple[str, ...]) 
     unknown = [n for n in found if n and n not in columns]
     if unknown or len(set(found)) != len(found):
         raise ImportRefused("import.error.columns", expected=";".join(columns), found=header_line[:200])
+    try:
+        return ParsedFile(encoding, best, _records(text, best, found))
+    except csv.Error as exc:  # a cell beyond csv's size limit, a quote never closed at the end
+        raise ImportRefused("import.error.unreadable", detail=str(exc)) from exc
+
+
+def _records(text: str, separator: str, found: list[str]) -> list[Record]:
     records = []
-    reader = csv.reader(io.StringIO(text), delimiter=best)
+    reader = csv.reader(io.StringIO(text), delimiter=separator)
     next(reader)
     for line, cells in enumerate(reader, start=2):
         if not any(c.strip() for c in cells):
@@ -108,7 +115,7 @@ def read_file(data: bytes, columns: tuple[str, ...], required: tuple[str, ...]) 
         if any(c.strip() for c in extra):
             values["__extra__"] = "x"
         records.append(Record(line, values))
-    return ParsedFile(encoding, best, records)
+    return records
 
 
 # --- what the database already holds, for the checks ----------------------------------------
@@ -235,7 +242,8 @@ def check_territory(checks: RowChecks, known: Known) -> dict[str, Any]:
     population = None
     raw = re.sub(r"[\s\u00a0\u202f.]", "", checks.cell("population"))
     if raw:
-        if not raw.isdigit() or int(raw) > ID_MAX:
+        # ASCII digits only (``isdigit`` takes "²"), and few enough for ``int`` to read.
+        if not re.fullmatch(r"[0-9]{1,12}", raw) or int(raw) > ID_MAX:
             checks.fail("population", "import.error.population")
         else:
             population = int(raw)

@@ -6,7 +6,7 @@ answer as stored (``clean``), its rows in the ``answer`` table (``rows``), its e
 (``exported``) and which aggregate the results page reads for it (``summary``). A template
 naming a type that is not registered is refused when it is loaded, with the file and the
 question named. The widget of each type is registered in ``components/form_renderer.py`` and
-its results section in ``components/feedback_results.py`` (decision 0014 lists the files a new
+its results section in ``components/feedback_results.py`` (decision 0019 lists the files a new
 type needs).
 """
 

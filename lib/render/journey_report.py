@@ -12,8 +12,7 @@ its figures as a table.
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -23,157 +22,28 @@ from lib.domain import journey as journey_domain
 from lib.domain.framework import Framework
 from lib.i18n import translate
 from lib.render import charts
-from lib.render.typography import day_in_words, literal, number, percent, shown, typeset
+from lib.render.document import Doc, compile_pdf
+from lib.render.typography import percent
 
 # A4 text width at the margins below, in the SVG's pixels (CSS px: 96 per inch).
 _TEXT_WIDTH_PX = 620
 
 
-class _Doc:
-    """The typst source being written, in the report's language."""
-
-    def __init__(self, lang: str, folder: Path):
-        self.lang = lang
-        self.folder = folder
-        self.lines: list[str] = []
-        self.images = 0
-
-    def t(self, key: str, **params) -> str:
-        return translate(key, self.lang, **params)
-
-    def text(self, value: str) -> str:
-        return shown(value, self.lang)
-
-    def day(self, value: date) -> str:
-        return day_in_words(value, self.lang)
-
-    def num(self, value: float | None, digits: int = 1, *, signed: bool = False) -> str:
-        return number(value, self.lang, digits, signed=signed)
-
-    def add(self, *lines: str) -> None:
-        self.lines.extend(lines)
-
-    def heading(self, level: int, value: str, *, outlined: bool = True) -> None:
-        if outlined:
-            self.add("", "=" * level + " " + self.text(value), "")
-        else:
-            self.add(
-                "", f"#heading(level: {level}, outlined: false, {literal(typeset(value, self.lang))})", ""
-            )
-
-    def para(self, value: str) -> None:
-        """A paragraph; blank lines in ``value`` (a typed story) start new ones."""
-        for chunk in (c.strip() for c in value.replace("\r\n", "\n").split("\n\n")):
-            if chunk:
-                self.add(self.text(chunk), "")
-
-    def note(self, value: str) -> None:
-        self.add(f"#text(fill: luma(90), size: 9pt)[{self.text(value)}]", "")
-
-    def table(
-        self,
-        header: Sequence[str],
-        rows: Iterable[Sequence[str]],
-        *,
-        numeric_from: int = 1,
-        even: bool = False,
-        bars: list[str] | None = None,
-        bar_title: str = "",
-    ) -> None:
-        """A table whose first row is a real header; columns from ``numeric_from`` align right.
-        Text columns share the width, figures take what they need — or, ``even``, share it too
-        (figures under long headers, such as the axes' names)."""
-        n = len(header)
-        align = ", ".join(["left"] * numeric_from + ["right"] * (n - numeric_from))
-        texts, figures = ("2fr", "1fr") if even else ("1fr", "auto")
-        widths = ", ".join([texts] * numeric_from + [figures] * (n - numeric_from))
-        rows = [list(row) for row in rows]
-        cells = [f"[{self.text(v)}]" for row in rows for v in row]
-        heads = ", ".join(f"[#text(size: 8.5pt)[*{self.text(h)}*]]" for h in header)
-        if bars is not None:  # a last column of drawings, one per row
-            n += 1
-            align += ", horizon"
-            widths += ", 1.4fr"
-            heads += f", [#text(size: 8.5pt)[*{self.text(bar_title)}*]]"
-            per_row = len(header)
-            cells = [
-                cell
-                for i in range(len(rows))
-                for cell in (*cells[i * per_row : (i + 1) * per_row], f"[{bars[i]}]")
-            ]
-        self.add(
-            "#table(",
-            f"  columns: ({widths},), align: ({align},), stroke: 0.4pt + luma(180), inset: 4pt,",
-            f"  table.header({heads}),",
-            *(f"  {c}," for c in cells),
-            ")",
-            "",
-        )
-
-    def figure(self, svg: str, alt: str, *, width: str = "100%") -> None:
-        self.images += 1
-        name = f"chart-{self.images}.svg"
-        (self.folder / name).write_text(svg, encoding="utf-8")
-        self.add(f"#figure(image({literal(name)}, width: {width}, alt: {literal(alt)}))", "")
-
-
 # --- Parts of the report -------------------------------------------------------------------
 
 
-def _preamble(doc: _Doc, report, title: str) -> None:
-    name = report.territory.name
-    doc.add(
-        f"#set document(title: {literal(title + ' · ' + name)}, author: {literal(doc.t('report.network'))})",
-        f'#set text(lang: "{doc.lang}", font: "Libertinus Serif", size: 10.5pt)',
-        "#set par(justify: true, leading: 0.62em)",
-        "#set table(fill: (_, y) => if y == 0 { luma(235) })",
-        "#show table: set par(justify: false)",
-        '#set heading(numbering: "1.1")',
-        '#show heading: set text(fill: rgb("#1F4E3D"))',
-        "#show heading.where(level: 1): it => { pagebreak(weak: true); v(0.4em); it; v(0.3em) }",
-        '#set page(paper: "a4", margin: (x: 2.2cm, top: 2.2cm, bottom: 2.4cm), numbering: "1 / 1",',
-        f"  header: context {{ if counter(page).get().first() > 1 [#set text(size: 8.5pt, fill: luma(110)); "
-        f"{shown(name, doc.lang)} #h(1fr) {shown(title, doc.lang)}] }})",
-        "",
-    )
-
-
-def _period(doc: _Doc, report) -> str:
+def _period(doc: Doc, report) -> str:
     end = doc.day(report.end)
     if report.start is None:
         return doc.t("report.period_since_start", end=end)
     return doc.t("report.period", start=doc.day(report.start), end=end)
 
 
-def _cover(doc: _Doc, report, title: str) -> None:
-    doc.add(
-        "#page(numbering: none, header: none)[",
-        "#v(3cm)",
-        f"#text(size: 11pt, fill: luma(90))[{doc.text(doc.t('report.network'))}]",
-        "#v(1.2cm)",
-        f'#text(size: 26pt, weight: "bold", fill: rgb("#1F4E3D"))[{doc.text(title)}]',
-        "#v(0.4cm)",
-        f"#text(size: 20pt)[{doc.text(report.territory.name)}]",
-        "#v(1cm)",
-        f"#text(size: 12pt)[{doc.text(_period(doc, report))}]",
-        "",
-        f"#text(size: 12pt)[{doc.text(doc.t('report.generated_on', date=doc.day(report.generated_on)))}]",
-        "#v(1fr)",
-        f"#text(size: 9pt, fill: luma(90))[{doc.text(doc.t('report.cover_note'))}]",
-        "]",
-        "",
-    )
-
-
-def _outline(doc: _Doc) -> None:
-    doc.add(f"#outline(title: {literal(doc.t('report.contents'))}, depth: 2)", "")
-
-
 def _axis_labels(fw: Framework, lang: str) -> dict[str, str]:
     return {a.id: a.label(lang) for a in fw.axes}
 
 
-def _standing(doc: _Doc, report, fw: Framework) -> None:
+def _standing(doc: Doc, report, fw: Framework) -> None:
     lang = doc.lang
     doc.heading(1, doc.t("report.section.standing"))
     doc.heading(2, doc.t("report.standing.latest"))
@@ -271,7 +141,7 @@ def _chart_titles(lang: str) -> dict[str, str]:
     return {key: translate(f"journey.col.{key}", lang) for key in keys}
 
 
-def _journey(doc: _Doc, report, fw: Framework) -> None:
+def _journey(doc: Doc, report, fw: Framework) -> None:
     lang = doc.lang
     doc.heading(1, doc.t("report.section.journey"))
     doc.heading(2, doc.t("report.journey.timeline"))
@@ -317,7 +187,7 @@ def _role_labels(fw: Framework, lang: str) -> dict[str, str]:
     }
 
 
-def _feedback(doc: _Doc, report, fw: Framework) -> None:
+def _feedback(doc: Doc, report, fw: Framework) -> None:
     lang = doc.lang
     doc.heading(1, doc.t("report.section.feedback"))
     if not report.campaigns:
@@ -358,7 +228,7 @@ def _feedback(doc: _Doc, report, fw: Framework) -> None:
         _texts(doc, res, roles)
 
 
-def _scales(doc: _Doc, res, roles: dict[str, str]) -> None:
+def _scales(doc: Doc, res, roles: dict[str, str]) -> None:
     doc.heading(3, doc.t("report.feedback.scales"), outlined=False)
     scales = res.template.questions_of_type(forms.SCALE)
     dist = res.distribution
@@ -426,7 +296,7 @@ def _scale_point(q, lang: str):
     return point
 
 
-def _gaps(doc: _Doc, res, roles: dict[str, str]) -> None:
+def _gaps(doc: Doc, res, roles: dict[str, str]) -> None:
     doc.heading(3, doc.t("report.feedback.gaps"), outlined=False)
     if res.gaps.empty:
         doc.para(doc.t("report.feedback.gaps_none", min=res.min_answers))
@@ -454,7 +324,7 @@ def _gaps(doc: _Doc, res, roles: dict[str, str]) -> None:
     )
 
 
-def _texts(doc: _Doc, res, roles: dict[str, str]) -> None:
+def _texts(doc: Doc, res, roles: dict[str, str]) -> None:
     doc.heading(3, doc.t("report.feedback.texts"), outlined=False)
     if not res.texts:
         doc.para(doc.t("report.feedback.texts_none"))
@@ -469,7 +339,7 @@ def _texts(doc: _Doc, res, roles: dict[str, str]) -> None:
             doc.add("#[#set text(size: 9.5pt)", *(f"- {doc.text(text)}" for text in texts), "]", "")
 
 
-def _peers(doc: _Doc, report, fw: Framework) -> None:
+def _peers(doc: Doc, report, fw: Framework) -> None:
     lang = doc.lang
     doc.heading(1, doc.t("report.section.peers"))
     if not report.peer_groups:
@@ -538,7 +408,7 @@ def _peers(doc: _Doc, report, fw: Framework) -> None:
         )
 
 
-def _annex(doc: _Doc, fw: Framework) -> None:
+def _annex(doc: Doc, fw: Framework) -> None:
     lang = doc.lang
     doc.heading(1, doc.t("report.section.annex"))
     doc.heading(2, doc.t("report.annex.framework"))
@@ -578,15 +448,15 @@ def source(report, fw: Framework, folder: Path, progress: Callable[[float, str],
     from lib.services.reports import Section
 
     step = progress or (lambda share, key: None)
-    doc = _Doc(report.lang, folder)
+    doc = Doc(report.lang, folder)
     title = doc.t("report.title")
-    _preamble(doc, report, title)
-    _cover(doc, report, title)
+    doc.preamble(report.territory.name, title)
+    doc.cover(title, report.territory.name, _period(doc, report), report.generated_on)
     if report.is_empty:
         doc.heading(1, doc.t("report.section.empty"))
         doc.para(doc.t("report.empty", name=report.territory.name, end=doc.day(report.end)))
         return "\n".join(doc.lines)
-    _outline(doc)
+    doc.outline()
     step(0.6, "report.progress.charts")
     parts = {
         Section.STANDING: lambda: _standing(doc, report, fw),
@@ -601,14 +471,5 @@ def source(report, fw: Framework, folder: Path, progress: Callable[[float, str],
 
 
 def pdf(report, fw: Framework, progress: Callable[[float, str], None] | None = None) -> bytes:
-    """The report as PDF bytes. Only typst's own fonts are used, so the document looks the same
-    on every machine (and the sample under ``docs/`` does not change with the fonts installed)."""
-    import typst
-
-    with tempfile.TemporaryDirectory(prefix="parcours-report-") as tmp:
-        folder = Path(tmp)
-        main = folder / "report.typ"
-        main.write_text(source(report, fw, folder, progress), encoding="utf-8")
-        if progress is not None:
-            progress(0.9, "report.progress.typeset")
-        return typst.compile(str(main), root=str(folder), ignore_system_fonts=True)
+    """The report as PDF bytes."""
+    return compile_pdf(lambda folder: source(report, fw, folder, progress), report.generated_on, progress)

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 from lib.access import Action, Actor, require
 from lib.domain import territories as rules
 from lib.domain.errors import FieldError, NotFound, ValidationFailed
-from lib.domain.inputs import ID_MAX, Checks, is_whole
+from lib.domain.inputs import ID_MAX, Checks, is_record_id, is_whole
 from lib.services.unit_of_work import reading, writing
 from lib.store import administration as store
 from lib.store import tables
@@ -175,7 +175,7 @@ def save_peer_group(
     group_id = checks.record_id("group_id", group_id, optional=True)
     name = checks.text("name", name, required=True, max_length=rules.NAME_MAX)
     description = checks.text("description", description, max_length=2000)
-    if not isinstance(territory_ids, list | tuple) or not all(isinstance(i, int) for i in territory_ids):
+    if not isinstance(territory_ids, list | tuple) or not all(is_record_id(i) for i in territory_ids):
         checks.fail("territory_ids", "error.invalid_value")
         territory_ids = ()
     checks.done()
@@ -206,6 +206,7 @@ def save_peer_group(
 
 
 def _free_group_slug(conn: Connection, base: str) -> str:
+    base = base[: rules.SLUG_MAX - 6].strip("-")  # room for "-2" … "-99999" within the column
     taken = store.group_slugs_like(conn, base)
     if base not in taken:
         return base

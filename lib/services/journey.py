@@ -95,7 +95,8 @@ class HomeSummary:
 # --- Reading -------------------------------------------------------------------------------
 
 
-def _milestone(row) -> Milestone:
+def milestone_of(row) -> Milestone:
+    """A stored milestone row as services hand it on."""
     return Milestone(
         id=row.id,
         territory_id=row.territory_id,
@@ -162,7 +163,7 @@ def get_journey(
     with reading(engine) as conn:
         latest, previous, draft = _latest_two_and_draft(conn, framework, territory_id)
         history = _history(conn, framework, territory_id)
-        milestones = [_milestone(r) for r in store.list_milestones(conn, territory_id)]
+        milestones = [milestone_of(r) for r in store.list_milestones(conn, territory_id)]
     return Journey(
         territory_id=territory_id,
         can_edit=can(actor, Action.EDIT_JOURNEY, territory_id),
@@ -182,7 +183,7 @@ def _history(conn: Connection, framework: Framework, territory_id: int) -> list[
 def list_milestones(engine: Engine, actor: Actor | None, territory_id: int) -> list[Milestone]:
     require(actor, Action.VIEW_TERRITORY, territory_id)
     with reading(engine) as conn:
-        return [_milestone(r) for r in store.list_milestones(conn, territory_id)]
+        return [milestone_of(r) for r in store.list_milestones(conn, territory_id)]
 
 
 def home_summary(
@@ -199,7 +200,7 @@ def home_summary(
     with reading(engine) as conn:
         latest, previous, draft = _latest_two_and_draft(conn, framework, territory_id)
         last = store.last_milestone(conn, territory_id)
-    last_milestone = _milestone(last) if last is not None else None
+    last_milestone = milestone_of(last) if last is not None else None
     can_edit = can(actor, Action.EDIT_JOURNEY, territory_id)
     suggestions = domain.next_steps(
         latest_submitted_on=latest.assessed_on if latest else None,

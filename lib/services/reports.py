@@ -1,4 +1,5 @@
-"""Reports: the *Rapport de parcours* of one territory over a period, as data, then as PDF.
+"""Reports: the *Rapport de parcours* of one territory over a period, and the coordinators'
+*Rapport de réseau*, as data, then as PDF.
 
 Rights and sharing are decided here, never by the document:
 
@@ -22,7 +23,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
+import pandas as pd
 from sqlalchemy.engine import Engine
 
 from lib.access import Action, Actor, Membership, Role, can, require
@@ -32,10 +35,11 @@ from lib.domain.errors import NotFound
 from lib.domain.framework import Framework, load_framework
 from lib.domain.inputs import Checks
 from lib.i18n import LANGUAGES
-from lib.services import feedback, peers
-from lib.services.journey import AxisPoint, Milestone
+from lib.services import feedback, peers, steering
+from lib.services.journey import AxisPoint, Milestone, milestone_of
 from lib.services.unit_of_work import reading
 from lib.store import journey as journey_store
+from lib.store import peers as peers_store
 from lib.store import reports as store
 from lib.store.territories import list_territories
 
@@ -213,7 +217,7 @@ def journey_report(
             if report.within(p.assessed_on)
         ]
         milestones = journey_store.list_milestones(conn, territory_id)
-    report.milestones = [m for m in (_milestone(r) for r in milestones) if m.occurred_on <= end]
+    report.milestones = [m for m in (milestone_of(r) for r in milestones) if m.occurred_on <= end]
     report.stories = [m for m in report.milestones if report.within(m.occurred_on)]
     if report.latest is not None and report.previous is not None:
         report.movers = criteria_moves(framework, report.latest, report.previous)
@@ -224,20 +228,6 @@ def journey_report(
         step(0.4, "report.progress.peers")
         report.peer_groups = _peer_groups(engine, _territory_reader(actor, territory_id), framework)
     return report
-
-
-def _milestone(row) -> Milestone:
-    return Milestone(
-        id=row.id,
-        territory_id=row.territory_id,
-        occurred_on=row.occurred_on,
-        phase=row.phase,
-        storytelling_dimension=row.storytelling_dimension,
-        title=row.title,
-        story=row.story or "",
-        version=row.version,
-        axis_id=row.axis_id,
-    )
 
 
 def _campaigns(
@@ -289,31 +279,114 @@ def journey_report_pdf(
     actor: Actor | None,
     territory_id: int,
     *,
-    start: date | None = None,
-    end: date | None = None,
-    lang: str = "fr",
-    sections: Iterable[Section | str] = tuple(Section),
     framework: Framework | None = None,
     progress: Progress | None = None,
-    today: date | None = None,
+    **options: Any,
 ) -> tuple[str, bytes]:
-    """The Rapport de parcours as ``(file name, PDF bytes)``; ``progress`` hears each step."""
+    """The Rapport de parcours as ``(file name, PDF bytes)``; ``progress`` hears each step.
+    ``options`` are ``journey_report``'s (``start``, ``end``, ``lang``, ``sections``, ``today``)."""
     from lib.render import journey_report as render
 
     framework = framework or load_framework()
-    report = journey_report(
-        engine,
-        actor,
-        territory_id,
-        start=start,
-        end=end,
-        lang=lang,
-        sections=sections,
-        framework=framework,
-        progress=progress,
-        today=today,
-    )
+    report = journey_report(engine, actor, territory_id, framework=framework, progress=progress, **options)
     pdf = render.pdf(report, framework, progress=progress)
     if progress is not None:
         progress(1.0, "report.progress.done")
     return file_name(report), pdf
+
+
+# --- The Rapport de réseau (coordinators) ----------------------------------------------------
+
+
+@dataclass
+class GroupTrajectory:
+    group: peers.Group
+    trajectory: pd.DataFrame  # year, axis_id, territories, minimum, q1, median, q3, maximum
+
+
+@dataclass
+class NetworkReport:
+    lang: str
+    generated_on: date
+    overview: steering.Overview  # headline figures, every territory's status, the stalled ones
+    coverage: pd.DataFrame  # which of the 4 Fantastiques answered each territory's campaigns
+    fantastiques: list[str]
+    trajectory: pd.DataFrame  # the whole network's, per year and axis (as ``GroupTrajectory``)
+    groups: list[GroupTrajectory] = field(default_factory=list)
+
+
+def network_report(
+    engine: Engine,
+    actor: Actor | None,
+    *,
+    days: int = 365,
+    lang: str = "fr",
+    framework: Framework | None = None,
+    progress: Progress | None = None,
+    today: date | None = None,
+) -> NetworkReport:
+    """What the Rapport de réseau says over the ``days`` ending ``today``: coordinators only
+    (``VIEW_NETWORK``), who see every territory named, as on *Pilotage du réseau*."""
+    require(actor, Action.VIEW_NETWORK)
+    checks = Checks()
+    lang = checks.one_of("lang", lang, LANGUAGES)
+    checks.done()
+    framework = framework or load_framework()
+    today = today or clock.today()
+    step = progress or (lambda share, key: None)
+    step(0.05, "report.progress.network")
+    overview = steering.overview(engine, actor, days=days, today=today)
+    coverage = steering.coverage(engine, actor, days=days, today=today)
+    mapping = journey_domain.criterion_axis_map(framework)
+    with reading(engine) as conn:
+        everyone = peers_store.territory_ids_matching(conn)
+        trajectory = _spread_frame(peers_store.yearly_spread(conn, mapping, everyone))
+    step(0.3, "report.progress.peers")
+    groups = [
+        GroupTrajectory(g, peers.group_overview(engine, actor, g.id, framework, today).trajectory)
+        for g in peers.comparison_groups(engine, actor, None)
+    ]
+    return NetworkReport(
+        lang=lang,
+        generated_on=today,
+        overview=overview,
+        coverage=coverage,
+        fantastiques=[r.id for r in framework.stakeholder_roles if r.flag],
+        trajectory=trajectory,
+        groups=groups,
+    )
+
+
+def _spread_frame(rows) -> pd.DataFrame:
+    columns = ["year", "axis_id", "territories", "minimum", "q1", "median", "q3", "maximum"]
+    return pd.DataFrame([r._asdict() for r in rows], columns=columns)
+
+
+def network_file_name(report: NetworkReport) -> str:
+    """``rapport-reseau_<début>_<fin>_<langue>.pdf``."""
+    prefix = "network-report" if report.lang == "en" else "rapport-reseau"
+    period = report.overview.period
+    return f"{prefix}_{period.first_day.isoformat()}_{period.today.isoformat()}_{report.lang}.pdf"
+
+
+def network_report_pdf(
+    engine: Engine,
+    actor: Actor | None,
+    *,
+    days: int = 365,
+    lang: str = "fr",
+    framework: Framework | None = None,
+    progress: Progress | None = None,
+    today: date | None = None,
+) -> tuple[str, bytes]:
+    """The Rapport de réseau as ``(file name, PDF bytes)``."""
+    from lib.render import network_report as render
+
+    framework = framework or load_framework()
+    report = network_report(
+        engine, actor, days=days, lang=lang, framework=framework, progress=progress, today=today
+    )
+    pdf = render.pdf(report, framework, progress=progress)
+    if progress is not None:
+        progress(1.0, "report.progress.done")
+    return network_file_name(report), pdf

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from lib.domain import template_versions
+from lib.domain.forms import FormTemplate
 from lib.store import tables
 
 SUBMITTED = "submitted"
@@ -120,6 +121,28 @@ def save_template(
     return new_id, placement.version
 
 
+def store_template(
+    conn: Connection,
+    template: FormTemplate,
+    *,
+    framework_version: str | None,
+    created_by: int | None = None,
+    at: datetime | None = None,
+) -> tuple[int, int]:
+    """``save_template`` for a parsed template: its slug, version, titles and document."""
+    return save_template(
+        conn,
+        slug=template.slug,
+        version=template.version,
+        title_fr=template.title.fr,
+        title_en=template.title.en,
+        content=template.raw,
+        framework_version=framework_version,
+        created_by=created_by,
+        at=at,
+    )
+
+
 # --- Campaigns -----------------------------------------------------------------------------
 
 
@@ -127,14 +150,16 @@ def insert_campaign(conn: Connection, **values: Any) -> int:
     return conn.execute(sa.insert(tables.campaign).values(**values)).inserted_primary_key[0]
 
 
-def _campaign_query() -> sa.Select:
+def _campaign_query(*, counted: bool = True) -> sa.Select:
     # Correlated: counted through the (campaign_id, status) index for the campaigns selected,
-    # never over the whole response table.
+    # never over the whole response table. A share link shows no count: not counted there.
     submitted_count = (
         sa.select(sa.func.count())
         .where(tables.response.c.campaign_id == tables.campaign.c.id, tables.response.c.status == SUBMITTED)
         .correlate(tables.campaign)
         .scalar_subquery()
+        if counted
+        else sa.null()
     )
     return sa.select(
         tables.campaign,
@@ -161,21 +186,13 @@ def bump_data_version(conn: Connection, campaign_id: int) -> None:
     )
 
 
-def renew_data_versions(conn: Connection) -> None:
-    """Give every campaign a version no process can hold a value for (after a restore)."""
-    conn.execute(
-        sa.update(tables.campaign).values(
-            data_version=tables.new_data_version(), updated_at=tables.campaign.c.updated_at
-        )
-    )
-
-
 def campaign_by_id(conn: Connection, campaign_id: int) -> Row | None:
     return conn.execute(_campaign_query().where(tables.campaign.c.id == campaign_id)).first()
 
 
 def campaign_by_token(conn: Connection, token: str) -> Row | None:
-    return conn.execute(_campaign_query().where(tables.campaign.c.share_token == token)).first()
+    """The campaign behind a share link (without its submitted count, which a link never shows)."""
+    return conn.execute(_campaign_query(counted=False).where(tables.campaign.c.share_token == token)).first()
 
 
 def list_campaigns(conn: Connection, territory_ids: Sequence[int] | None) -> list[Row]:

@@ -4,7 +4,7 @@ What runs, all on 127.0.0.1 and free ports, nothing on the internet:
 
 - ``oidc-provider-mock`` (0.3.4) in a subprocess. Its consent page has a ``sub`` text field
   and an "Authorize" button; ``PUT /users/<sub>`` sets the claims that person will get.
-- ``streamlit run app.py --server.headless true --server.port <free> --server.address
+- ``streamlit run deploy/streamlit_app.py --server.headless true --server.port <free> --server.address
   127.0.0.1`` in a temporary working directory whose ``.streamlit/secrets.toml`` has an
   ``[auth]`` section pointing at the mock (provider block ``testidp``, shown as
   ``PROVIDER_LABEL``), with ``DATABASE_URL`` a temporary SQLite file that the fixture
@@ -247,7 +247,7 @@ class LiveApp:
 
 
 @pytest.fixture(scope="session")
-def live_app(tmp_path_factory, oidc_provider, e2e_home, browser) -> Iterator[LiveApp]:
+def live_app(tmp_path_factory, oidc_provider, e2e_home) -> Iterator[LiveApp]:
     workdir = tmp_path_factory.mktemp("e2e-app")
     port = free_port()
     secrets = workdir / ".streamlit" / "secrets.toml"
@@ -263,7 +263,6 @@ def live_app(tmp_path_factory, oidc_provider, e2e_home, browser) -> Iterator[Liv
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_http(f"{base_url}/_stcore/health", process, log, body="ok")
-        warm_up(browser, base_url)
         yield LiveApp(base_url, engine, oidc_provider.url, territories, oidc_provider, log)
     finally:
         _stop(process)
@@ -279,21 +278,8 @@ class ProConnectApp(LiveApp):
     strict: object = None  # tests.strict_oidc.StrictProvider
 
 
-def warm_up(browser, base_url: str) -> None:
-    """Open the app once in a throw-away browser context. With Streamlit 1.67.0 the first
-    session of a fresh server process loses its first button click (seen here: the login
-    button of the first visitor does nothing, the second click works); a visit before the
-    tests keeps that out of them. docs/auth.md says so for deployments."""
-    context = browser.new_context(locale="fr-FR")
-    context.route("**/*", _only_local)
-    page = context.new_page()
-    page.goto(base_url)
-    wait_for_app(page)
-    context.close()
-
-
 @pytest.fixture(scope="session")
-def proconnect_app(tmp_path_factory, oidc_provider, e2e_home, browser) -> Iterator[ProConnectApp]:
+def proconnect_app(tmp_path_factory, oidc_provider, e2e_home) -> Iterator[ProConnectApp]:
     from tests.strict_oidc import StrictProvider
 
     workdir = tmp_path_factory.mktemp("e2e-proconnect")
@@ -330,7 +316,6 @@ trusted_providers = ["proconnect"]
     process = start_streamlit(workdir, port, secrets, url, e2e_home, log)
     try:
         _wait_http(f"{base_url}/_stcore/health", process, log, body="ok")
-        warm_up(browser, base_url)
         yield ProConnectApp(base_url, engine, oidc_provider.url, territories, oidc_provider, log, strict)
     finally:
         _stop(process)
@@ -341,12 +326,13 @@ trusted_providers = ["proconnect"]
 def start_streamlit(
     workdir: Path, port: int, secrets: Path, database_url: str, home: Path, log: Path
 ) -> subprocess.Popen:
-    """``streamlit run app.py`` on 127.0.0.1:``port``, reading only ``secrets``; output in ``log``.
-    ``COORDINATOR_EMAIL`` becomes a network coordinator at login."""
+    """``streamlit run deploy/streamlit_app.py`` (as deployed) on 127.0.0.1:``port``, reading
+    only ``secrets``; output in ``log``. ``COORDINATOR_EMAIL`` becomes a network coordinator
+    at login."""
     env = _isolated_env(home)
     env.update(DATABASE_URL=database_url, PARCOURS_COORDINATORS=COORDINATOR_EMAIL)
     command = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "deploy" / "streamlit_app.py"),
         "--server.headless", "true",
         "--server.port", str(port),
         "--server.address", "127.0.0.1",

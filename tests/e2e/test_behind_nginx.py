@@ -52,7 +52,6 @@ from tests.e2e.conftest import (
     secrets_toml,
     start_streamlit,
     wait_for_app,
-    warm_up,
 )
 from tests.factories import make_campaign, make_territory
 
@@ -196,7 +195,7 @@ def _nginx_or_skip() -> None:
 
 
 @pytest.fixture(scope="module")
-def proxied(tmp_path_factory, oidc_provider, e2e_home, browser) -> Iterator[Proxied]:
+def proxied(tmp_path_factory, oidc_provider, e2e_home) -> Iterator[Proxied]:
     _nginx_or_skip()
     folder = tmp_path_factory.mktemp("behind-nginx")
     https_port, http_port = free_port(), free_port()
@@ -219,7 +218,6 @@ def proxied(tmp_path_factory, oidc_provider, e2e_home, browser) -> Iterator[Prox
                 processes.append(start_streamlit(folder, port, secrets, as_app_role(url), e2e_home, log))
             for port, process, log in zip(app_ports, processes, logs, strict=True):
                 _wait_http(f"http://127.0.0.1:{port}/_stcore/health", process, log, body="ok", timeout=60)
-                warm_up(browser, f"http://127.0.0.1:{port}")
 
             cert, key = _certificate(folder)
             (folder / "parcours.conf").write_text(

@@ -106,13 +106,12 @@ def _identity(checks: Checks, campaign: Row, role: Any, name: Any) -> tuple[str 
     return role, checks.text("respondent_name", name, required=True, max_length=NAME_MAX)
 
 
-def _answers_given(checks: Checks, answers: Any) -> dict[str, Any] | None:
+def _answers_given(answers: Any) -> dict[str, Any] | None:
     """Answers as a page sends them: by question id. Anything else is refused whole."""
     if answers is None:
         return None
     if not isinstance(answers, Mapping) or not all(isinstance(k, str) for k in answers):
-        checks.fail("answers", INVALID)
-        return None
+        raise ValidationFailed({"answers": FieldError(INVALID)})
     return dict(answers)
 
 
@@ -195,6 +194,18 @@ def resume_response(engine: Engine, token: str, code: str, today: date | None = 
     return _draft(row)
 
 
+def _draft_with(
+    conn: Connection, token: str, code: str, answers: dict[str, Any] | None, today: date | None
+) -> tuple[Row, FormTemplate, Row, dict[str, Any]]:
+    """The open campaign behind ``token``, its template, the draft behind ``code`` (locked, see
+    ``_claimed_draft``) and the draft's document with ``answers`` merged in."""
+    campaign, template = _open_campaign_row(conn, token, today)
+    row = _claimed_draft(conn, campaign, code)
+    document = dict(row.document or {})
+    document["answers"] = _merged(template, document, answers)
+    return campaign, template, row, document
+
+
 def _merged(
     template: FormTemplate, document: dict[str, Any], answers: dict[str, Any] | None
 ) -> dict[str, Any]:
@@ -220,14 +231,10 @@ def save_draft(
 ) -> Draft:
     """Save what was typed so far — even values that will not pass at submission, so that
     nothing typed is lost. ``answers`` replaces the given questions only."""
-    checks = Checks()
-    answers = _answers_given(checks, answers)
-    checks.done()
+    answers = _answers_given(answers)
     with writing(engine) as conn:
-        campaign, template = _open_campaign_row(conn, token, today)
-        row = _claimed_draft(conn, campaign, code)
-        document = dict(row.document or {})
-        document["answers"] = _merged(template, document, answers)
+        campaign, template, row, document = _draft_with(conn, token, code, answers, today)
+        checks = Checks()
         if step is not None:
             # Screens: the hat, one per section, then every problem at once.
             document["step"] = checks.whole("step", step, 0, len(template.sections) + 1)
@@ -255,14 +262,10 @@ def submit_response(
 
     ``sent_to``: the code of the personal link the respondent came through (``&envoi=``), if
     any; that address is then spared the reminder, by a flag that names no response."""
-    checks = Checks()
-    answers = _answers_given(checks, answers)
-    checks.done()
+    answers = _answers_given(answers)
     with writing(engine) as conn:
-        campaign, template = _open_campaign_row(conn, token, today)
-        row = _claimed_draft(conn, campaign, code)
-        document = dict(row.document or {})
-        document["answers"] = _merged(template, document, answers)
+        campaign, template, row, document = _draft_with(conn, token, code, answers, today)
+        checks = Checks()
         _identity(checks, campaign, row.respondent_role, document.get("respondent_name"))
         problems = checks.errors | forms.validate_answers(template, document["answers"])
         if problems:

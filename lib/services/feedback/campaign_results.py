@@ -4,7 +4,7 @@ rule by response (``lib.domain.anonymity``) shared with the exports."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -23,25 +23,6 @@ from lib.services.feedback.campaigns import Campaign, campaign_of
 from lib.services.feedback.templates import respondent_roles, stored_template
 from lib.services.unit_of_work import reading
 from lib.store import feedback as store
-
-
-@dataclass
-class Results:
-    campaign: Campaign
-    template: FormTemplate
-    submitted: int
-    drafts: int
-    counts: pd.DataFrame
-    counts_table: pd.DataFrame
-    distribution: pd.DataFrame
-    means: pd.DataFrame
-    gaps: pd.DataFrame
-    choices: pd.DataFrame
-    texts: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict)
-    # Number questions: answers, quartiles and median per group, then for everyone.
-    numbers: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=fa.NUMBER_COLUMNS))
-    min_answers: int = fa.MIN_ANSWERS_PER_ROLE
-    groups: anonymity.RoleGroups = anonymity.NAMED  # roles pooled for anonymity, if any
 
 
 def readable_campaign(conn: Connection, actor: Actor | None, campaign_id: int, today: date) -> Campaign:
@@ -82,7 +63,7 @@ def role_groups(
 
 
 @dataclass(frozen=True)
-class _Figures:
+class Figures:
     """A campaign's results for a period: the same for everyone who may read them (cached)."""
 
     submitted: int
@@ -93,8 +74,19 @@ class _Figures:
     gaps: pd.DataFrame
     choices: pd.DataFrame
     texts: dict[str, list[tuple[str, list[str]]]]
+    # Number questions: answers, quartiles and median per group, then for everyone.
     numbers: pd.DataFrame
-    groups: anonymity.RoleGroups
+    groups: anonymity.RoleGroups  # roles pooled for anonymity, if any
+
+
+@dataclass(frozen=True)
+class Results(Figures):
+    """What the results page shows: the figures, and what is this reader's or this moment's."""
+
+    campaign: Campaign
+    template: FormTemplate
+    drafts: int
+    min_answers: int = fa.MIN_ANSWERS_PER_ROLE
 
 
 def _figures(
@@ -104,7 +96,7 @@ def _figures(
     since: datetime | None,
     until: datetime | None,
     min_answers: int,
-) -> _Figures:
+) -> Figures:
     roles = respondent_roles()
     # One aggregate per kind of summary a question type declares (``question_types``).
     scale_ids, choice_ids, text_ids, number_ids = (
@@ -135,7 +127,7 @@ def _figures(
     )
     scales = {q.id: (q.min, q.max) for q in template.questions_summarised_as(qt.BY_VALUE)}
     means = fa.role_means(dist, roles)
-    return _Figures(
+    return Figures(
         submitted=int(counts["responses"].sum()) if not counts.empty else 0,
         counts=counts,
         counts_table=fa.counts_table(counts, roles),
@@ -182,19 +174,13 @@ def results(
         )
         drafts = store.count_drafts(conn, campaign_id)
     # Copies: a page that reshapes a frame must not reshape the one kept for the next reader.
+    kept = {f.name: getattr(figures, f.name) for f in fields(Figures)}
+    copied = {name: value.copy() for name, value in kept.items() if isinstance(value, pd.DataFrame)}
+    texts = {q: [(role, list(said)) for role, said in by_role] for q, by_role in figures.texts.items()}
     return Results(
+        **(kept | copied | {"texts": texts}),
         campaign=campaign,
         template=template,
-        submitted=figures.submitted,
         drafts=drafts,
-        counts=figures.counts.copy(),
-        counts_table=figures.counts_table.copy(),
-        distribution=figures.distribution.copy(),
-        means=figures.means.copy(),
-        gaps=figures.gaps.copy(),
-        choices=figures.choices.copy(),
-        texts={q: [(role, list(texts)) for role, texts in by_role] for q, by_role in figures.texts.items()},
-        numbers=figures.numbers.copy(),
         min_answers=min_answers,
-        groups=figures.groups,
     )

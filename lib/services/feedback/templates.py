@@ -43,20 +43,7 @@ def ensure_templates(engine: Engine, framework: Framework | None = None) -> None
             if template_versions.shipped_file_applies(
                 newest.version if newest else None, newest.created_by if newest else None, template.version
             ):
-                _store_template(conn, template, version, None)
-
-
-def _store_template(conn: Connection, template: FormTemplate, framework_version: str | None, by: int | None):
-    return store.save_template(
-        conn,
-        slug=template.slug,
-        version=template.version,
-        title_fr=template.title.fr,
-        title_en=template.title.en,
-        content=template.raw,
-        framework_version=framework_version,
-        created_by=by,
-    )
+                store.store_template(conn, template, framework_version=version)
 
 
 def edit_template(engine: Engine, actor: Actor | None, document: dict[str, Any]) -> tuple[int, int]:
@@ -74,7 +61,7 @@ def edit_template(engine: Engine, actor: Actor | None, document: dict[str, Any])
         raise ValidationFailed({"document": problem}) from exc
     with writing(engine) as conn:
         version = register_framework(conn, framework)
-        return _store_template(conn, template, version, actor.person_id)
+        return store.store_template(conn, template, framework_version=version, created_by=actor.person_id)
 
 
 def list_templates(engine: Engine, actor: Actor | None) -> list[TemplateChoice]:
