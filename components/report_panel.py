@@ -124,4 +124,5 @@ def network_report_panel(person: Actor, days: int) -> None:
             file_name=name,
             mime="application/pdf",
             icon=":material/download:",
+            on_click="ignore",  # a download changes nothing on the page
         )
