@@ -7,11 +7,12 @@ from dataclasses import asdict
 import pandas as pd
 import streamlit as st
 
+from components import actions
 from components.membership import when
-from components.ui import engine, field_error, lang, service_error, t
-from lib.domain.errors import ServiceError, ValidationFailed
+from components.ui import engine, field_error, lang, t
 from lib.i18n import LANGUAGES
 from lib.services import campaign_mail, mail
+from lib.services.feedback import CampaignState
 from lib.services.mail import Attempt, OutboxMessage
 
 
@@ -51,24 +52,33 @@ def attempts_table(attempts: list[Attempt]) -> None:
 
 
 def send_link_form(person, campaign) -> None:
-    """Paste addresses, choose the message's language, send the campaign's link to each."""
+    """Paste addresses, choose the message's language, send the campaign's link to each
+    (while the campaign can still be answered)."""
+    if campaign.state == CampaignState.CLOSED:
+        return
     key = f"send_link.{campaign.id}"
-    errors = st.session_state.get(f"{key}.errors")
-    if st.session_state.pop(f"{key}.clear", False):
+
+    def send() -> dict:
+        result = campaign_mail.send_link(
+            engine(),
+            actions.rights_now(person),
+            campaign.id,
+            addresses=st.session_state.get(f"{key}.addresses") or "",
+            language=st.session_state.get(f"{key}.language") or lang(),
+        )
         st.session_state[f"{key}.addresses"] = ""  # sent: the next list starts from an empty box
-    done = st.session_state.pop(f"{key}.done", None)
-    if done:
-        st.success(t("mail.send.done", **done), icon=":material/mark_email_read:")
+        return asdict(result)
+
     st.markdown(f"**{t('mail.send.title')}**")
     with st.form(key):
-        addresses = st.text_area(
+        st.text_area(
             t("mail.send.addresses"),
             key=f"{key}.addresses",
             placeholder="prenom.nom@mairie.fr\ncontact@association.org",
             help=t("mail.send.addresses_help", max=campaign_mail.MAX_ADDRESSES),
         )
-        field_error(errors, "addresses")
-        language = st.segmented_control(
+        field_error(actions.errors(key), "addresses")
+        st.segmented_control(
             t("mail.send.language"),
             LANGUAGES,
             format_func={"fr": "Français", "en": "English"}.get,
@@ -77,19 +87,12 @@ def send_link_form(person, campaign) -> None:
             key=f"{key}.language",
         )
         st.caption(t("mail.send.privacy", days=mail.settings().addresses_kept_days))
-        sent = st.form_submit_button(t("mail.send.button"), icon=":material/send:")
-    if sent:
-        try:
-            result = campaign_mail.send_link(
-                engine(), person, campaign.id, addresses=addresses, language=language or lang()
-            )
-        except ValidationFailed as exc:
-            st.session_state[f"{key}.errors"] = exc.errors
-            st.rerun()
-        except ServiceError as exc:
-            service_error(exc)
-        else:
-            st.session_state.pop(f"{key}.errors", None)
-            st.session_state[f"{key}.done"] = asdict(result)
-            st.session_state[f"{key}.clear"] = True
-            st.rerun()
+        actions.button(
+            key,
+            t("mail.send.button"),
+            send,
+            done=lambda sent: ("mail.send.done", sent),
+            in_form=True,
+            icon=":material/send:",
+        )
+    actions.outcome(key)

@@ -48,17 +48,7 @@ def report_panel(person: Actor, territory_id: int) -> None:
         )
     if build:
         _build(person, territory_id, key, start, end, language, sections)
-    ready = st.session_state.get(key)
-    if ready is not None:
-        name, pdf = ready
-        st.download_button(
-            t("report.panel.download", name=name),
-            pdf,
-            file_name=name,
-            mime="application/pdf",
-            icon=":material/download:",
-            on_click="ignore",  # a download changes nothing on the page
-        )
+    _offer(key)
 
 
 def _build(person: Actor, territory_id: int, key: str, start, end, language: str, sections) -> None:
@@ -115,6 +105,11 @@ def network_report_panel(person: Actor, days: int) -> None:
         except ServiceError as exc:
             bar.empty()
             service_error(exc)
+    _offer(key)
+
+
+def _offer(key: str) -> None:
+    """The report built under ``key``, if any, to download."""
     ready = st.session_state.get(key)
     if ready is not None:
         name, pdf = ready

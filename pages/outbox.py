@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components import actions
 from components.mail import attempts_table, messages_table, status_label
 from components.ui import actor, engine, keep_on_language_switch, service_error, t
 from lib.domain.errors import ServiceError
 from lib.services import mail
 from lib.store.tables import OUTBOX_STATUSES
 
+REQUEUE = "outbox.requeue"
 person = actor()
 st.title(t("outbox.title"))
 statuses = st.multiselect(
@@ -29,9 +31,10 @@ except ServiceError as exc:
 
 if not box.sending_configured:
     st.info(t("outbox.not_configured"), icon=":material/outgoing_mail:")
-columns = st.columns(len(OUTBOX_STATUSES))
-for column, status in zip(columns, OUTBOX_STATUSES, strict=True):
-    column.metric(status_label(status), box.counts.get(status, 0))
+# One line, whole on a phone: how many in each state.
+st.markdown(
+    " · ".join(t("outbox.count", status=status_label(s), count=box.counts.get(s, 0)) for s in OUTBOX_STATUSES)
+)
 
 if not box.messages:
     st.info(t("outbox.none"), icon=":material/inbox:")
@@ -60,10 +63,12 @@ except ServiceError as exc:
 if message.status == "failed":
     if message.last_error:
         st.error(t("outbox.failed_because", error=message.last_error), icon=":material/error:")
-    if st.button(t("outbox.requeue"), icon=":material/replay:", key=f"outbox.requeue.{chosen}"):
-        try:
-            mail.requeue(engine(), person, chosen)
-        except ServiceError as exc:
-            service_error(exc)
-        else:
-            st.rerun()
+    actions.button(
+        REQUEUE,
+        t("outbox.requeue"),
+        lambda: mail.requeue(engine(), actions.rights_now(person), chosen),
+        done="outbox.requeued",
+        icon=":material/replay:",
+        name=str(chosen),
+    )
+actions.outcome(REQUEUE, fields_shown=False)

@@ -30,9 +30,11 @@ from lib.domain.journey import MilestoneDraft
 from lib.services import (
     administration,
     backup,
+    campaign_mail,
     feedback,
     imports,
     journey,
+    mail,
     membership,
     peers,
     reports,
@@ -145,7 +147,31 @@ def _results(w: World, actor, territory_id):
     return feedback.results(w.engine, actor, campaign_id)
 
 
+def _agree(action: Action, *calls) -> None:
+    """Several services perform one action: each must let the same people through."""
+    outcomes = set()
+    for call in calls:
+        try:
+            call()
+            outcomes.add(True)
+        except PermissionDenied:
+            outcomes.add(False)
+    assert len(outcomes) == 1, f"the services of {action} disagree"
+    if not outcomes.pop():
+        raise PermissionDenied(action=str(action))
+
+
 def _open_campaign(w: World, actor, territory_id):
+    # Whoever may open a campaign here may e-mail a campaign's link here (no SMTP: it waits).
+    campaign_id, _ = w.campaigns[territory_id]
+    _agree(
+        Action.MANAGE_CAMPAIGNS,
+        lambda: _open_new_campaign(w, actor, territory_id),
+        lambda: campaign_mail.send_link(w.engine, actor, campaign_id, addresses="x@y.test", language="fr"),
+    )
+
+
+def _open_new_campaign(w: World, actor, territory_id):
     opens = clock.today()
     return feedback.open_campaign(
         w.engine,
@@ -183,7 +209,12 @@ def _network_overview(w: World, actor, territory_id):
 
 def _edit_template(w: World, actor, territory_id):
     # A network-only action: the territory plays no part, the answer must not depend on it.
-    return feedback.edit_template(w.engine, actor, deepcopy(SHORT_TEMPLATE))
+    # The outbox (every territory's addresses) is read by the same people.
+    _agree(
+        Action.MANAGE_NETWORK,
+        lambda: feedback.edit_template(w.engine, actor, deepcopy(SHORT_TEMPLATE)),
+        lambda: mail.outbox(w.engine, actor),
+    )
 
 
 # The service that performs each action, by scope ("territory" or "network").

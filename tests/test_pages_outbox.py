@@ -116,3 +116,24 @@ def test_the_unsubscribe_link_opens_one_page_that_unsubscribes_at_once(app_db):
     unknown.run()
     assert "pas reconnu" in unknown.error[0].value
     assert not unknown.sidebar.selectbox  # no persona picker, nothing else of the app
+
+
+def test_a_coordinator_sees_why_a_message_failed_and_puts_it_back_in_the_queue(app_db):
+    import sqlalchemy as sa
+
+    from lib.store import tables
+
+    coordinator = make_actor(app_db, Role.COORDINATOR, None)
+    membership.invite(app_db, coordinator, email="typo@mairie.test", territory_id=None, role="coordinator")
+    with app_db.begin() as conn:
+        conn.execute(
+            sa.update(tables.outbox_message).values(status="failed", last_error="550 5.1.1 No such user")
+        )
+    at = open_app_as(coordinator, page_path("outbox"))
+    assert any("550 5.1.1 No such user" in e.value.replace("\\", "") for e in at.error)
+    _button(at, "Remettre dans la file d’envoi").click()
+    at.run()
+    assert not at.exception
+    assert any("de nouveau dans la file" in s.value for s in at.success)
+    with app_db.connect() as conn:
+        assert conn.execute(sa.select(tables.outbox_message.c.status)).scalar_one() == "pending"
