@@ -7,7 +7,7 @@ from datetime import date
 
 import streamlit as st
 
-from components.ui import engine, field_error, framework, lang, service_error, t, t_text
+from components.ui import date_format, engine, field_error, framework, lang, service_error, t, t_text
 from lib.access import Actor
 from lib.domain import clock
 from lib.domain.errors import ServiceError, ValidationFailed
@@ -26,9 +26,9 @@ def report_panel(person: Actor, territory_id: int) -> None:
     with st.form(f"{key}:form"):
         left, right = st.columns(2)
         start = left.date_input(
-            t("report.panel.start"), value=date(today.year - 3, today.month, 1), format="DD/MM/YYYY"
+            t("report.panel.start"), value=date(today.year - 3, today.month, 1), format=date_format()
         )
-        end = right.date_input(t("report.panel.end"), value=today, format="DD/MM/YYYY")
+        end = right.date_input(t("report.panel.end"), value=today, format=date_format())
         errors = st.session_state.get(f"{key}:errors")
         field_error(errors, "end")
         language = st.selectbox(
