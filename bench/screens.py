@@ -112,7 +112,7 @@ def app_screens(engine: Engine, focus: network.Focus) -> dict[str, Callable[[], 
 
     def members_page(actor, _):
         requests = membership.pending_requests_page(engine, actor)
-        scopes = membership.manageable_scopes(engine, actor)
+        scopes = membership.manageable_scopes(engine, actor, limit=51)
         scope = scopes[0].territory_id
         return (
             requests,

@@ -11,6 +11,7 @@ from lib.access import Role, grantable_roles
 from lib.domain.errors import FieldError, ValidationFailed
 from lib.i18n import LANGUAGES
 from lib.services import membership
+from lib.services.territories import PICKER_LIMIT
 
 ss = st.session_state
 REQUESTS, CHANGE, INVITE, REVOKE = "members.requests", "members.change", "members.invite", "members.revoke"
@@ -26,7 +27,16 @@ for request in waiting.requests:
 actions.outcome(REQUESTS, fields_shown=False)  # where the card was: it is gone once answered
 ui.requests_pager(waiting, "members.requests_page")
 
-scopes = {s.territory_id: s.name for s in membership.manageable_scopes(engine(), me)}
+# A coordinator manages the whole network: past PICKER_LIMIT territories, a search narrows them.
+search = st.session_state.get("members_scope_search", "")
+found = membership.manageable_scopes(engine(), me, search=search, limit=PICKER_LIMIT + 1)
+if search or len(found) > PICKER_LIMIT + 1:
+    st.text_input(
+        t("journey.picker.search"),
+        key="members_scope_search",
+        placeholder=t("journey.picker.search_placeholder"),
+    )
+scopes = {s.territory_id: s.name for s in found[: PICKER_LIMIT + 1]}
 if not scopes:
     st.info(t("auth.members.nothing_to_manage"))
     st.stop()

@@ -57,3 +57,24 @@ def test_a_territory_admin_pages_through_their_own_territorys_requests_only(wait
     assert first.pages == 1
     # A page past the last one shows the last one.
     assert membership.pending_requests_page(engine, admin, page=7).page == 0
+
+
+def test_a_coordinator_finds_a_territory_to_manage_among_many_by_name(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    for i in range(1, 61):
+        make_territory(engine, f"Commune {i:03d}")
+    monkeypatch.setenv("DATABASE_URL", url)
+    coordinator = make_actor(engine, Role.COORDINATOR, None, "Claire Coordinatrice")
+    at = open_app_as(coordinator, page_path("members"))
+
+    scope = at.selectbox(key="members_scope")
+    assert len(scope.options) == 51  # the network, then 50 territories by name
+    at.text_input(key="members_scope_search").input("commune 05").run()
+    scope = at.selectbox(key="members_scope")
+    assert scope.options == ["Réseau (coordination)", *[f"Commune {i:03d}" for i in range(50, 60)]]
+    scope.select("Commune 057").run()
+    assert not at.exception
+    engine.dispose()
+

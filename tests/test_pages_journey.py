@@ -241,6 +241,29 @@ def test_a_milestone_dated_in_the_future_is_refused_next_to_the_date(world):
     assert count_rows(world.engine, tables.milestone) == 1
 
 
+def test_a_refusal_and_what_was_typed_survive_a_language_switch(world):
+    # The page-action helper keeps outcomes as translation keys: after the switch the refusal
+    # speaks English, under the same field, and the title typed is still there.
+    at = open_app_as(world.contributor, page_path("journey"))
+    p = f"ms{world.territory}.new"
+    at.date_input(key=f"{p}.date").set_value(today() + timedelta(days=30))
+    at.text_input(key=f"{p}.title").input("Inauguration de la recyclerie")
+    at.button(key=f"{p}.save").click()
+    at.run()
+    assert [e.value for e in _block_holding(at._tree, f"{p}.date").error] == [
+        "La date ne peut pas être dans le futur."
+    ]
+
+    at.segmented_control(key="lang").set_value("en").run()
+    assert not at.exception, at.exception
+    assert [e.value for e in _block_holding(at._tree, f"{p}.date").error] == [
+        "The date cannot be in the future."
+    ]
+    assert "Some fields need correcting." in _texts(at, "error")
+    assert at.text_input(key=f"{p}.title").value == "Inauguration de la recyclerie"
+    assert count_rows(world.engine, tables.milestone) == 1
+
+
 def test_a_contributor_adds_a_milestone_and_it_joins_the_timeline(world):
     at = open_app_as(world.contributor, page_path("journey"))
     p = f"ms{world.territory}.new"

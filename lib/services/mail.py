@@ -34,7 +34,7 @@ from urllib.parse import urlencode
 from sqlalchemy.engine import Connection, Engine
 
 from lib.access import Action, Actor, require
-from lib.domain import clock
+from lib.domain import clock, formats
 from lib.domain.errors import NotFound, ServiceError
 from lib.domain.inputs import Checks
 from lib.domain.mail import (
@@ -92,7 +92,7 @@ def link(config: MailSettings, **query: str) -> str:
 def local_date(day: date | datetime, language: str) -> str:
     if isinstance(day, datetime):
         day = clock.local_day(day)
-    return day.strftime("%d/%m/%Y") if language == "fr" else day.isoformat()
+    return formats.day(day, language)
 
 
 def queue(

@@ -134,20 +134,25 @@ def _check_territory(conn: Connection, territory_id: int | None) -> None:
 # --- scopes -------------------------------------------------------------------------------------
 
 
-def manageable_scopes(engine: Engine, actor: Actor | None) -> list[Scope]:
+def manageable_scopes(
+    engine: Engine, actor: Actor | None, *, search: str = "", limit: int | None = None
+) -> list[Scope]:
     """Where this person may manage members: the network and every territory for a
-    coordinator, the territories they administer otherwise."""
+    coordinator, the territories they administer otherwise. ``search`` keeps the territories
+    whose name contains it, ``limit`` at most that many of them (ids and names only)."""
     if actor is None:
         return []
+    text = search.strip() if isinstance(search, str) else ""
     if actor.is_coordinator:
         with reading(engine) as conn:
-            rows = territory_store.list_territories(conn)
+            rows = territory_store.territory_names(conn, search=text, limit=limit)
         return [Scope(None, None)] + [Scope(r.id, r.name) for r in rows]
     ids = [tid for tid in actor.territory_ids if can(actor, Action.MANAGE_MEMBERS, tid)]
     if not ids:
         return []
     with reading(engine) as conn:
-        return [Scope(r.id, r.name) for r in territory_store.list_territories(conn, ids)]
+        rows = territory_store.territory_names(conn, ids, search=text, limit=limit)
+    return [Scope(r.id, r.name) for r in rows]
 
 
 def request_targets(engine: Engine, actor: Actor | None) -> list[Scope]:
@@ -157,7 +162,7 @@ def request_targets(engine: Engine, actor: Actor | None) -> list[Scope]:
     """
     require_logged_in(actor)
     with reading(engine) as conn:
-        rows = territory_store.list_territories(conn)
+        rows = territory_store.territory_names(conn)  # ids and names only
     return [Scope(None, None)] + [Scope(r.id, r.name) for r in rows]
 
 

@@ -373,19 +373,16 @@ def network_report_pdf(
     engine: Engine,
     actor: Actor | None,
     *,
-    days: int = 365,
-    lang: str = "fr",
     framework: Framework | None = None,
     progress: Progress | None = None,
-    today: date | None = None,
+    **options: Any,
 ) -> tuple[str, bytes]:
-    """The Rapport de réseau as ``(file name, PDF bytes)``."""
+    """The Rapport de réseau as ``(file name, PDF bytes)``. ``options`` are
+    ``network_report``'s (``days``, ``lang``, ``today``)."""
     from lib.render import network_report as render
 
     framework = framework or load_framework()
-    report = network_report(
-        engine, actor, days=days, lang=lang, framework=framework, progress=progress, today=today
-    )
+    report = network_report(engine, actor, framework=framework, progress=progress, **options)
     pdf = render.pdf(report, framework, progress=progress)
     if progress is not None:
         progress(1.0, "report.progress.done")
