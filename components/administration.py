@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from components.steering import kind_name
-from components.ui import engine, field_error, format_date, lang, plain, service_error, t, t_text
+from components.ui import date_format, engine, field_error, format_date, plain, service_error, t, t_text
 from lib.access import Actor
 from lib.domain import clock
 from lib.domain.errors import ServiceError, ValidationFailed
@@ -311,7 +311,7 @@ def _campaign_actions(person: Actor, chosen) -> None:
     until = left.date_input(
         t("admin.campaign.until"),
         value=max(chosen.closes_on, clock.today()) + timedelta(days=30),
-        format="DD/MM/YYYY" if lang() == "fr" else "YYYY-MM-DD",
+        format=date_format(),
         key=f"admin.campaign.until.{chosen.id}",
     )
     if right.button(

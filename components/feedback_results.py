@@ -10,7 +10,7 @@ import streamlit as st
 
 from components.charts import PALETTE, themed
 from components.form_renderer import scale_format
-from components.ui import framework, lang, plain, role_label, t, t_text
+from components.ui import date_format, format_number, framework, lang, plain, role_label, t, t_text
 from lib.domain import forms
 from lib.domain.anonymity import MIN_GROUP, POOLED
 from lib.domain.feedback_analytics import EVERYONE
@@ -34,8 +34,7 @@ def _role_colour() -> alt.Scale:
 
 
 def _number(value: float) -> str:
-    text = f"{value:.2f}"
-    return text.replace(".", ",") if lang() == "fr" else text
+    return format_number(value)
 
 
 def counts(res: Results) -> None:
@@ -85,9 +84,7 @@ def counts(res: Results) -> None:
     st.dataframe(
         table,
         hide_index=True,
-        column_config={
-            day: st.column_config.DateColumn(day, format="DD/MM/YYYY" if lang() == "fr" else "YYYY-MM-DD")
-        },
+        column_config={day: st.column_config.DateColumn(day, format=date_format())},
     )
 
 

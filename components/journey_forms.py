@@ -12,7 +12,16 @@ import streamlit as st
 
 from components import actions
 from components.pickers import acting_on
-from components.ui import engine, field_error, format_date, keep_on_language_switch, lang, service_error, t
+from components.ui import (
+    date_format,
+    engine,
+    field_error,
+    format_date,
+    keep_on_language_switch,
+    lang,
+    service_error,
+    t,
+)
 from lib.access import Actor
 from lib.domain.errors import ConcurrentEdit
 from lib.domain.framework import LEVELS, Framework
@@ -117,7 +126,7 @@ def assessment_form(fw: Framework, actor: Actor, territory_id: int, draft: svc.A
     # when the person switches language before saving (a form keeps it in the browser only).
     with st.container():
         st.date_input(
-            t("journey.form.assessed_on"), key=keep_on_language_switch(f"{p}.date"), format="DD/MM/YYYY"
+            t("journey.form.assessed_on"), key=keep_on_language_switch(f"{p}.date"), format=date_format()
         )
         field_error(errors, "assessed_on")
         for axis in fw.axes:
@@ -255,7 +264,7 @@ def milestone_form(fw: Framework, actor: Actor, territory_id: int, milestones: l
         left, right = st.columns(2)
         with left:
             st.date_input(
-                t("journey.ms.occurred_on"), key=keep_on_language_switch(f"{p}.date"), format="DD/MM/YYYY"
+                t("journey.ms.occurred_on"), key=keep_on_language_switch(f"{p}.date"), format=date_format()
             )
             field_error(errors, "occurred_on")
         with right:

@@ -8,9 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from components import actions
-from components.ui import engine, lang, plain, role_label, t
+from components.ui import engine, format_moment, plain, role_label, t
 from lib.access import Actor, Role
-from lib.domain.clock import LOCAL_TIMEZONE
 from lib.domain.errors import FieldError, ValidationFailed
 from lib.services import membership
 from lib.services.membership import REQUESTS_PER_PAGE, AccessRequest, Invitation, Member, RequestsPage
@@ -19,7 +18,7 @@ from lib.services.membership import REQUESTS_PER_PAGE, AccessRequest, Invitation
 def when(value: datetime | None) -> str:
     if value is None:
         return t("auth.never")
-    return value.astimezone(LOCAL_TIMEZONE).strftime("%d/%m/%Y %H:%M" if lang() == "fr" else "%Y-%m-%d %H:%M")
+    return format_moment(value)
 
 
 def scope_label(name: str | None) -> str:

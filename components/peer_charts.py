@@ -16,7 +16,7 @@ import streamlit as st
 from components.charts import PALETTE, themed
 from components.feedback_results import distribution_chart
 from components.form_renderer import scale_format
-from components.ui import actor, format_date, framework, lang, role_label, t
+from components.ui import actor, format_date, format_number, framework, lang, role_label, t
 from lib.domain import forms
 from lib.domain.framework import Framework
 from lib.domain.peers import months
@@ -45,10 +45,7 @@ def _axes(fw: Framework) -> dict[str, str]:
 
 
 def _number(value: float | None) -> str:
-    if value is None or pd.isna(value):
-        return ""
-    text = f"{value:.2f}"
-    return text.replace(".", ",") if lang() == "fr" else text
+    return format_number(value)
 
 
 def _names() -> tuple[str, str]:

@@ -7,7 +7,7 @@ from datetime import date
 
 import streamlit as st
 
-from components.ui import engine, field_error, framework, lang, service_error, t, t_text
+from components.ui import date_format, engine, field_error, framework, lang, service_error, t, t_text
 from lib.access import Actor
 from lib.domain import clock
 from lib.domain.errors import ServiceError, ValidationFailed
@@ -26,9 +26,9 @@ def report_panel(person: Actor, territory_id: int) -> None:
     with st.form(f"{key}:form"):
         left, right = st.columns(2)
         start = left.date_input(
-            t("report.panel.start"), value=date(today.year - 3, today.month, 1), format="DD/MM/YYYY"
+            t("report.panel.start"), value=date(today.year - 3, today.month, 1), format=date_format()
         )
-        end = right.date_input(t("report.panel.end"), value=today, format="DD/MM/YYYY")
+        end = right.date_input(t("report.panel.end"), value=today, format=date_format())
         errors = st.session_state.get(f"{key}:errors")
         field_error(errors, "end")
         language = st.selectbox(
@@ -48,17 +48,7 @@ def report_panel(person: Actor, territory_id: int) -> None:
         )
     if build:
         _build(person, territory_id, key, start, end, language, sections)
-    ready = st.session_state.get(key)
-    if ready is not None:
-        name, pdf = ready
-        st.download_button(
-            t("report.panel.download", name=name),
-            pdf,
-            file_name=name,
-            mime="application/pdf",
-            icon=":material/download:",
-            on_click="ignore",  # a download changes nothing on the page
-        )
+    _offer(key)
 
 
 def _build(person: Actor, territory_id: int, key: str, start, end, language: str, sections) -> None:
@@ -115,6 +105,11 @@ def network_report_panel(person: Actor, days: int) -> None:
         except ServiceError as exc:
             bar.empty()
             service_error(exc)
+    _offer(key)
+
+
+def _offer(key: str) -> None:
+    """The report built under ``key``, if any, to download."""
     ready = st.session_state.get(key)
     if ready is not None:
         name, pdf = ready
@@ -124,4 +119,5 @@ def network_report_panel(person: Actor, days: int) -> None:
             file_name=name,
             mime="application/pdf",
             icon=":material/download:",
+            on_click="ignore",  # a download changes nothing on the page
         )

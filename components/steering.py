@@ -12,7 +12,17 @@ import streamlit as st
 
 from components.kpi import Kpi, kpi_cards
 from components.navigation import page_path
-from components.ui import engine, format_date, framework, keep_on_language_switch, lang, plain, role_label, t
+from components.ui import (
+    date_format,
+    engine,
+    format_date,
+    format_month,
+    framework,
+    keep_on_language_switch,
+    plain,
+    role_label,
+    t,
+)
 from lib.access import Actor, Role
 from lib.domain import engagement
 from lib.services import steering
@@ -33,14 +43,13 @@ def kind_name(code: str) -> str:
 
 
 def month_name(day: date) -> str:
-    """A month as people read it: 11/2026 in French, 2026-11 in English."""
-    return day.strftime("%m/%Y") if lang() == "fr" else day.strftime("%Y-%m")
+    """A month as people read it: ``nov. 2026`` / ``Nov 2026``."""
+    return format_month(day)
 
 
 def date_columns(frame: pd.DataFrame, *names: str) -> dict:
-    """Column settings showing these date columns as 27/10/2026 in French, 2026-10-27 in English."""
-    fmt = "DD/MM/YYYY" if lang() == "fr" else "YYYY-MM-DD"
-    return {name: st.column_config.DateColumn(name, format=fmt) for name in names if name in frame}
+    """Column settings showing these date columns as people read dates (27/10/2026)."""
+    return {name: st.column_config.DateColumn(name, format=date_format()) for name in names if name in frame}
 
 
 def exports(frame: pd.DataFrame | Callable[[], pd.DataFrame], stem: str, key: str) -> None:

@@ -3,15 +3,13 @@ the reader's language, then that table's CSV and XLSX exports."""
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 import streamlit as st
 
 from components import steering_charts as charts
 from components.qr import share_link
 from components.steering import date_columns, exports, kind_name, month_name, role_names
-from components.ui import engine, format_date, lang, plain, t
+from components.ui import engine, format_date, format_number, lang, plain, t
 from lib.access import Actor
 from lib.domain import engagement
 from lib.services import steering
@@ -198,10 +196,7 @@ def freshness(view: steering.Overview) -> None:
 
 
 def _number(value: float) -> str:
-    if value is None or math.isnan(value):
-        return "—"
-    text = f"{value:.2f}"
-    return text.replace(".", ",") if lang() == "fr" else text
+    return format_number(value) or "—"
 
 
 def network_campaign(person: Actor) -> None:

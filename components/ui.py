@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import streamlit as st
@@ -13,6 +13,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from lib.access import Actor, Role
 from lib.bootstrap import StartupFailed, bootstrap
+from lib.domain import formats
 from lib.domain.anonymity import POOLED
 from lib.domain.errors import FieldError, ServiceError
 from lib.domain.framework import Framework, load_framework
@@ -181,14 +182,46 @@ def language_choice(where: DeltaGenerator | None = None, *, collapsed: bool = Fa
     )
 
 
+# Dates, times and numbers in the person's language: the rule is lib/domain/formats (Babel).
+
+
 def format_date(day: date | None, language: str | None = None) -> str:
-    """A date as people read it: 27/10/2026 in French, 2026-10-27 in English."""
-    if day is None:
-        return ""
-    return day.strftime("%d/%m/%Y") if (language or lang()) == "fr" else day.isoformat()
+    """``27/10/2026``."""
+    return formats.day(day, language or lang())
+
+
+def format_month(day: date) -> str:
+    """``oct. 2026`` / ``Oct 2026``."""
+    return formats.month(day, lang())
+
+
+def format_moment(moment: datetime) -> str:
+    """A time of day in Paris: ``27/10/2026 14:05``."""
+    return formats.moment(moment, lang())
 
 
 def format_score(value: float, signed: bool = False) -> str:
-    """A score with one decimal and the decimal comma in French."""
-    text = f"{value:+.1f}" if signed else f"{value:.1f}"
-    return text.replace(".", ",") if lang() == "fr" else text
+    """A score with one decimal: ``2,5`` / ``2.5`` (``+0,5`` for a change)."""
+    return formats.decimal(value, lang(), 1, signed=signed)
+
+
+def format_number(value: float | None, digits: int = 2) -> str:
+    """A decimal such as a mean: ``2,45`` / ``2.45``; empty when there is none."""
+    if value is None or value != value:  # None or NaN
+        return ""
+    return formats.decimal(value, lang(), digits)
+
+
+def format_count(value: int) -> str:
+    """``12 345`` / ``12,345``."""
+    return formats.integer(value, lang())
+
+
+def date_format() -> str:
+    """The ``format`` of date widgets and date columns, for the person's language."""
+    return formats.date_input_format(lang())
+
+
+def chart_locale() -> dict:
+    """How charts write numbers and dates (decimal mark, month names) in the person's language."""
+    return formats.vega_locale(lang())

@@ -12,9 +12,11 @@ from typing import Any
 
 import yaml
 
+from lib.domain.formats import DEFAULT_LANGUAGE, LANGUAGES
+
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "catalogue", "translate"]
+
 I18N_DIR = Path(__file__).resolve().parents[1] / "data" / "i18n"
-LANGUAGES = ("fr", "en")
-DEFAULT_LANGUAGE = "fr"
 
 
 @cache

@@ -7,7 +7,17 @@ from __future__ import annotations
 import streamlit as st
 
 from components.steering import exports, journal_table
-from components.ui import actor, engine, field_error, keep_on_language_switch, lang, service_error, t
+from components.ui import (
+    actor,
+    date_format,
+    engine,
+    field_error,
+    format_count,
+    keep_on_language_switch,
+    lang,
+    service_error,
+    t,
+)
 from lib.domain.errors import ServiceError, ValidationFailed
 from lib.services import steering
 from lib.services.steering import JournalQuery
@@ -50,13 +60,12 @@ actions = st.multiselect(
     placeholder=t("steering.all"),
     key=keep_on_language_switch("journal.actions"),
 )
-date_format = "DD/MM/YYYY" if lang() == "fr" else "YYYY-MM-DD"
 start_col, end_col = st.columns(2)
 start = start_col.date_input(
-    t("journal.filter.start"), value=None, format=date_format, key=keep_on_language_switch("journal.start")
+    t("journal.filter.start"), value=None, format=date_format(), key=keep_on_language_switch("journal.start")
 )
 end = end_col.date_input(
-    t("journal.filter.end"), value=None, format=date_format, key=keep_on_language_switch("journal.end")
+    t("journal.filter.end"), value=None, format=date_format(), key=keep_on_language_switch("journal.end")
 )
 
 query = JournalQuery(territory_id, person_id, tuple(actions), start, end)
@@ -91,7 +100,7 @@ if older.button(t("journal.next"), icon=":material/arrow_forward:", disabled=not
     st.session_state["journal.page"] += 1
     st.rerun()
 
-st.caption(t("journal.export_help", limit=f"{steering.JOURNAL_EXPORT_LIMIT:,}".replace(",", "\u202f")))
+st.caption(t("journal.export_help", limit=format_count(steering.JOURNAL_EXPORT_LIMIT)))
 exports(
     lambda: journal_table(steering.journal_export(engine(), person, query)), "journal-activite", "journal"
 )

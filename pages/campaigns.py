@@ -11,7 +11,7 @@ from components.mail import send_link_form
 from components.navigation import page_path
 from components.pickers import acting_on, territory_picker
 from components.qr import share_link, show_qr
-from components.ui import actor, engine, field_error, format_date, lang, plain, service_error, t
+from components.ui import actor, date_format, engine, field_error, format_date, lang, plain, service_error, t
 from lib.access import Action, can
 from lib.domain import clock
 from lib.domain.errors import ServiceError
@@ -67,11 +67,16 @@ def open_form() -> None:
         field_error(errors, "title")
         left, right = st.columns(2)
         with left:
-            st.date_input(t("feedback.campaigns.opens_on"), value=today, key="campaign_opens")
+            st.date_input(
+                t("feedback.campaigns.opens_on"), value=today, key="campaign_opens", format=date_format()
+            )
             field_error(errors, "opens_on")
         with right:
             st.date_input(
-                t("feedback.campaigns.closes_on"), value=today + timedelta(days=30), key="campaign_closes"
+                t("feedback.campaigns.closes_on"),
+                value=today + timedelta(days=30),
+                key="campaign_closes",
+                format=date_format(),
             )
             field_error(errors, "closes_on")
         st.checkbox(t("feedback.campaigns.anonymous"), value=True, key="campaign_anonymous")

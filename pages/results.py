@@ -8,7 +8,7 @@ import streamlit as st
 from components import feedback_results as parts
 from components.peers import sharing_caption
 from components.pickers import territory_picker
-from components.ui import actor, engine, format_date, lang, service_error, t
+from components.ui import actor, date_format, engine, format_date, lang, service_error, t
 from lib.domain.errors import ServiceError
 from lib.domain.sharing import Kind
 from lib.services import feedback
@@ -43,8 +43,8 @@ chosen = st.selectbox(
 )
 st.session_state["results_campaign_id"] = chosen
 start_col, end_col = st.columns(2)
-start = start_col.date_input(t("feedback.results.from"), value=None, key="results_from", format="DD/MM/YYYY")
-end = end_col.date_input(t("feedback.results.to"), value=None, key="results_to", format="DD/MM/YYYY")
+start = start_col.date_input(t("feedback.results.from"), value=None, key="results_from", format=date_format())
+end = end_col.date_input(t("feedback.results.to"), value=None, key="results_to", format=date_format())
 
 try:
     res = feedback.results(engine(), person, chosen, start, end)

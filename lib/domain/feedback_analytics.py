@@ -27,17 +27,16 @@ import math
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from lib.domain import clock
 from lib.domain.anonymity import NAMED, POOLED, RoleGroups
 from lib.domain.forms import FormTemplate
 from lib.domain.question_types import question_type
 from lib.domain.text import clean_text
 
 MIN_ANSWERS_PER_ROLE = 3
-EXPORT_TIMEZONE = ZoneInfo("Europe/Paris")
 EXPORT_FIXED_COLUMNS = ("response_id", "role", "started_at", "submitted_at", "respondent_name")
 
 GAP_COLUMNS = [
@@ -233,12 +232,12 @@ def _local(moment: datetime | None) -> datetime | None:
     # Spreadsheets cannot hold time zones: dates are exported as French local time.
     if moment is None:
         return None
-    return moment.astimezone(EXPORT_TIMEZONE).replace(tzinfo=None, microsecond=0)
+    return moment.astimezone(clock.LOCAL_TIMEZONE).replace(tzinfo=None, microsecond=0)
 
 
 def _local_day(moment: datetime | None) -> date | None:
     # An anonymous campaign's export gives the French day, never the time (lib.domain.anonymity).
-    return None if moment is None else moment.astimezone(EXPORT_TIMEZONE).date()
+    return None if moment is None else moment.astimezone(clock.LOCAL_TIMEZONE).date()
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula: text typed by an

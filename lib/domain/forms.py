@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from lib.domain.errors import FieldError
+from lib.domain.formats import LANGUAGES
 from lib.domain.framework import Framework, Label, load_framework
 from lib.domain.question_types import (  # noqa: F401 (the names templates and pages use)
     CHOICE_TYPES,
@@ -54,7 +55,6 @@ from lib.domain.question_types import (  # noqa: F401 (the names templates and p
 from lib.domain.text import clean_text
 
 FORMS_DIR = Path(__file__).resolve().parents[2] / "data" / "forms"
-LANGUAGES = ("fr", "en")
 
 # The largest whole number a draft keeps, so that it is refused as too large at submission:
 # JSON on both databases gives it back exactly (Python reads at most 4,300 digits).

@@ -9,8 +9,10 @@ from typing import Any
 
 import yaml
 
+from lib.domain.formats import LANGUAGES
+
 FRAMEWORK_PATH = Path(__file__).resolve().parents[2] / "data" / "framework.yaml"
-LANGUAGES = ("fr", "en")
+
 LEVELS = (0, 1, 2, 3, 4)
 
 

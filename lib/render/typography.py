@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from lib.domain import formats
+
 NBSP = "\u00a0"  # before « : » and inside guillemets
 NNBSP = "\u202f"  # narrow, before « ; ? ! »
 
@@ -54,17 +56,11 @@ def number(value: float | None, lang: str, digits: int = 1, *, signed: bool = Fa
     rounds to zero reads ``0,0``, never ``+0,0`` or ``-0,0``."""
     if value is None:
         return "—"
-    rounded = round(float(value), digits)
-    if rounded == 0:
-        rounded = 0.0
-    text = f"{rounded:+.{digits}f}" if signed and rounded != 0 else f"{rounded:.{digits}f}"
-    text = text.replace("-", "−")  # a real minus sign
-    return text.replace(".", ",") if lang == "fr" else text
+    return formats.decimal(value, lang, digits, signed=signed).replace("-", "−")  # a real minus sign
 
 
 def percent(share: float, lang: str) -> str:
-    value = f"{round(100 * share)}"
-    return f"{value}{NBSP}%" if lang == "fr" else f"{value}%"
+    return formats.percent(share, lang)
 
 
 def day_in_words(day: date, lang: str) -> str:

@@ -20,7 +20,7 @@ outbox page (demo mode).
 
 from __future__ import annotations
 
-import contextlib
+import logging
 import re
 import threading
 from collections.abc import Iterable
@@ -34,7 +34,7 @@ from urllib.parse import urlencode
 from sqlalchemy.engine import Connection, Engine
 
 from lib.access import Action, Actor, require
-from lib.domain import clock
+from lib.domain import clock, formats
 from lib.domain.errors import NotFound, ServiceError
 from lib.domain.inputs import Checks
 from lib.domain.mail import (
@@ -92,7 +92,7 @@ def link(config: MailSettings, **query: str) -> str:
 def local_date(day: date | datetime, language: str) -> str:
     if isinstance(day, datetime):
         day = clock.local_day(day)
-    return day.strftime("%d/%m/%Y") if language == "fr" else day.isoformat()
+    return formats.day(day, language)
 
 
 def queue(
@@ -268,6 +268,7 @@ def _send_one(
 
 
 _background: list[threading.Thread] = []
+_log = logging.getLogger(__name__)
 
 
 def deliver_soon(engine: Engine) -> None:
@@ -283,9 +284,12 @@ def deliver_soon(engine: Engine) -> None:
         return
 
     def run() -> None:
-        # The database did not answer: the messages wait for the next pass.
-        with contextlib.suppress(ServiceError):
+        try:
             send_due(engine, config)
+        except ServiceError:
+            pass  # the database did not answer: the messages wait for the next pass
+        except Exception:  # a thread has nobody to tell: the log says it, the messages wait
+            _log.exception("background mail pass failed; the messages wait for send-mail")
 
     thread = threading.Thread(target=run, name="parcours-mail", daemon=True)
     _background[:] = [t for t in _background if t.is_alive()] + [thread]

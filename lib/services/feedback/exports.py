@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from lib.access import Actor
 from lib.domain import anonymity, clock
 from lib.domain import feedback_analytics as fa
+from lib.domain.formats import LANGUAGES
 from lib.domain.forms import FormTemplate
 from lib.domain.framework import load_framework
 from lib.i18n import translate
@@ -54,7 +55,7 @@ def export_xlsx(
     _, template, table = export_table(engine, actor, campaign_id, start, end)
     roles = [(r.id, r.label.fr, r.label.en) for r in load_framework().stakeholder_roles]
     if (table["role"] == anonymity.POOLED).any():  # explained like every role, when it is there
-        roles.append((anonymity.POOLED, *(translate("feedback.results.pooled", lg) for lg in ("fr", "en"))))
+        roles.append((anonymity.POOLED, *(translate("feedback.results.pooled", lg) for lg in LANGUAGES)))
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         table.to_excel(writer, sheet_name="reponses", index=False)
