@@ -10,7 +10,7 @@ from components.ui import actor, engine, format_date, keep_on_language_switch, p
 from lib.domain.clock import local_day
 from lib.domain.errors import ServiceError
 from lib.services import peers
-from lib.services.territories import list_own_territories
+from lib.services.territories import membership_territory_names
 
 ss = st.session_state
 person = actor()
@@ -30,7 +30,7 @@ def _save() -> str:
 
 try:
     agreed_at = peers.contact_consent(engine(), person)
-    territories = {tr.id: tr.name for tr in list_own_territories(engine(), person)}
+    territories = membership_territory_names(engine(), person)
 except ServiceError as exc:
     service_error(exc)
     st.stop()
