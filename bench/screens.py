@@ -42,7 +42,7 @@ from lib.bootstrap import bootstrap
 from lib.domain import framework as fw_domain
 from lib.domain.journey import criterion_axis_map
 from lib.services import cache, feedback, identity, journey, membership, peers, steering
-from lib.services.territories import list_own_territories
+from lib.services.territories import membership_territory_names, territory_choices
 from lib.store.db import PG_SCHEMA, is_postgres, make_engine
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -68,8 +68,9 @@ def _shell(engine: Engine, person_id: int):
 
 
 def _picker(engine: Engine, actor, territory_id: int):
-    """``components.pickers.territory_picker``: the territories this person may open."""
-    return next(tr for tr in list_own_territories(engine, actor) if tr.id == territory_id)
+    """``components.pickers.territory_picker``: the territory chosen, among those this person
+    may open (ids and names, at most a page of them)."""
+    return territory_choices(engine, actor, chosen=territory_id).chosen
 
 
 def app_screens(engine: Engine, focus: network.Focus) -> dict[str, Callable[[], object]]:
@@ -151,7 +152,7 @@ def app_screens(engine: Engine, focus: network.Focus) -> dict[str, Callable[[], 
         return peers.sharing_settings(engine, actor, territory.id)
 
     def profile_page(actor, _):
-        return peers.contact_consent(engine, actor), list_own_territories(engine, actor)
+        return peers.contact_consent(engine, actor), membership_territory_names(engine, actor)
 
     def cold(run):
         def uncached():

@@ -232,6 +232,12 @@ def _shots(browser, port: int, focus: network.Focus, folder: Path) -> None:
                 page.wait_for_timeout(300)
             page.get_by_text("Demandes 1 à" if lang == "fr" else "Requests 1 to").scroll_into_view_if_needed()
             page.screenshot(path=str(folder / f"members-coordinator-{lang}-{label}.png"), full_page=True)
+            spaces = page.locator('[data-testid="stMain"] [data-testid="stTextInput"] input').first
+            spaces.fill("0012")
+            spaces.press("Enter")
+            _wait(page)
+            spaces.scroll_into_view_if_needed()
+            page.screenshot(path=str(folder / f"members-spaces-coordinator-{lang}-{label}.png"))
             context.close()
 
 

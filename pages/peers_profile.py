@@ -5,12 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components import actions
 from components.ui import actor, engine, format_date, keep_on_language_switch, plain, service_error, t
 from lib.domain.clock import local_day
 from lib.domain.errors import ServiceError
 from lib.services import peers
-from lib.services.identity import load_actor
-from lib.services.territories import list_own_territories
+from lib.services.territories import membership_territory_names
 
 ss = st.session_state
 person = actor()
@@ -20,19 +20,17 @@ if person is None:
     st.stop()
 
 
-def _save() -> None:
-    ss["profile.failure"] = None
-    try:
-        peers.set_contact_consent(engine(), load_actor(engine(), person.person_id), ss["profile.contact"])
-    except ServiceError as exc:
-        ss["profile.failure"] = exc
-    else:
-        ss["profile.flash"] = "peers.profile.saved_yes" if ss["profile.contact"] else "peers.profile.saved_no"
+ACTION = "profile"
+
+
+def _save() -> str:
+    peers.set_contact_consent(engine(), actions.rights_now(person), ss["profile.contact"])
+    return "peers.profile.saved_yes" if ss["profile.contact"] else "peers.profile.saved_no"
 
 
 try:
     agreed_at = peers.contact_consent(engine(), person)
-    territories = {tr.id: tr.name for tr in list_own_territories(engine(), person)}
+    territories = membership_territory_names(engine(), person)
 except ServiceError as exc:
     service_error(exc)
     st.stop()
@@ -51,13 +49,17 @@ st.dataframe(pd.DataFrame(rows), hide_index=True)
 
 st.subheader(t("peers.profile.contact_title"))
 st.markdown(t("peers.profile.contact_explained"))
-if ss.get("profile.flash"):
-    st.success(t(ss.pop("profile.flash")), icon=":material/check_circle:")
-if ss.get("profile.failure"):
-    service_error(ss["profile.failure"])
 if "profile.contact" not in ss:
     ss["profile.contact"] = agreed_at is not None
 st.checkbox(t("peers.profile.contact_label"), key=keep_on_language_switch("profile.contact"))
 if agreed_at is not None:
     st.caption(t("peers.profile.agreed_on", date=format_date(local_day(agreed_at))))
-st.button(t("peers.profile.save"), type="primary", icon=":material/save:", on_click=_save)
+actions.button(
+    ACTION,
+    t("peers.profile.save"),
+    _save,
+    done=lambda message: (message, {}),
+    type="primary",
+    icon=":material/save:",
+)
+actions.outcome(ACTION)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components import actions
 from components.peers import kind_label, level_label
 from components.pickers import acting_on, territory_picker
 from components.ui import (
@@ -16,10 +17,9 @@ from components.ui import (
     service_error,
     t,
 )
-from lib.domain.errors import ServiceError, ValidationFailed
+from lib.domain.errors import ServiceError
 from lib.domain.sharing import Kind, Level
 from lib.services import peers
-from lib.services.identity import load_actor
 
 ss = st.session_state
 person = actor()
@@ -34,18 +34,13 @@ def _key(territory_id: int, kind: Kind) -> str:
     return keep_on_language_switch(f"sharing.{territory_id}.{kind.value}")
 
 
+ACTION = "sharing"
+
+
 def _save(territory_id: int) -> None:
-    """Callback of the save button: runs before the page is drawn again, with fresh rights."""
-    ss["sharing.errors"] = ss["sharing.failure"] = None
+    """Run by the save button before the page is drawn again, with fresh rights."""
     levels = {kind.value: ss.get(_key(territory_id, kind)) for kind in Kind}
-    try:
-        peers.set_sharing(engine(), load_actor(engine(), person.person_id), territory_id, levels)
-    except ValidationFailed as exc:
-        ss["sharing.errors"] = exc.errors
-    except ServiceError as exc:
-        ss["sharing.failure"] = exc
-    else:
-        ss["sharing.flash"] = True
+    peers.set_sharing(engine(), actions.rights_now(person), territory_id, levels)
 
 
 try:
@@ -61,11 +56,7 @@ with st.expander(t("peers.sharing.levels_title")):
         st.markdown(f"- **{level_label(level)}**. {t(f'peers.level_help.{level.value}')}")
     st.markdown(t("peers.sharing.counted_help"))
 
-if ss.pop("sharing.flash", False):
-    st.success(t("peers.sharing.saved"), icon=":material/check_circle:")
-if ss.get("sharing.failure"):
-    service_error(ss["sharing.failure"])
-errors = ss.get("sharing.errors")
+errors = actions.errors(ACTION)
 
 levels = {level.value: level_label(level) for level in Level}
 for kind in Kind:
@@ -101,12 +92,15 @@ for kind in Kind:
 
 if settings.can_edit:
     acting_on()
-    st.button(
+    here = territory.id
+    actions.button(
+        ACTION,
         t("peers.sharing.save"),
+        lambda: _save(here),
+        done="peers.sharing.saved",
         type="primary",
         icon=":material/save:",
-        on_click=_save,
-        args=(territory.id,),
     )
+    actions.outcome(ACTION)
 else:
     st.info(t("peers.sharing.admin_only"), icon=":material/admin_panel_settings:")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import itertools
 import re
 from datetime import date, timedelta
@@ -409,3 +411,11 @@ def axis_levels(framework: Framework | None = None, **by_axis: int) -> dict[str,
     """A level for every criterion, the same within an axis: each axis's mean is that level."""
     framework = framework or load_framework()
     return {c.id: by_axis[c.axis_id] for c in framework.criteria}
+
+
+def run_coroutine(coro):
+    """Runs a coroutine to its end from a synchronous test. On a thread of its own, because
+    Playwright's sync API (the browser tests' session fixture) leaves an event loop running on
+    the main thread, where asyncio.run() refuses to start another."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(asyncio.run, coro).result()

@@ -6,7 +6,6 @@ new versions' code, adjust the hooks, and change ``PINNED`` with ``requirements.
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import time
 from importlib import metadata
@@ -19,6 +18,7 @@ from joserfc.jwk import RSAKey
 
 from components import login_hooks
 from lib.store.db import ROOT
+from tests.factories import run_coroutine
 
 ISSUER = "https://provider.test"
 KEY = RSAKey.generate_key(2048, parameters={"kid": "k1", "alg": "RS256"})
@@ -150,14 +150,14 @@ def _id_token(nonce: str) -> str:
 def test_authlib_sends_the_state_and_nonce_it_is_given_and_keeps_them_for_the_callback():
     client = _client()
     session: dict = {}
-    response = asyncio.run(
+    response = run_coroutine(
         client.authorize_redirect(
             _Request(session), "https://app/oauth2callback", state="S" * 64, nonce="N" * 64
         )
     )
     sent = parse_qs(urlsplit(response.headers["location"]).query)
     assert sent["state"] == ["S" * 64] and sent["nonce"] == ["N" * 64]
-    saved = asyncio.run(client.framework.get_state_data(session, "S" * 64))
+    saved = run_coroutine(client.framework.get_state_data(session, "S" * 64))
     assert saved["nonce"] == "N" * 64
 
 
@@ -165,7 +165,7 @@ def test_authlib_checks_the_id_tokens_nonce_and_puts_its_claims_in_token_userinf
     for returned_nonce, accepted in (("N" * 64, True), ("old" * 20, False)):
         client = _client()
         session: dict = {}
-        asyncio.run(
+        run_coroutine(
             client.authorize_redirect(_Request(session), "https://app/cb", state="S" * 64, nonce="N" * 64)
         )
 
@@ -175,17 +175,17 @@ def test_authlib_checks_the_id_tokens_nonce_and_puts_its_claims_in_token_userinf
         client.fetch_access_token = fetch_access_token
         request = _Request(session, {"code": "c", "state": "S" * 64})
         if accepted:
-            token = asyncio.run(client.authorize_access_token(request))
+            token = run_coroutine(client.authorize_access_token(request))
             assert token["userinfo"]["nonce"] == "N" * 64 and token["userinfo"]["sub"] == "abc"
         else:
             with pytest.raises(ClaimError) as refused:
-                asyncio.run(client.authorize_access_token(request))
+                run_coroutine(client.authorize_access_token(request))
             assert refused.value.claim == "nonce"
 
 
 def test_authlib_builds_proconnects_logout_url_with_exactly_its_three_parameters():
     client = _client()
-    logout = asyncio.run(
+    logout = run_coroutine(
         client.create_logout_url(
             post_logout_redirect_uri="https://app/oauth2callback", id_token_hint="idt", state="L" * 64
         )

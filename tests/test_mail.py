@@ -114,6 +114,7 @@ def test_an_access_request_is_received_by_the_territory_admins_with_the_message_
     assert "> <a href='x'>cliquez</a> *gras*" in text  # shown as typed
     assert "&lt;a href=&#x27;x&#x27;&gt;cliquez&lt;/a&gt;" in html and "<a href='x'>" not in html
     assert "Dominique &lt;b&gt;Demande&lt;/b&gt;" in html
+    assert message["Content-Language"] == "fr" and BASE_URL in text
 
 
 def test_a_network_request_goes_to_the_coordinators(engine, mail_settings, smtp_server):

@@ -126,6 +126,8 @@ def test_one_reminder_goes_before_closing_to_those_who_have_not_answered(
     [reminder] = smtp_server.to("b@x.test")[1:]
     assert reminder["Subject"] == f"{NETWORK} : plus que 3 jours pour répondre à « Forum de la coopération »"
     assert "desabonnement=" in reminder["List-Unsubscribe"]
+    assert reminder["Content-Language"] == "fr"
+    assert _link_in(reminder) == _link_in(smtp_server.to("b@x.test")[0])  # the same personal link
     assert len(smtp_server.to("a@x.test")) == 1  # answered: no reminder
     assert len(smtp_server.to("c@x.test")) == 2
 
@@ -227,6 +229,7 @@ def test_the_weekly_digest_tells_a_coordinator_the_week_and_stops_at_once_when_t
     text = text_of(message)
     assert "réponses aux questionnaires : 1" in text
     assert "Bourg (essai)" in text and "demandes d’accès en attente : 1" in text
+    assert message["Content-Language"] == "fr" and BASE_URL in text
 
     assert mail.unsubscribe(engine, _unsubscribe_token(message))
     next_week = TODAY + timedelta(days=7)

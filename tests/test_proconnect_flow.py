@@ -4,7 +4,6 @@ client Streamlit makes, given ProConnect's rules by ``components/login_hooks.py`
 
 from __future__ import annotations
 
-import asyncio
 import re
 import socket
 from types import SimpleNamespace
@@ -15,6 +14,7 @@ import pytest
 
 from components import login_hooks
 from lib import oidc
+from tests.factories import run_coroutine
 from tests.strict_oidc import StrictProvider
 
 REDIRECT = "http://127.0.0.1:8599/oauth2callback"
@@ -72,7 +72,7 @@ def _client(strict: StrictProvider, block_kwargs: dict | None = None):
 def _log_in(strict: StrictProvider, client, email: str):
     """The browser's part: to the provider, through its login page, and back with a code."""
     session: dict = {}
-    start = asyncio.run(client.authorize_redirect(_Request(session), REDIRECT))
+    start = run_coroutine(client.authorize_redirect(_Request(session), REDIRECT))
     sent = {k: v[0] for k, v in parse_qs(urlsplit(start.headers["location"]).query).items()}
     with httpx.Client(base_url=strict.url) as browser:
         page = browser.get(start.headers["location"])
@@ -90,7 +90,7 @@ def test_proconnects_rules_give_a_verified_identity(strict):
     refusals = len(strict.refusals)
 
     sent, callback = _log_in(strict, client, "agent@ville.fr")
-    token = asyncio.run(client.authorize_access_token(callback))
+    token = run_coroutine(client.authorize_access_token(callback))
 
     assert len(sent["state"]) == len(sent["nonce"]) == oidc.RANDOM_LENGTH
     assert "prompt" not in sent and sent["code_challenge_method"] == "S256"
@@ -107,13 +107,13 @@ def test_proconnects_rules_give_a_verified_identity(strict):
 
 def test_prompt_login_is_sent_when_the_block_asks_for_it(strict):
     client = _client(strict, {"scope": "openid email", "prompt": "login"})
-    start = asyncio.run(client.authorize_redirect(_Request({}), REDIRECT))
+    start = run_coroutine(client.authorize_redirect(_Request({}), REDIRECT))
     assert parse_qs(urlsplit(start.headers["location"]).query)["prompt"] == ["login"]
 
 
 def test_a_parameter_proconnect_does_not_list_never_leaves_parcours(strict):
     client = _client(strict, {"scope": "openid email", "response_mode": "query"})
-    start = asyncio.run(client.authorize_redirect(_Request({}), REDIRECT))
+    start = run_coroutine(client.authorize_redirect(_Request({}), REDIRECT))
     assert start.headers["location"] == f"/?{login_hooks.REFUSAL_PARAM}=request"
 
 
@@ -134,7 +134,7 @@ def test_each_fault_of_the_provider_refuses_the_login_and_says_why(strict, fault
     strict.faults.add(fault)
     try:
         with pytest.raises(oidc.LoginRefused) as refused:
-            asyncio.run(client.authorize_access_token(callback))
+            run_coroutine(client.authorize_access_token(callback))
     finally:
         strict.faults.discard(fault)
     assert refused.value.reason == reason
@@ -145,14 +145,14 @@ def test_the_same_callback_cannot_be_used_twice(strict):
     strict.add_user("agent@ville.fr", given_name="Inès", usual_name="Agent")
     client = _client(strict)
     _, callback = _log_in(strict, client, "agent@ville.fr")
-    asyncio.run(client.authorize_access_token(callback))
+    run_coroutine(client.authorize_access_token(callback))
     with pytest.raises(Exception):  # noqa: B017 - Authlib's state is gone: MismatchingStateError
-        asyncio.run(client.authorize_access_token(callback))
+        run_coroutine(client.authorize_access_token(callback))
 
 
 def test_proconnects_return_after_logout_is_recognised_by_its_state():
     state = "L" * oidc.RANDOM_LENGTH
     session = {login_hooks._LOGOUT_STATE_KEY: state}
-    response = asyncio.run(login_hooks._auth_callback(_Request(session, {"state": state}), ""))
+    response = run_coroutine(login_hooks._auth_callback(_Request(session, {"state": state}), ""))
     assert response.status_code == 302 and response.headers["location"] == "/"
     assert login_hooks._LOGOUT_STATE_KEY not in session  # a state serves once

@@ -20,7 +20,7 @@ outbox page (demo mode).
 
 from __future__ import annotations
 
-import contextlib
+import logging
 import re
 import threading
 from collections.abc import Iterable
@@ -268,6 +268,7 @@ def _send_one(
 
 
 _background: list[threading.Thread] = []
+_log = logging.getLogger(__name__)
 
 
 def deliver_soon(engine: Engine) -> None:
@@ -283,9 +284,12 @@ def deliver_soon(engine: Engine) -> None:
         return
 
     def run() -> None:
-        # The database did not answer: the messages wait for the next pass.
-        with contextlib.suppress(ServiceError):
+        try:
             send_due(engine, config)
+        except ServiceError:
+            pass  # the database did not answer: the messages wait for the next pass
+        except Exception:  # a thread has nobody to tell: the log says it, the messages wait
+            _log.exception("background mail pass failed; the messages wait for send-mail")
 
     thread = threading.Thread(target=run, name="parcours-mail", daemon=True)
     _background[:] = [t for t in _background if t.is_alive()] + [thread]

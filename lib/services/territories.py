@@ -87,6 +87,15 @@ def territory_choices(
     return TerritoryChoices(matches, total, found)
 
 
+def membership_territory_names(engine: Engine, actor: Actor | None) -> dict[int, str]:
+    """The names of the territories this person holds a role on (a coordinator's network-wide
+    role names none): for showing their memberships, without reading the whole network."""
+    if actor is None or not actor.territory_ids:
+        return {}
+    with reading(engine) as conn:
+        return {r.id: r.name for r in store.territory_names(conn, actor.territory_ids)}
+
+
 def list_own_territories(engine: Engine, actor: Actor | None) -> list[Territory]:
     """Territories whose journey this person may open: all for a coordinator, else their own."""
     if actor is None:
