@@ -197,6 +197,7 @@ def _group_form(person: Actor, group: admin.PeerGroup | None, names: dict[int, s
             list(names),
             default=[tid for tid in (group.territory_ids if group else ()) if tid in names],
             format_func=names.get,
+            placeholder=t("ui.choose_several"),
             key=f"{key}.members",
         )
         actions.button(
