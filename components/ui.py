@@ -225,6 +225,11 @@ def format_number(value: float | None, digits: int = 2) -> str:
     return formats.decimal(value, lang(), digits)
 
 
+def format_share(value: float) -> str:
+    """A share as a whole percentage: ``26 %`` / ``26%``."""
+    return formats.percent(value, lang())
+
+
 def format_count(value: int) -> str:
     """``12 345`` / ``12,345``."""
     return formats.integer(value, lang())

@@ -3,6 +3,7 @@ resume codes, every validation error next to its field, campaigns and results fo
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -399,8 +400,17 @@ def test_results_render_from_the_demo_data_with_a_table_after_every_chart(tmp_pa
         for i, kind in enumerate(kinds):
             if kind == "vega_lite_chart":
                 assert kinds[i + 1] == "dataframe", "a chart must be followed by its data"
-    gap_table = next(df.value for df in at.dataframe if "Rôle le plus critique" in df.value.columns)
+    gap_element = next(df for df in at.dataframe if "Rôle le plus critique" in df.value.columns)
+    gap_table = gap_element.value
     assert len(gap_table) >= 1
+    # On a phone the first columns are what is seen: the gap, pinned, and the two roles.
+    assert list(gap_table.columns[:3]) == [
+        "Écart (part de l’échelle)",
+        "Rôle le plus positif",
+        "Rôle le plus critique",
+    ]
+    assert json.loads(gap_element.proto.columns)["Écart (part de l’échelle)"]["pinned"] is True
+    assert all(share.endswith("\u00a0%") for share in gap_table["Écart (part de l’échelle)"])
     assert {"Télécharger en CSV", "Télécharger en XLSX (Excel)"} <= {
         b.label for b in at.get("download_button")
     }
