@@ -393,6 +393,11 @@ def test_results_render_from_the_demo_data_with_a_table_after_every_chart(tmp_pa
     at.run()
     assert not at.exception, at.exception
     assert int(at.metric[0].value) > 0
+    # No empty date field: Streamlit draws one as "dd / mm / yyyy" in every language (issue 7, 15).
+    assert not at.date_input
+    at.toggle[0].set_value(True).run()
+    assert len(at.date_input) == 2 and all(d.value is not None for d in at.date_input)
+    at.toggle[0].set_value(False).run()
     charts = at.get("vega_lite_chart")
     assert len(charts) >= 3  # counts over time, perception gaps, a distribution per scale question
     for block in _blocks(at._tree):
