@@ -41,15 +41,17 @@ else:
     st.caption(t("journal.caption_territory", territories=", ".join(territories.values())))
 
 people = dict(choices.people)
-where_col, who_col = st.columns(2)
 territory_id = None
 if len(territories) > 1:  # an admin of one territory has nothing to choose
+    where_col, who_col = st.columns(2)
     territory_id = where_col.selectbox(
         t("journal.filter.territory"),
         [None, *territories],
         format_func=lambda tid: t("journal.filter.any_territory") if tid is None else territories[tid],
         key=keep_on_language_switch("journal.territory"),
     )
+else:
+    who_col = st.container()
 person_id = who_col.selectbox(
     t("journal.filter.person"),
     [None, *people],
