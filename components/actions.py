@@ -145,23 +145,31 @@ def forget(key: str) -> None:
     ss.pop(f"_action.{key}", None)
 
 
-def outcome(key: str, where: Any = None, *, fields_shown: bool = True) -> None:
+def outcome(key: str, where: Any = None, *, fields_shown: bool = True, toast: bool = False) -> None:
     """What came of the last run of action ``key``, drawn here (next to its button).
     ``fields_shown=False``: an action on a list, with no field to show its errors under —
-    each error is said here instead of "some fields need correcting"."""
+    each error is said here instead of "some fields need correcting".
+    ``toast=True``: on a form longer than a screen, the rerun can leave the person scrolled
+    away from the button, so the outcome is also said in a toast, which is always in view."""
     box = where or st
     result = _outcome(key)
+
+    def say(kind: Callable[..., Any], text: str, icon: str) -> None:
+        kind(text, icon=icon)
+        if toast:
+            st.toast(text, icon=icon, duration="long")
+
     if result.done is not None:
         message, params = result.done
         result.done = None  # once: the next rerun (a click, a language switch) no longer shows it
-        box.success(t(message, **params), icon=":material/check_circle:")
+        say(box.success, t(message, **params), ":material/check_circle:")
     if result.errors and fields_shown:
-        box.error(t("error.validation"), icon=":material/error:")
+        say(box.error, t("error.validation"), ":material/error:")
     elif result.errors:
         for error in result.errors.values():
             box.error(t(error.code, **error.params), icon=":material/error:")
     if result.failure is not None:
-        box.error(t(result.failure.code, **result.failure.params), icon=":material/error:")
+        say(box.error, t(result.failure.code, **result.failure.params), ":material/error:")
         if result.retry is not None:
             box.button(
                 t("action.retry"),

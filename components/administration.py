@@ -13,26 +13,17 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
+from components import actions
 from components.steering import kind_name
 from components.ui import date_format, engine, field_error, format_date, plain, service_error, t, t_text
 from lib.access import Actor
 from lib.domain import clock
-from lib.domain.errors import ServiceError, ValidationFailed
+from lib.domain.errors import ServiceError
 from lib.services import administration as admin
 from lib.services import backup, feedback, imports
 from lib.store.tables import TERRITORY_KINDS
 
-_FLASH = "admin.flash"
-
-
-def flash(key: str, **params) -> None:
-    st.session_state[_FLASH] = (key, params)
-
-
-def show_flash() -> None:
-    message = st.session_state.pop(_FLASH, None)
-    if message:
-        st.success(t(message[0], **message[1]), icon=":material/check_circle:")
+ss = st.session_state
 
 
 # --- territories ------------------------------------------------------------------------------
@@ -72,16 +63,30 @@ def _population(typed: str) -> int | str | None:
 
 def _territory_form(person: Actor, current: admin.AdminTerritory | None) -> None:
     key = f"admin.territory.{current.id if current else 'new'}"
-    errors = st.session_state.get(f"{key}.errors")
+    errors = actions.errors(key)
+
+    def save() -> dict:
+        draft = admin.TerritoryDraft(
+            name=ss.get(f"{key}.name") or "",
+            kind=ss.get(f"{key}.kind"),
+            slug=ss.get(f"{key}.slug") or "",
+            insee_code=ss.get(f"{key}.insee") or "",
+            siren=ss.get(f"{key}.siren") or "",
+            region=ss.get(f"{key}.region") or "",
+            population=_population(ss.get(f"{key}.population") or ""),
+        )
+        admin.save_territory(engine(), actions.rights_now(person), draft, current.id if current else None)
+        return {"name": draft.name.strip()}
+
     with st.form(key):
-        name = st.text_input(t("admin.col.name"), current.name if current else "", key=f"{key}.name")
+        st.text_input(t("admin.col.name"), current.name if current else "", key=f"{key}.name")
         field_error(errors, "name")
-        slug = st.text_input(
+        st.text_input(
             t("admin.col.slug"), current.slug if current else "", key=f"{key}.slug", help=t("admin.slug_help")
         )
         field_error(errors, "slug")
         kinds = list(TERRITORY_KINDS)
-        kind = st.selectbox(
+        st.selectbox(
             t("admin.col.kind"),
             kinds,
             index=kinds.index(current.kind) if current else 0,
@@ -100,34 +105,21 @@ def _territory_form(person: Actor, current: admin.AdminTerritory | None) -> None
 
         # One pair per row, so that a phone stacks them in reading order.
         left, right = st.columns(2)
-        insee = field(left, "insee", "insee_code", current.insee_code if current else None)
-        siren = field(right, "siren", "siren", current.siren if current else None)
+        field(left, "insee", "insee_code", current.insee_code if current else None)
+        field(right, "siren", "siren", current.siren if current else None)
         left, right = st.columns(2)
-        region = field(left, "region", "region", current.region if current else None)
-        population = field(right, "population", "population", current.population if current else None)
-        saved = st.form_submit_button(t("admin.save"), icon=":material/save:", type="primary")
-    if not saved:
-        return
-    draft = admin.TerritoryDraft(
-        name=name,
-        kind=kind,
-        slug=slug,
-        insee_code=insee,
-        siren=siren,
-        region=region,
-        population=_population(population),
-    )
-    try:
-        admin.save_territory(engine(), person, draft, current.id if current else None)
-    except ValidationFailed as exc:
-        st.session_state[f"{key}.errors"] = exc.errors
-        st.rerun()
-    except ServiceError as exc:
-        service_error(exc)
-    else:
-        st.session_state.pop(f"{key}.errors", None)
-        flash("admin.territory_saved", name=draft.name.strip())
-        st.rerun()
+        field(left, "region", "region", current.region if current else None)
+        field(right, "population", "population", current.population if current else None)
+        actions.button(
+            key,
+            t("admin.save"),
+            save,
+            done=lambda saved: ("admin.territory_saved", saved),
+            in_form=True,
+            icon=":material/save:",
+            type="primary",
+        )
+    actions.outcome(key)
 
 
 def territories(person: Actor) -> None:
@@ -163,14 +155,16 @@ def _archive(person: Actor, current: admin.AdminTerritory) -> None:
     else:
         st.caption(t("admin.archive_help", responses=current.responses, members=current.members))
         label, icon, archive = t("admin.archive"), ":material/archive:", True
-    if st.button(label, icon=icon, key=f"admin.archive.{current.id}"):
-        try:
-            admin.set_archived(engine(), person, current.id, archive)
-        except ServiceError as exc:
-            service_error(exc)
-        else:
-            flash("admin.archived_done" if archive else "admin.unarchived_done", name=current.name)
-            st.rerun()
+    actions.button(
+        "admin.archive",
+        label,
+        lambda: admin.set_archived(engine(), actions.rights_now(person), current.id, archive),
+        done="admin.archived_done" if archive else "admin.unarchived_done",
+        done_params={"name": current.name},
+        key=f"admin.archive.{current.id}",
+        icon=icon,
+    )
+    actions.outcome("admin.archive", fields_shown=False)
 
 
 # --- peer groups ------------------------------------------------------------------------------
@@ -178,41 +172,44 @@ def _archive(person: Actor, current: admin.AdminTerritory) -> None:
 
 def _group_form(person: Actor, group: admin.PeerGroup | None, names: dict[int, str]) -> None:
     key = f"admin.group.{group.id if group else 'new'}"
-    errors = st.session_state.get(f"{key}.errors")
+    errors = actions.errors(key)
+
+    def save() -> dict:
+        name = ss.get(f"{key}.name") or ""
+        admin.save_peer_group(
+            engine(),
+            actions.rights_now(person),
+            name=name,
+            description=ss.get(f"{key}.description") or "",
+            territory_ids=list(ss.get(f"{key}.members") or []),
+            group_id=group.id if group else None,
+        )
+        return {"name": name.strip()}
+
     with st.form(key):
-        name = st.text_input(t("admin.group_name"), group.name if group else "", key=f"{key}.name")
+        st.text_input(t("admin.group_name"), group.name if group else "", key=f"{key}.name")
         field_error(errors, "name")
-        description = st.text_area(
+        st.text_area(
             t("admin.group_description"), (group.description or "") if group else "", key=f"{key}.description"
         )
-        members = st.multiselect(
+        st.multiselect(
             t("admin.group_members"),
             list(names),
             default=[tid for tid in (group.territory_ids if group else ()) if tid in names],
             format_func=names.get,
+            placeholder=t("ui.choose_several"),
             key=f"{key}.members",
         )
-        saved = st.form_submit_button(t("admin.save"), icon=":material/save:", type="primary")
-    if not saved:
-        return
-    try:
-        admin.save_peer_group(
-            engine(),
-            person,
-            name=name,
-            description=description,
-            territory_ids=members,
-            group_id=group.id if group else None,
+        actions.button(
+            key,
+            t("admin.save"),
+            save,
+            done=lambda saved: ("admin.group_saved", saved),
+            in_form=True,
+            icon=":material/save:",
+            type="primary",
         )
-    except ValidationFailed as exc:
-        st.session_state[f"{key}.errors"] = exc.errors
-        st.rerun()
-    except ServiceError as exc:
-        service_error(exc)
-    else:
-        st.session_state.pop(f"{key}.errors", None)
-        flash("admin.group_saved", name=name.strip())
-        st.rerun()
+    actions.outcome(key)
 
 
 def peer_groups(person: Actor) -> None:
@@ -268,6 +265,7 @@ def _campaign_table(campaigns: list) -> pd.DataFrame:
 def campaigns(person: Actor) -> None:
     found = feedback.list_campaigns(engine(), person)
     if not found:
+        actions.outcome(_CAMPAIGN, fields_shown=False)  # "deleted": the last one is gone
         st.info(t("admin.campaign.none"))
         return
     st.dataframe(_campaign_table(found), hide_index=True, use_container_width=True)
@@ -291,50 +289,62 @@ def campaigns(person: Actor) -> None:
             responses=chosen.submitted_count,
         )
     )
-    try:
-        _campaign_actions(person, chosen)
-    except ValidationFailed as exc:
-        for problem in exc.errors.values():
-            st.error(t(problem.code, **problem.params), icon=":material/error:")
-    except ServiceError as exc:
-        service_error(exc)
+    _campaign_actions(person, chosen)
+    actions.outcome(_CAMPAIGN, fields_shown=False)
+
+
+_CAMPAIGN = "admin.campaign"
 
 
 def _campaign_actions(person: Actor, chosen) -> None:
-    if chosen.state.value != "closed" and st.button(
-        t("admin.campaign.close"), icon=":material/event_busy:", key=f"admin.campaign.close.{chosen.id}"
-    ):
-        feedback.close_campaign(engine(), person, chosen.id)
-        flash("admin.campaign.closed", title=chosen.title)
-        st.rerun()
+    title = {"title": chosen.title}
+    if chosen.state.value != "closed":
+        actions.button(
+            _CAMPAIGN,
+            t("admin.campaign.close"),
+            lambda: feedback.close_campaign(engine(), actions.rights_now(person), chosen.id),
+            done="admin.campaign.closed",
+            done_params=title,
+            key=f"admin.campaign.close.{chosen.id}",
+            icon=":material/event_busy:",
+        )
     left, right = st.columns([2, 1], vertical_alignment="bottom")
-    until = left.date_input(
+    until_key = f"admin.campaign.until.{chosen.id}"
+
+    def reopen() -> dict:
+        until = ss[until_key]
+        feedback.reopen_campaign(engine(), actions.rights_now(person), chosen.id, until)
+        return {**title, "until": format_date(until)}
+
+    left.date_input(
         t("admin.campaign.until"),
         value=max(chosen.closes_on, clock.today()) + timedelta(days=30),
         format=date_format(),
-        key=f"admin.campaign.until.{chosen.id}",
+        key=until_key,
     )
-    if right.button(
+    actions.button(
+        _CAMPAIGN,
         t("admin.campaign.reopen"),
-        icon=":material/event_available:",
+        reopen,
+        done=lambda reopened: ("admin.campaign.reopened", reopened),
+        where=right,
         key=f"admin.campaign.reopen.{chosen.id}",
-    ):
-        feedback.reopen_campaign(engine(), person, chosen.id, until)
-        flash("admin.campaign.reopened", title=chosen.title, until=format_date(until))
-        st.rerun()
+        icon=":material/event_available:",
+    )
     if chosen.submitted_count:
         st.caption(t("admin.campaign.kept", responses=chosen.submitted_count))
         return
     sure = st.checkbox(t("admin.campaign.delete_confirm"), key=f"admin.campaign.sure.{chosen.id}")
-    if st.button(
+    actions.button(
+        _CAMPAIGN,
         t("admin.campaign.delete"),
-        icon=":material/delete:",
-        disabled=not sure,
+        lambda: feedback.delete_campaign(engine(), actions.rights_now(person), chosen.id),
+        done="admin.campaign.deleted",
+        done_params=title,
         key=f"admin.campaign.delete.{chosen.id}",
-    ):
-        feedback.delete_campaign(engine(), person, chosen.id)
-        flash("admin.campaign.deleted", title=chosen.title)
-        st.rerun()
+        disabled=not sure,
+        icon=":material/delete:",
+    )
 
 
 # --- imports ----------------------------------------------------------------------------------

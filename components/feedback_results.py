@@ -10,7 +10,17 @@ import streamlit as st
 
 from components.charts import PALETTE, themed
 from components.form_renderer import scale_format
-from components.ui import date_format, format_number, framework, lang, plain, role_label, t, t_text
+from components.ui import (
+    date_format,
+    format_number,
+    format_share,
+    framework,
+    lang,
+    plain,
+    role_label,
+    t,
+    t_text,
+)
 from lib.domain import forms
 from lib.domain.anonymity import MIN_GROUP, POOLED
 from lib.domain.feedback_analytics import EVERYONE
@@ -122,19 +132,36 @@ def gaps(res: Results) -> None:
         .properties(height=max(120, 34 * len(data)))
     )
     st.altair_chart(themed(chart), width="stretch")
+    # What the table is for first (the gap, and the two roles to bring together), the question's
+    # long wording after: on a phone the first columns are the ones on screen.
+    share, high, low, question = (
+        t_text("feedback.col.gap_share"),
+        t_text("feedback.col.high_role"),
+        t_text("feedback.col.low_role"),
+        t_text("feedback.col.question"),
+    )
     table = pd.DataFrame(
         {
-            t("feedback.col.question"): data["question"],
-            t("feedback.col.high_role"): data["high"],
-            t("feedback.col.high_mean"): data["high_mean"].map(_number),
-            t("feedback.col.low_role"): data["low"],
-            t("feedback.col.low_mean"): data["low_mean"].map(_number),
-            t("feedback.col.gap"): data["gap"].map(_number),
-            t("feedback.col.gap_share"): (data["gap_share"] * 100).round().astype(int).astype(str) + " %",
-            t("feedback.col.roles_counted"): data["roles_counted"],
+            share: data["gap_share"].map(format_share),
+            high: data["high"],
+            low: data["low"],
+            question: data["question"],
+            t_text("feedback.col.high_mean"): data["high_mean"].map(_number),
+            t_text("feedback.col.low_mean"): data["low_mean"].map(_number),
+            t_text("feedback.col.gap"): data["gap"].map(_number),
+            t_text("feedback.col.roles_counted"): data["roles_counted"],
         }
     )
-    st.dataframe(table, hide_index=True)
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={
+            share: st.column_config.TextColumn(share, width="small", pinned=True),
+            high: st.column_config.TextColumn(high, width="medium"),
+            low: st.column_config.TextColumn(low, width="medium"),
+            question: st.column_config.TextColumn(question, width="large"),
+        },
+    )
 
 
 def distribution_chart(

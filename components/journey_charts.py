@@ -105,12 +105,14 @@ def timeline(fw: Framework, milestones: list[Milestone]) -> None:
     st.caption(t("journey.timeline.caption"))
     frame = domain.milestones_frame(fw, milestones, lang())
     phases = [p.label(lang()) for p in fw.phases]
-    chart = render.timeline_chart(frame, phases, _titles())
+    chart = render.timeline_chart(frame, phases, _titles(), named=False, numbered=True)
     st.altair_chart(themed(chart), width="stretch")
-    table = frame.assign(occurred_on=[format_date(d.date()) for d in frame.occurred_on])[
-        ["occurred_on", "phase", "dimension", "title", "story"]
-    ].rename(
+    # The numbers on the chart, with what they stand for.
+    table = frame.assign(
+        number=range(1, len(frame) + 1), occurred_on=[format_date(d.date()) for d in frame.occurred_on]
+    )[["number", "occurred_on", "phase", "dimension", "title", "story"]].rename(
         columns={
+            "number": t_text("journey.col.number"),
             "occurred_on": t("journey.col.date"),
             "phase": t("journey.col.phase"),
             "dimension": t("journey.col.dimension"),

@@ -175,8 +175,8 @@ def assessment_form(fw: Framework, actor: Actor, territory_id: int, draft: svc.A
             type="primary",
             icon=":material/send:",
         )
-        # Where the person is: right under the buttons of this long form (issue 7, item 12).
-        actions.outcome(p)
+        # Where the person is: under the buttons of this long form, and in a toast (issue 7, item 12).
+        actions.outcome(p, toast=True)
 
 
 # --- Milestones ------------------------------------------------------------------------------

@@ -60,6 +60,7 @@ def request_card(request: AccessRequest, roles: tuple[Role, ...], me: Actor, act
             roles,
             format_func=role_label,
             index=len(roles) - 1 if roles else None,  # the least powerful role
+            placeholder=t("ui.choose"),
             key=f"request_role_{request.id}",
         )
         if role == Role.COORDINATOR:

@@ -16,7 +16,7 @@ import streamlit as st
 from components.charts import PALETTE, themed
 from components.feedback_results import distribution_chart
 from components.form_renderer import scale_format
-from components.ui import actor, format_date, format_number, framework, lang, role_label, t
+from components.ui import actor, format_date, format_number, framework, lang, role_label, t, text_table
 from lib.domain import forms
 from lib.domain.framework import Framework
 from lib.domain.peers import months
@@ -183,7 +183,7 @@ def _spread_table(fw: Framework, figures: pd.DataFrame | None, latest: pd.DataFr
             row[t("peers.col.mine")] = _number(mine.get(axis.id))
         rows.append(row)
     # A static table: four rows whose long axis names wrap instead of pushing columns out of sight.
-    st.table(pd.DataFrame(rows).set_index(t("journey.col.axis")))
+    text_table(pd.DataFrame(rows).set_index(t("journey.col.axis")))
 
 
 def named_scores(fw: Framework, latest: pd.DataFrame) -> None:
@@ -201,7 +201,7 @@ def named_scores(fw: Framework, latest: pd.DataFrame) -> None:
         if axis in table:
             table[axis] = table[axis].map(_number)
     st.markdown(f"**{t('peers.named.title')}**")
-    st.table(table.set_index(t("peers.col.territory")))
+    text_table(table.set_index(t("peers.col.territory")))
 
 
 # --- Trajectories: one small chart per axis ---------------------------------------------------
@@ -398,7 +398,7 @@ def feedback_distribution(data: FeedbackComparison, question_id: str) -> None:
     table = table.reset_index().rename(
         columns={"series": t("peers.col.territory"), "role_label": t("feedback.col.role")}
     )
-    st.table(table.set_index(t("peers.col.territory")))
+    text_table(table.set_index(t("peers.col.territory")))
 
 
 def feedback_gaps(data: FeedbackComparison) -> None:
@@ -492,4 +492,4 @@ def group_trajectory(fw: Framework, overview: GroupOverview) -> None:
             },
         }
     )
-    st.table(table.set_index(t("peers.col.year")))
+    text_table(table.set_index(t("peers.col.year")))

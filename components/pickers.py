@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
 from components import actions
-from components.ui import engine, t
+from components.ui import date_format, engine, keep_on_language_switch, t
 from lib.access import Actor
 from lib.services.territories import PICKER_LIMIT, TerritoryName, territory_choices
 
@@ -71,3 +73,21 @@ def acting_on(network: bool = False) -> None:
     name = t("auth.scope.network") if network else st.session_state.get(_ACTING_ON)
     if name:
         st.caption(t("ui.acting_on", territory=name), help=t("ui.acting_on_help"))
+
+
+def period(key: str, default: tuple[date, date], labels: tuple[str, str]) -> tuple[date | None, date | None]:
+    """An optional period: (None, None) until the person asks for one, then two dates that
+    start filled with ``default``.
+
+    Never an empty date field: Streamlit 1.67 draws an empty one's segments with a fixed
+    ``en-US`` locale ("dd / mm / yyyy", whatever the page's language — issue 7, item 15)."""
+    if not st.toggle(t("filter.period"), key=keep_on_language_switch(f"{key}.on")):
+        return None, None
+    left, right = st.columns(2)
+    start = left.date_input(
+        labels[0], value=default[0], format=date_format(), key=keep_on_language_switch(f"{key}.start")
+    )
+    end = right.date_input(
+        labels[1], value=default[1], format=date_format(), key=keep_on_language_switch(f"{key}.end")
+    )
+    return start, end

@@ -42,6 +42,7 @@ def report_panel(person: Actor, territory_id: int) -> None:
             [s.value for s in reports.Section],
             default=[s.value for s in reports.Section],
             format_func=lambda s: t_text(f"report.section.{s}"),
+            placeholder=t("ui.choose_several"),
         )
         build = st.form_submit_button(
             t("report.panel.build"), type="primary", icon=":material/picture_as_pdf:"

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 from streamlit.delta_generator import DeltaGenerator
@@ -130,6 +131,18 @@ def plain(text: Any) -> Markdown:
     return Markdown(_MARKDOWN_SPECIAL.sub(r"\\\1", unlinked))
 
 
+def text_table(frame: pd.DataFrame) -> None:
+    """``st.table``, whose cells, index and headers Streamlit reads as Markdown, with every text
+    shown as text (a territory's name in a cell drew its Markdown image until issue 7)."""
+
+    def shown(value: Any) -> Any:
+        return plain(value) if isinstance(value, str) else value
+
+    table = frame.map(shown).rename(index=shown, columns=shown)
+    table.index.name = shown(frame.index.name) if frame.index.name else None
+    st.table(table)
+
+
 _KEPT_ON_LANGUAGE_SWITCH = "_kept_on_language_switch"
 
 
@@ -210,6 +223,11 @@ def format_number(value: float | None, digits: int = 2) -> str:
     if value is None or value != value:  # None or NaN
         return ""
     return formats.decimal(value, lang(), digits)
+
+
+def format_share(value: float) -> str:
+    """A share as a whole percentage: ``26 %`` / ``26%``."""
+    return formats.percent(value, lang())
 
 
 def format_count(value: int) -> str:

@@ -4,12 +4,14 @@ period; pages of fifty, newest first; the filtered entries as CSV or XLSX."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import streamlit as st
 
+from components.pickers import period
 from components.steering import exports, journal_table
 from components.ui import (
     actor,
-    date_format,
     engine,
     field_error,
     format_count,
@@ -18,6 +20,7 @@ from components.ui import (
     service_error,
     t,
 )
+from lib.domain import clock
 from lib.domain.errors import ServiceError, ValidationFailed
 from lib.services import steering
 from lib.services.steering import JournalQuery
@@ -38,15 +41,17 @@ else:
     st.caption(t("journal.caption_territory", territories=", ".join(territories.values())))
 
 people = dict(choices.people)
-where_col, who_col = st.columns(2)
 territory_id = None
 if len(territories) > 1:  # an admin of one territory has nothing to choose
+    where_col, who_col = st.columns(2)
     territory_id = where_col.selectbox(
         t("journal.filter.territory"),
         [None, *territories],
         format_func=lambda tid: t("journal.filter.any_territory") if tid is None else territories[tid],
         key=keep_on_language_switch("journal.territory"),
     )
+else:
+    who_col = st.container()
 person_id = who_col.selectbox(
     t("journal.filter.person"),
     [None, *people],
@@ -60,12 +65,11 @@ actions = st.multiselect(
     placeholder=t("steering.all"),
     key=keep_on_language_switch("journal.actions"),
 )
-start_col, end_col = st.columns(2)
-start = start_col.date_input(
-    t("journal.filter.start"), value=None, format=date_format(), key=keep_on_language_switch("journal.start")
-)
-end = end_col.date_input(
-    t("journal.filter.end"), value=None, format=date_format(), key=keep_on_language_switch("journal.end")
+today = clock.today()
+start, end = period(
+    "journal.period",
+    (today - timedelta(days=30), today),
+    (t("journal.filter.start"), t("journal.filter.end")),
 )
 
 query = JournalQuery(territory_id, person_id, tuple(actions), start, end)

@@ -12,7 +12,6 @@ from lib.domain.errors import ServiceError
 person = actor()
 st.title(t("admin.title"))
 st.caption(t("admin.intro"))
-sections.show_flash()
 
 SECTIONS = ("territories", "groups", "campaigns", "imports", "export")
 section = section_choice("admin.section", SECTIONS)

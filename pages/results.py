@@ -7,8 +7,9 @@ import streamlit as st
 
 from components import feedback_results as parts
 from components.peers import sharing_caption
-from components.pickers import territory_picker
-from components.ui import actor, date_format, engine, format_date, lang, service_error, t
+from components.pickers import period, territory_picker
+from components.ui import actor, engine, format_date, lang, service_error, t
+from lib.domain import clock
 from lib.domain.errors import ServiceError
 from lib.domain.sharing import Kind
 from lib.services import feedback
@@ -42,9 +43,12 @@ chosen = st.selectbox(
     t("feedback.results.campaign"), list(labels), format_func=labels.get, key="results_campaign"
 )
 st.session_state["results_campaign_id"] = chosen
-start_col, end_col = st.columns(2)
-start = start_col.date_input(t("feedback.results.from"), value=None, key="results_from", format=date_format())
-end = end_col.date_input(t("feedback.results.to"), value=None, key="results_to", format=date_format())
+campaign = by_id[chosen]
+start, end = period(
+    f"results_period.{chosen}",
+    (campaign.opens_on, min(campaign.closes_on, clock.today())),
+    (t("feedback.results.from"), t("feedback.results.to")),
+)
 
 try:
     res = feedback.results(engine(), person, chosen, start, end)

@@ -279,3 +279,31 @@ def test_the_self_assessment_keeps_what_was_typed_through_a_database_fault(app, 
     assert not _said_plainly(at), [x.value for x in [*at.error, *at.warning, *at.subheader]]
     status = "draft" if moment == "save" else "submitted"
     assert (status, comment) in _assessments(app)
+
+
+# --- what stands in is only ever the same person's ----------------------------------------
+
+
+def test_while_the_database_is_away_another_persona_is_shown_nothing_read_for_the_first(app):
+    other_territory = make_territory(app.engine, "Grande-Synthe (démo)")
+    other = make_actor(app.engine, Role.CONTRIBUTOR, other_territory, "Olivier Autre")
+    at = _journey(app)
+    assert any("Loos-en-Gohelle" in _as_read(title.value) for title in at.title)
+
+    with fault("refusing", app.url):
+        at.selectbox(key="demo_person_id").set_value(other.person_id)
+        _ok(at.run())
+        shown = " ".join(
+            str(el.value)
+            for kind in ("title", "header", "subheader", "markdown", "caption")
+            for el in at.get(kind)
+        )
+        assert "Loos-en-Gohelle" not in _as_read(shown)  # the first persona's territory is not reused for her
+        assert "Impossible de lire les données" in " ".join(e.value for e in at.error)
+
+    _ok(at.run())
+    assert any("Grande-Synthe" in _as_read(title.value) for title in at.title)
+
+
+def _as_read(text: str) -> str:
+    return text.replace("\\", "")

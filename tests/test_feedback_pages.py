@@ -3,6 +3,7 @@ resume codes, every validation error next to its field, campaigns and results fo
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -392,6 +393,11 @@ def test_results_render_from_the_demo_data_with_a_table_after_every_chart(tmp_pa
     at.run()
     assert not at.exception, at.exception
     assert int(at.metric[0].value) > 0
+    # No empty date field: Streamlit draws one as "dd / mm / yyyy" in every language (issue 7, 15).
+    assert not at.date_input
+    at.toggle[0].set_value(True).run()
+    assert len(at.date_input) == 2 and all(d.value is not None for d in at.date_input)
+    at.toggle[0].set_value(False).run()
     charts = at.get("vega_lite_chart")
     assert len(charts) >= 3  # counts over time, perception gaps, a distribution per scale question
     for block in _blocks(at._tree):
@@ -399,8 +405,17 @@ def test_results_render_from_the_demo_data_with_a_table_after_every_chart(tmp_pa
         for i, kind in enumerate(kinds):
             if kind == "vega_lite_chart":
                 assert kinds[i + 1] == "dataframe", "a chart must be followed by its data"
-    gap_table = next(df.value for df in at.dataframe if "Rôle le plus critique" in df.value.columns)
+    gap_element = next(df for df in at.dataframe if "Rôle le plus critique" in df.value.columns)
+    gap_table = gap_element.value
     assert len(gap_table) >= 1
+    # On a phone the first columns are what is seen: the gap, pinned, and the two roles.
+    assert list(gap_table.columns[:3]) == [
+        "Écart (part de l’échelle)",
+        "Rôle le plus positif",
+        "Rôle le plus critique",
+    ]
+    assert json.loads(gap_element.proto.columns)["Écart (part de l’échelle)"]["pinned"] is True
+    assert all(share.endswith("\u00a0%") for share in gap_table["Écart (part de l’échelle)"])
     assert {"Télécharger en CSV", "Télécharger en XLSX (Excel)"} <= {
         b.label for b in at.get("download_button")
     }

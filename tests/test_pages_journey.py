@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -377,3 +378,19 @@ def test_a_milestone_story_is_shown_on_home_as_typed_never_as_markdown(world):
     shown = [as_read(text) for text in markdown]
     assert "Voir ![x](http://example.invalid/x.png) et **gras**" in shown
     assert "**[Cliquez ici](http://example.invalid/piege)**" in shown
+
+
+def test_the_timeline_numbers_its_dots_and_the_table_under_it_says_what_each_number_is(world):
+    # Titles written on the chart overlapped as soon as two milestones were a few weeks apart.
+    make_milestone(world.engine, world.territory, "Forum des associations", occurred_on=date(2025, 3, 1))
+    make_milestone(world.engine, world.territory, "Conseil des jeunes", occurred_on=date(2025, 3, 20))
+    at = open_app_as(world.contributor, page_path("journey"))
+
+    chart = at.get("vega_lite_chart")[-1]
+    texts = [layer for layer in json.loads(chart.proto.spec)["layer"] if layer["mark"]["type"] == "text"]
+    assert texts and {layer["encoding"]["text"]["field"] for layer in texts} == {"number"}
+    assert {layer["mark"]["baseline"] for layer in texts} == {"bottom", "top"}  # neighbours alternate
+    table = next(df.value for df in at.dataframe if "N°" in df.value.columns)
+    assert list(table["N°"]) == list(range(1, len(table) + 1))
+    numbered = dict(zip(table["Titre"], table["N°"], strict=True))
+    assert numbered["Conseil des jeunes"] == numbered["Forum des associations"] + 1  # in date order

@@ -4,11 +4,14 @@ English."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
 from components.navigation import page_path
 from lib.demo.seed import seed_demo
+from lib.domain.clock import today
 from lib.services.identity import load_actor
 from lib.store import migrate, tables
 from lib.store.db import make_engine
@@ -164,3 +167,21 @@ def test_the_journal_filters_by_action_and_goes_back_in_time_page_by_page(demo):
     assert len(first) == 50 and older.iloc[0]["Date et heure"] <= first.iloc[-1]["Date et heure"]
     assert set(at.dataframe[0].value["Action"]) == {"Jalon ajouté"}
     assert any(text == "Page 1" for text in _texts(at, "caption"))  # new filters: newest first again
+
+
+def test_the_journal_has_no_empty_date_field_and_a_period_starts_filled_in(demo):
+    # An empty Streamlit date field reads "dd / mm / yyyy" whatever the language (issue 7, 15).
+    at = open_app_as(_as(demo, COORDINATOR), page_path("activity_log"))
+    assert not at.date_input
+    oldest_day = at.dataframe[0].value["Date et heure"].iloc[-1].date()
+
+    at.toggle(key="journal.period.on").set_value(True).run()
+
+    assert not at.exception, at.exception
+    assert [d.value for d in at.date_input] == [today() - timedelta(days=30), today()]
+    assert all(d.value is not None for d in at.date_input)
+    at.date_input(key="journal.period.start").set_value(oldest_day)
+    at.date_input(key="journal.period.end").set_value(oldest_day).run()
+    assert not at.exception, at.exception
+    days = {moment.date() for moment in at.dataframe[0].value["Date et heure"]}
+    assert days == {oldest_day}  # the period applies

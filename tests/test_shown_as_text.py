@@ -22,7 +22,7 @@ from lib.i18n import translate
 from lib.store import migrate
 from lib.store import tables as tb
 from lib.store.db import make_engine
-from tests.factories import APP_ENTRY
+from tests.factories import APP_ENTRY, make_access_request, make_person
 
 # An HTML image with a handler, a Markdown image on a host nobody should reach, a Markdown
 # link, and bare addresses: what the browser test (tests/e2e/test_shown_as_text.py) plants too.
@@ -70,34 +70,57 @@ def test_translation_parameters_are_text_unless_already_markdown(monkeypatch):
 # --- every page, on planted data ----------------------------------------------------------------
 
 
+def plant(engine) -> dict[str, int]:
+    """The payload in every text people type, on the demo data; rows changed per field."""
+    planted = {}
+    with engine.begin() as conn:
+
+        def put(name: str, statement) -> None:
+            planted[name] = conn.execute(statement).rowcount
+
+        # Names keep their beginning so tests and people still find them.
+        put("territory names", sa.update(tb.territory).values(name=tb.territory.c.name + " " + PAYLOAD))
+        put(
+            "display names",
+            sa.update(tb.person).values(
+                display_name=sa.func.coalesce(tb.person.c.display_name, "") + " " + PAYLOAD
+            ),
+        )
+        put(
+            "peer groups",
+            sa.update(tb.peer_group).values(name=tb.peer_group.c.name + " " + PAYLOAD, description=PAYLOAD),
+        )
+        put("milestones", sa.update(tb.milestone).values(title=PAYLOAD[:200], story=PAYLOAD))
+        put(
+            "assessment comments",
+            sa.update(tb.assessment_score)
+            .where(tb.assessment_score.c.comment.is_not(None))
+            .values(comment=PAYLOAD),
+        )
+        put("campaign titles", sa.update(tb.campaign).values(title=tb.campaign.c.title + " " + PAYLOAD[:100]))
+        put(
+            "free-text answers",
+            sa.update(tb.answer).where(tb.answer.c.text_value.is_not(None)).values(text_value=PAYLOAD),
+        )
+        put("access request messages", sa.update(tb.access_request).values(message=PAYLOAD))
+    # And one pending request more, from a person named by the payload, where admins see it.
+    asker = make_person(engine, PAYLOAD, email="demandeur@exemple.test")
+    with engine.connect() as conn:
+        territories = conn.execute(sa.select(tb.territory.c.id)).scalars().all()
+    for territory_id in territories:
+        make_access_request(engine, asker, territory_id, PAYLOAD)
+    planted["access request messages"] += len(territories)
+    planted["display names"] += 1
+    return planted
+
+
 @pytest.fixture(scope="module")
 def planted_url(tmp_path_factory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('shown-as-text') / 'demo.db'}"
     engine = make_engine(url)
     migrate.upgrade(engine)
     assert seed_demo(engine).seeded
-    with engine.begin() as conn:
-        # Names keep their beginning so tests and people still find them.
-        conn.execute(sa.update(tb.territory).values(name=tb.territory.c.name + " " + PAYLOAD))
-        conn.execute(
-            sa.update(tb.person).values(
-                display_name=sa.func.coalesce(tb.person.c.display_name, "") + " " + PAYLOAD
-            )
-        )
-        conn.execute(
-            sa.update(tb.peer_group).values(name=tb.peer_group.c.name + " " + PAYLOAD, description=PAYLOAD)
-        )
-        conn.execute(sa.update(tb.milestone).values(title=PAYLOAD[:200], story=PAYLOAD))
-        conn.execute(
-            sa.update(tb.assessment_score)
-            .where(tb.assessment_score.c.comment.is_not(None))
-            .values(comment=PAYLOAD)
-        )
-        conn.execute(sa.update(tb.campaign).values(title=tb.campaign.c.title + " " + PAYLOAD[:100]))
-        conn.execute(
-            sa.update(tb.answer).where(tb.answer.c.text_value.is_not(None)).values(text_value=PAYLOAD)
-        )
-        conn.execute(sa.update(tb.access_request).values(message=PAYLOAD))
+    plant(engine)
     engine.dispose()
     return url
 
@@ -138,6 +161,11 @@ def _shown(at: AppTest) -> tuple[list[str], list[str]]:
             frame = node.value
             as_is.extend(str(c) for c in frame.columns)
             as_is.extend(str(v) for v in frame.astype(str).to_numpy().ravel())
+        elif kind == "table":  # st.table reads Markdown in its cells, index and headers
+            frame = node.value
+            markdown.extend(str(c) for c in frame.columns)
+            markdown.extend(str(i) for i in frame.index)
+            markdown.extend(str(v) for v in frame.astype(str).to_numpy().ravel())
         elif kind in ("vega_lite_chart", "arrow_vega_lite_chart"):
             as_is.extend(_strings(json.loads(proto.spec)))
         elif proto is not None and hasattr(proto, "DESCRIPTOR"):

@@ -114,12 +114,20 @@ def history_chart(frame: pd.DataFrame, order: list[str], titles: dict[str, str])
 
 
 def timeline_chart(
-    frame: pd.DataFrame, phases: list[str], titles: dict[str, str], *, named: bool = True
+    frame: pd.DataFrame,
+    phases: list[str],
+    titles: dict[str, str],
+    *,
+    named: bool = True,
+    numbered: bool = False,
 ) -> alt.LayerChart:
     """The journey's phases as lanes, each milestone a dot at its date on its phase's lane:
     ``frame`` from ``lib.domain.journey.milestones_frame``, ``phases`` the lanes in order.
     ``named``: each dot's title above it (on paper, where no tooltip can untangle titles that
-    overlap, the stories that follow give them instead)."""
+    overlap, the stories that follow give them instead). ``numbered``: each dot's number in
+    date order instead (the table under the chart gives the titles): titles of milestones a
+    few weeks apart overlapped until nobody could read them; numbers are short, and every
+    other one is written under its dot, so neighbours never touch."""
     y = alt.Y(
         "phase:N", title=None, sort=phases, scale=alt.Scale(domain=phases), axis=alt.Axis(labelLimit=260)
     )
@@ -156,7 +164,17 @@ def timeline_chart(
         .mark_text(align="center", baseline="bottom", dy=-10, fontSize=11, limit=170, color="#1F2A24")
         .encode(x=x, y=y, text="title:N")
     )
-    layers = (span, dots, names) if named else (span, dots)
+    layers = [span, dots]
+    if named:
+        layers.append(names)
+    if numbered:
+        marks = frame.assign(number=range(1, len(frame) + 1))
+        for parity, (baseline, dy) in enumerate((("bottom", -9), ("top", 9))):
+            layers.append(
+                alt.Chart(marks[marks["number"] % 2 == (1 - parity)])
+                .mark_text(baseline=baseline, dy=dy, fontSize=11, fontWeight="bold", color="#1F2A24")
+                .encode(x=x, y=y, text="number:N")
+            )
     return alt.layer(*layers).properties(height=70 + 56 * len(phases))
 
 

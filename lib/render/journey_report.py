@@ -273,7 +273,7 @@ def _scales(doc: Doc, res, roles: dict[str, str]) -> None:
 def _bar(shares: list[float], colours: list[str]) -> str:
     """The screen's stacked bar of one role's answers (shares, low answers first), drawn by
     typst itself: one per role and scale question, far too many to draw each through a chart
-    engine within the report's time (decision 0014)."""
+    engine within the report's time (decision 0017)."""
     parts = ", ".join(
         f'box(width: {100 * share:.2f}%, height: 8pt, fill: rgb("{colour}"))'
         for share, colour in zip(shares, colours, strict=True)

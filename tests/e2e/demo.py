@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,9 +34,9 @@ class DemoApp:
         return _tail(self.log, 200)
 
 
-@pytest.fixture(scope="module")
-def demo_app(tmp_path_factory, browser, e2e_home) -> Iterator[DemoApp]:
-    workdir = tmp_path_factory.mktemp("e2e-demo")
+@contextmanager
+def demo_server(workdir: Path, browser, home: Path, prepare=None) -> Iterator[DemoApp]:
+    """A demo-mode server on the demo data; ``prepare(engine)`` may change the data first."""
     secrets = workdir / ".streamlit" / "secrets.toml"
     secrets.parent.mkdir()
     secrets.write_text("# demo mode: no [auth]\n", encoding="utf-8")
@@ -43,9 +44,11 @@ def demo_app(tmp_path_factory, browser, e2e_home) -> Iterator[DemoApp]:
     engine = make_engine(url)
     migrate.upgrade(engine)
     assert seed_demo(engine).seeded
+    if prepare is not None:
+        prepare(engine)
     port = free_port()
     log = workdir / "streamlit.log"
-    process = start_streamlit(workdir, port, secrets, url, e2e_home, log)
+    process = start_streamlit(workdir, port, secrets, url, home, log)
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_http(f"{base_url}/_stcore/health", process, log, body="ok")
@@ -54,6 +57,12 @@ def demo_app(tmp_path_factory, browser, e2e_home) -> Iterator[DemoApp]:
     finally:
         _stop(process)
         engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def demo_app(tmp_path_factory, browser, e2e_home) -> Iterator[DemoApp]:
+    with demo_server(tmp_path_factory.mktemp("e2e-demo"), browser, e2e_home) as app:
+        yield app
 
 
 def _warm_up(browser, base_url: str) -> None:

@@ -35,9 +35,9 @@ def _submit_a_drafted_assessment(live_app, page, shot: str) -> int:
 def test_the_confirmation_of_a_submitted_self_assessment_is_in_view(live_app, browser_page):
     page = browser_page
     territory_id = _submit_a_drafted_assessment(live_app, page, "assessment-submitted")
-    confirmation = page.get_by_text("Auto-évaluation soumise. Merci !")
-    expect(confirmation).to_be_visible()
+    confirmation = page.get_by_test_id("stToast").filter(has_text="Auto-évaluation soumise. Merci !")
     expect(confirmation).to_be_in_viewport()
+    expect(page.get_by_test_id("stAlert").filter(has_text="Auto-évaluation soumise. Merci !")).to_be_visible()
     with live_app.engine.connect() as conn:
         status = conn.execute(
             sa.select(tables.assessment.c.status).where(tables.assessment.c.territory_id == territory_id)
@@ -49,5 +49,5 @@ def test_the_confirmation_is_in_view_on_a_phone_too(live_app, browser_page):
     page = browser_page
     page.set_viewport_size(PHONE)
     _submit_a_drafted_assessment(live_app, page, "assessment-submitted-phone")
-    confirmation = page.get_by_text("Auto-évaluation soumise. Merci !")
+    confirmation = page.get_by_test_id("stToast").filter(has_text="Auto-évaluation soumise. Merci !")
     expect(confirmation).to_be_in_viewport()
