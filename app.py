@@ -192,7 +192,8 @@ try:
         st.navigation([gate], position="hidden").run()
         st.stop()
     auth.sidebar_account(actor)
-    st.navigation(_pages(actor)).run()
+    # Every page listed: folded, Streamlit adds its own untranslated "View N more" link.
+    st.navigation(_pages(actor), expanded=True).run()
 except (ReadFailed, StartupFailed) as exc:
     # The database did not answer, whatever the page: a plain sentence rather than a trace.
     # The next click reads again.
