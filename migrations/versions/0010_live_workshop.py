@@ -4,8 +4,8 @@
 dialects: SQLite does not rebuild the table, so no response or answer is touched. The
 ``workshop`` table is new.
 
-Revision ID: 0009_live_workshop
-Revises: 0008_mail_outbox
+Revision ID: 0010_live_workshop
+Revises: 0009_indicators_sharing
 Create Date: 2026-12-01
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 from migrations.security import lock_down_schema
 
-revision = "0009_live_workshop"
-down_revision = "0008_mail_outbox"
+revision = "0010_live_workshop"
+down_revision = "0009_indicators_sharing"
 branch_labels = None
 depends_on = None
 
