@@ -56,12 +56,21 @@ if state.role is None:  # not joined yet (or a code that is not this workshop's)
 
 code = st.query_params.get(ws.PARTICIPANT_PARAM)
 st.caption(t("workshop.phone.joined_as", role=role_label(state.role, short=True)))
+if state.question is not None and state.answer is not None:  # a phone coming back mid-question
+    ss.setdefault(f"ws_sent.{code}.{state.question.id}", state.answer)
 
 
-@st.fragment(run_every=room_ui.POLL_SECONDS)
+def send(question_id: str, key: str) -> None:
+    ws.answer_question(engine(), token, code, question_id, ss.get(key))
+    ss[f"ws_sent.{code}.{question_id}"] = ss.get(key)
+
+
+@st.fragment(run_every=room_ui.PHONE_POLL_SECONDS)
 def current_question() -> None:
+    # The room's state only: the same for every phone, read once a second per process. This
+    # phone's own answers are kept in its session (and read back from the database on a reload).
     try:
-        now = ws.phone(engine(), token, code)
+        now = ws.phone(engine(), token)
     except ServiceError:
         now = state  # the database did not answer: the last state stays, the next run reads again
     if now.ended:
@@ -74,12 +83,13 @@ def current_question() -> None:
     question = now.question
     action = f"workshop.answer.{code}.{question.id}"
     key = f"ws_answer.{code}.{question.id}"
-    render_question(question, now.answer, actions.errors(action), key)
-    answered = now.answer is not None
+    sent = ss.get(f"ws_sent.{code}.{question.id}")
+    render_question(question, sent, actions.errors(action), key)
+    answered = sent is not None
     actions.button(
         action,
         t("workshop.phone.change" if answered else "workshop.phone.send"),
-        lambda: ws.answer_question(engine(), token, code, question.id, ss.get(key)),
+        lambda: send(question.id, key),
         type="primary",
         icon=":material/send:",
         width="stretch",

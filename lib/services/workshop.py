@@ -13,6 +13,8 @@ reloads picks up where the room is.
 from __future__ import annotations
 
 import secrets
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -250,6 +252,7 @@ def _change(engine: Engine, actor: Actor | None, workshop_id: int, **values: Any
         if question is not None and question not in (row.question_ids or ()):
             raise ValidationFailed({"question_id": FieldError(forms.NOT_OFFERED)})
         store.update_workshop(conn, row.id, **values)
+        _forget(row.share_token)
         return _workshop(store.workshop_by_id(conn, row.id))
 
 
@@ -353,6 +356,7 @@ def finish_workshop(
         store.update_workshop(
             conn, row.id, question_open=False, milestone_id=milestone_id, ended_at=tables.utcnow()
         )
+        _forget(row.share_token)
         feedback_store.set_campaign_dates(
             conn, row.campaign_id, opens_on=min(row.held_on, today), closes_on=min(row.held_on, today)
         )
@@ -448,10 +452,42 @@ def _participant(conn: Connection, row: Row, code: Any) -> Row | None:
     return feedback_store.response_by_code(conn, row.campaign_id, code)
 
 
+# What every phone of a room polls is the same for all of them: read once a second per process,
+# not once per phone. A change made in this process is seen at once (``_forget``); one made by
+# another process within ``_SHARED_FOR`` seconds — less than a phone's polling interval.
+_SHARED_FOR = 1.0
+_room_states: dict[tuple[str, str], tuple[float, Row | None]] = {}
+_room_states_lock = threading.Lock()
+
+
+def _forget(token: str) -> None:
+    with _room_states_lock:
+        for key in [k for k in _room_states if k[1] == token]:
+            del _room_states[key]
+
+
+def _room_state(engine: Engine, conn: Connection, token: Any) -> Row | None:
+    if not plausible_token(token):
+        return None
+    key = (str(engine.url), token)
+    now = time.monotonic()
+    with _room_states_lock:
+        kept = _room_states.get(key)
+    if kept is not None and now - kept[0] < _SHARED_FOR:
+        return kept[1]
+    row = store.workshop_by_token(conn, token)
+    with _room_states_lock:
+        if len(_room_states) > 1000:  # rooms come and go: never grows without bound
+            _room_states.clear()
+        _room_states[key] = (now, row)
+    return row
+
+
 def phone(engine: Engine, token: Any, code: Any = None) -> Phone:
-    """The state of the room as a phone sees it (polled every couple of seconds)."""
+    """The state of the room as a phone sees it (polled every couple of seconds); with the
+    participant's ``code``, their role and their answer to the question on screen too."""
     with reading(engine) as conn:
-        row = _by_token(conn, token)
+        row = _room_state(engine, conn, token)
         if row is None:
             return Phone(known=False)
         template = stored_template(conn, row.form_template_id)
