@@ -99,11 +99,7 @@ def save_template(
         "framework_version": framework_version,
     }
     wording = template_versions.Wording(title_fr, title_en, content, created_by)
-    stored = None
-    if newest is not None:
-        said = template_versions.Wording(newest.title_fr, newest.title_en, newest.content, newest.created_by)
-        stored = template_versions.StoredVersion(newest.version, said, template_has_answers(conn, newest.id))
-    placement = template_versions.place(stored, wording, floor=version)
+    placement = _placement(conn, newest, wording, version)
     if placement.step == template_versions.Step.KEEP:
         return newest.id, newest.version
     if placement.step == template_versions.Step.UPDATE:
@@ -119,6 +115,24 @@ def save_template(
         )
     ).inserted_primary_key[0]
     return new_id, placement.version
+
+
+def _placement(
+    conn: Connection, newest: Row | None, wording: template_versions.Wording, floor: int
+) -> template_versions.Placement:
+    stored = None
+    if newest is not None:
+        said = template_versions.Wording(newest.title_fr, newest.title_en, newest.content, newest.created_by)
+        stored = template_versions.StoredVersion(newest.version, said, template_has_answers(conn, newest.id))
+    return template_versions.place(stored, wording, floor=floor)
+
+
+def template_placement(
+    conn: Connection, template: FormTemplate, content: dict[str, Any], created_by: int | None
+) -> template_versions.Placement:
+    """Where ``store_template`` would put this template's wording, without storing it."""
+    wording = template_versions.Wording(template.title.fr, template.title.en, content, created_by)
+    return _placement(conn, newest_template(conn, template.slug), wording, template.version)
 
 
 def store_template(
@@ -454,6 +468,10 @@ def set_campaign_dates(conn: Connection, campaign_id: int, *, opens_on: date, cl
         .where(tables.campaign.c.id == campaign_id)
         .values(opens_on=opens_on, closes_on=closes_on)
     )
+
+
+def update_campaign(conn: Connection, campaign_id: int, **values: Any) -> None:
+    conn.execute(sa.update(tables.campaign).where(tables.campaign.c.id == campaign_id).values(**values))
 
 
 def has_responses(conn: Connection, campaign_id: int) -> bool:

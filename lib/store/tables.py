@@ -331,6 +331,8 @@ campaign = sa.Table(
     sa.Column("anonymous", sa.Boolean, nullable=False, default=True),
     sa.Column("share_token", sa.String(64), nullable=False, unique=True),
     _fk("created_by", "person.id", nullable=True, ondelete="SET NULL"),
+    # How many submitted responses the organisers hope for (None: no target), shown as progress.
+    sa.Column("response_target", sa.Integer, nullable=True),
     # Changes in the same transaction as any write to the campaign's submitted responses: what
     # is computed from them is cached under it (``lib.services.cache``, decision 0015).
     sa.Column("data_version", sa.BigInteger, nullable=False, default=new_data_version, server_default="0"),

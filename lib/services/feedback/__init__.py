@@ -23,13 +23,17 @@ from lib.services.feedback.answering import (
 )
 from lib.services.feedback.campaign_results import Results, results
 from lib.services.feedback.campaigns import (
+    TARGET_MAX,
     TITLE_MAX,
     Campaign,
+    CampaignAnswered,
     CampaignHasResponses,
     CampaignState,
     PublicCampaign,
+    campaign_preview,
     close_campaign,
     delete_campaign,
+    edit_campaign,
     list_campaigns,
     may_answer,
     may_manage,
@@ -40,13 +44,23 @@ from lib.services.feedback.campaigns import (
     state_on,
 )
 from lib.services.feedback.exports import export_csv, export_table, export_xlsx
-from lib.services.feedback.templates import TemplateChoice, edit_template, ensure_templates, list_templates
+from lib.services.feedback.templates import (
+    TemplateChoice,
+    TemplateUpload,
+    check_template_upload,
+    edit_template,
+    ensure_templates,
+    list_templates,
+    publish_template,
+)
 
 __all__ = [
     "NAME_MAX",
+    "TARGET_MAX",
     "TITLE_MAX",
     "AlreadySent",
     "Campaign",
+    "CampaignAnswered",
     "CampaignHasResponses",
     "CampaignState",
     "CampaignUnavailable",
@@ -54,8 +68,12 @@ __all__ = [
     "PublicCampaign",
     "Results",
     "TemplateChoice",
+    "TemplateUpload",
+    "campaign_preview",
+    "check_template_upload",
     "close_campaign",
     "delete_campaign",
+    "edit_campaign",
     "edit_template",
     "ensure_templates",
     "export_csv",
@@ -69,6 +87,7 @@ __all__ = [
     "normalise_code",
     "open_campaign",
     "public_campaign",
+    "publish_template",
     "reopen_campaign",
     "results",
     "results_campaigns",
