@@ -383,9 +383,11 @@ def test_a_coordinator_uploads_a_template_sees_where_it_is_wrong_then_previews_a
     assert error.startswith("Ligne 18, clé « sections[0].questions[1].type » : question « idee »")
     assert not [b for b in at.button if b.key == "admin.template.publish.go"]
 
-    at.file_uploader(key="admin.template.file.0").set_value(("atelier.yaml", GOOD.encode(), "text/yaml")).run()
+    uploader = at.file_uploader(key="admin.template.file.0")
+    uploader.set_value(("atelier.yaml", GOOD.encode(), "text/yaml")).run()
     assert "Nouveau modèle : il sera publié en version 1." in _texts(at, "info")
-    assert at.text_input(key="admin.template.preview.atelier-mobilites.bilan.idee").label == "Une idée à retenir"
+    preview = at.text_input(key="admin.template.preview.atelier-mobilites.bilan.idee")
+    assert preview.label == "Une idée à retenir"
     with db.connect() as conn:
         slugs = set(conn.execute(sa.select(tables.form_template.c.slug)).scalars())
     assert "atelier-mobilites" not in slugs  # the preview stores nothing

@@ -3,16 +3,16 @@
 A nullable column: ``ALTER TABLE … ADD COLUMN`` on both dialects, no SQLite rebuild, so the
 campaign's responses and queued mails (which cascade from it) are never touched.
 
-Revision ID: 0009_campaign_response_target
-Revises: 0008_mail_outbox
+Revision ID: 0011_campaign_response_target
+Revises: 0010_live_workshop
 Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_campaign_response_target"
-down_revision = "0008_mail_outbox"
+revision = "0011_campaign_response_target"
+down_revision = "0010_live_workshop"
 branch_labels = None
 depends_on = None
 
