@@ -1,4 +1,5 @@
-"""Administration (coordinators): territories, peer groups, campaigns, CSV imports and the full export —
+"""Administration (coordinators): territories, peer groups, campaigns, CSV imports, the full export and
+personal data (erasure, retention purge) —
 the network run without touching the database."""
 
 from __future__ import annotations
@@ -6,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import administration as sections
+from components import privacy
 from components.ui import actor, section_choice, service_error, t
 from lib.domain.errors import ServiceError
 
@@ -13,7 +15,7 @@ person = actor()
 st.title(t("admin.title"))
 st.caption(t("admin.intro"))
 
-SECTIONS = ("territories", "groups", "campaigns", "imports", "export")
+SECTIONS = ("territories", "groups", "campaigns", "imports", "export", "privacy")
 section = section_choice("admin.section", SECTIONS)
 try:
     if section == "territories":
@@ -24,7 +26,9 @@ try:
         sections.campaigns(person)
     elif section == "imports":
         sections.import_csv(person)
-    else:
+    elif section == "export":
         sections.export(person)
+    else:
+        privacy.administration(person)
 except ServiceError as exc:
     service_error(exc)
