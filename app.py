@@ -122,7 +122,7 @@ def _pages(actor) -> list:
                 url_path="pilotage",
             )
         )
-    if can(actor, Action.MANAGE_NETWORK):
+    if can_anywhere(actor, Action.MANAGE_TERRITORY):  # a territory admin: their own territory
         pages.append(
             st.Page(
                 page_path("administration"),
@@ -131,6 +131,7 @@ def _pages(actor) -> list:
                 url_path="administration",
             )
         )
+    if can(actor, Action.MANAGE_NETWORK):
         pages.append(
             st.Page(
                 page_path("outbox"),

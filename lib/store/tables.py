@@ -79,7 +79,7 @@ TERRITORY_KINDS = ("commune", "epci", "petr", "departement", "region", "other")
 # Who sees a territory's data, per kind of data (``territory_sharing``; the rule that reads
 # them is ``lib.domain.sharing``). A fourth level, ``public``, is planned (issue 19).
 SHARING_LEVELS = ("private", "peers", "network")
-SHARING_KINDS = ("assessments", "journey", "feedback")
+SHARING_KINDS = ("assessments", "journey", "feedback", "indicators")
 # The single level of the first schema: superseded by ``territory_sharing`` (migration 0005)
 # and read by nothing. It stays because dropping it means rebuilding ``territory`` on SQLite,
 # which deletes every row that refers to it (ON DELETE CASCADE fires on the rebuild's DROP).
