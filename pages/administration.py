@@ -1,6 +1,7 @@
 """Administration: for coordinators, territories, people, peer groups, campaigns, CSV imports,
-the full export and personal data (erasure, retention purge) — the network run without touching the database; for a territory admin, their
-own territory's details and people (the services decide what each one sees)."""
+the full export and personal data (erasure, retention purge) — the network run without touching
+the database; for a territory admin, their own territory's details and people (the services
+decide what each one sees)."""
 
 from __future__ import annotations
 
