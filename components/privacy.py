@@ -9,19 +9,11 @@ import streamlit as st
 from components import actions
 from components.ui import engine, field_error, format_date, lang, service_error, t, t_text
 from lib.access import Actor
-from lib.domain import privacy as rules
 from lib.domain.clock import local_day
 from lib.domain.errors import FieldError, ServiceError, ValidationFailed
 from lib.services import privacy
 
 ss = st.session_state
-
-
-def person_name(display_name: str | None, email: str) -> str:
-    """A person as shown: an erased one as "ancien membre" in the reader's language."""
-    if rules.is_erased(email):
-        return t_text("privacy.former_member")
-    return display_name or email
 
 
 def share_notice(anonymous: bool) -> None:
