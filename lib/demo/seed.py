@@ -475,6 +475,7 @@ STEPS: list[tuple[str, StepFunction | str]] = [
     ("campaigns and responses", "lib.demo.feedback:seed_campaigns_and_responses"),
     ("engagement signals", "lib.demo.steering:seed_engagement_signals"),
     ("sharing and contacts", "lib.demo.peers:seed_sharing_and_contacts"),
+    ("live workshop", "lib.demo.workshop:seed_live_workshop"),
     ("old personal data to purge", "lib.demo.privacy:seed_old_personal_data"),
     ("activity log", _activity_log),
 ]
