@@ -256,6 +256,17 @@ def test_a_draft_is_kept_through_the_last_paris_day_of_its_window_and_deleted_th
     assert codes() == []
 
 
+def test_a_live_workshop_s_participants_who_never_answered_are_not_abandoned_drafts(engine):
+    coordinator = make_actor(engine, Role.COORDINATOR, None)
+    _, token = make_campaign(engine, None)
+    with engine.begin() as conn:
+        conn.execute(sa.update(tables.campaign).values(kind="live"))
+    feedback.start_response(engine, token, "inhabitant")
+    with engine.begin() as conn:
+        conn.execute(sa.update(tables.response).values(updated_at=datetime(2020, 1, 1, tzinfo=UTC)))
+    assert service.purge_now(engine, coordinator).drafts == 0
+
+
 def test_a_submitted_response_is_never_purged_and_the_coordinator_sees_what_is_due(engine):
     coordinator = make_actor(engine, Role.COORDINATOR, None)
     campaign_id, token = make_campaign(engine, None)

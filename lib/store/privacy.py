@@ -312,8 +312,12 @@ def drop_respondent_name(conn: Connection, response_id: int, document: dict[str,
 
 
 def _abandoned(saved_before: datetime) -> list[sa.ColumnElement]:
-    r = tables.response
-    return [r.c.status == "draft", r.c.updated_at < saved_before]
+    r, c = tables.response, tables.campaign
+    # A live workshop's participant who joined but never answered is a "draft" too; that row
+    # is the record that they were in the room (counted by the workshop), not an answer left
+    # half-way, and its code is no resume code: it stays.
+    live = sa.select(c.c.id).where(c.c.kind == "live")
+    return [r.c.status == "draft", r.c.updated_at < saved_before, r.c.campaign_id.not_in(live)]
 
 
 def count_abandoned_drafts(conn: Connection, saved_before: datetime) -> int:
