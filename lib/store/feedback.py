@@ -208,6 +208,34 @@ def list_campaigns(conn: Connection, territory_ids: Sequence[int] | None) -> lis
     return list(conn.execute(query.order_by(tables.campaign.c.opens_on.desc(), tables.campaign.c.id.desc())))
 
 
+def _matching(query: sa.Select, search: str) -> sa.Select:
+    if not search:
+        return query
+    return query.where(
+        sa.or_(
+            tables.campaign.c.title.icontains(search, autoescape=True),
+            tables.territory.c.name.icontains(search, autoescape=True),
+        )
+    )
+
+
+def campaigns_page(conn: Connection, *, search: str, limit: int, offset: int) -> list[Row]:
+    """A page of the network's campaigns, newest first, whose title or territory's name
+    contains ``search`` (any case); counted only for the page's campaigns."""
+    query = _matching(_campaign_query(), search)
+    query = query.order_by(tables.campaign.c.opens_on.desc(), tables.campaign.c.id.desc())
+    return list(conn.execute(query.limit(limit).offset(offset)))
+
+
+def count_campaigns(conn: Connection, *, search: str) -> int:
+    query = sa.select(sa.func.count()).select_from(
+        tables.campaign.join(
+            tables.territory, tables.territory.c.id == tables.campaign.c.territory_id, isouter=True
+        )
+    )
+    return int(conn.execute(_matching(query, search)).scalar_one())
+
+
 # --- Responses -----------------------------------------------------------------------------
 
 

@@ -23,11 +23,14 @@ from lib.services.feedback.answering import (
 )
 from lib.services.feedback.campaign_results import Results, results
 from lib.services.feedback.campaigns import (
+    CAMPAIGNS_PER_PAGE,
     TITLE_MAX,
     Campaign,
     CampaignHasResponses,
+    CampaignsPage,
     CampaignState,
     PublicCampaign,
+    campaigns_page,
     close_campaign,
     delete_campaign,
     list_campaigns,
@@ -43,6 +46,7 @@ from lib.services.feedback.exports import export_csv, export_table, export_xlsx
 from lib.services.feedback.templates import TemplateChoice, edit_template, ensure_templates, list_templates
 
 __all__ = [
+    "CAMPAIGNS_PER_PAGE",
     "NAME_MAX",
     "TITLE_MAX",
     "AlreadySent",
@@ -50,10 +54,12 @@ __all__ = [
     "CampaignHasResponses",
     "CampaignState",
     "CampaignUnavailable",
+    "CampaignsPage",
     "Draft",
     "PublicCampaign",
     "Results",
     "TemplateChoice",
+    "campaigns_page",
     "close_campaign",
     "delete_campaign",
     "edit_template",

@@ -180,6 +180,40 @@ def list_campaigns(
     ]
 
 
+CAMPAIGNS_PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class CampaignsPage:
+    campaigns: list[Campaign]
+    total: int  # every campaign matching the search
+    page: int  # from 0; the last page when the one asked for is past it
+    pages: int
+
+
+def campaigns_page(
+    engine: Engine,
+    actor: Actor | None,
+    *,
+    search: str = "",
+    page: int = 0,
+    per_page: int = CAMPAIGNS_PER_PAGE,
+    today: date | None = None,
+) -> CampaignsPage:
+    """One page of the network's campaigns for its administration, newest first: those whose
+    title or territory's name contains ``search``, and how many match in all. A network holds
+    thousands of campaigns: only the page's are read and counted."""
+    require(actor, Action.MANAGE_NETWORK)
+    text = search.strip() if isinstance(search, str) else ""
+    with reading(engine) as conn:
+        total = store.count_campaigns(conn, search=text)
+        pages = -(-total // per_page)
+        page = min(max(int(page), 0), max(pages - 1, 0))
+        rows = store.campaigns_page(conn, search=text, limit=per_page, offset=page * per_page)
+    today = today or clock.today()
+    return CampaignsPage([campaign_of(r, today) for r in rows], total, page, pages)
+
+
 def results_campaigns(
     engine: Engine,
     actor: Actor | None,
