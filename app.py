@@ -11,6 +11,7 @@ from lib.access import Action, can, can_anywhere
 from lib.bootstrap import StartupFailed
 from lib.domain.errors import ReadFailed
 from lib.services import mail, peers
+from lib.services.workshop import WORKSHOP_PARAM
 
 st.set_page_config(page_title="Parcours", page_icon=":material/route:", layout="wide")
 
@@ -18,6 +19,13 @@ st.set_page_config(page_title="Parcours", page_icon=":material/route:", layout="
 def _feedback_link_only(token: str) -> None:
     """A shared campaign link opens that one form and nothing else of the app."""
     page = st.Page(page_path("answer"), title=t("nav.answer"), url_path="repondre", default=True)
+    st.navigation([page], position="hidden").run()
+
+
+def _workshop_link_only() -> None:
+    """A live workshop's join link (its QR code in the room): the participant's phone page
+    and nothing else of the app, no login needed."""
+    page = st.Page(page_path("workshop_join"), title=t("nav.workshop_join"), url_path="atelier", default=True)
     st.navigation([page], position="hidden").run()
 
 
@@ -56,6 +64,15 @@ def _pages(actor) -> list:
         # Reached from a campaign's "Answer" button only: members answer inside the app.
         pages.append(
             st.Page(page_path("answer"), title=t("nav.answer"), url_path="repondre", visibility="hidden")
+        )
+    if can_anywhere(actor, Action.MANAGE_CAMPAIGNS):
+        pages.append(
+            st.Page(
+                page_path("workshops"),
+                title=t("nav.workshops"),
+                icon=":material/co_present:",
+                url_path="ateliers",
+            )
         )
     if can_anywhere(actor, Action.VIEW_RESULTS):
         pages.append(
@@ -122,7 +139,7 @@ def _pages(actor) -> list:
                 url_path="pilotage",
             )
         )
-    if can(actor, Action.MANAGE_NETWORK):
+    if can_anywhere(actor, Action.MANAGE_TERRITORY):  # a territory admin: their own territory
         pages.append(
             st.Page(
                 page_path("administration"),
@@ -131,6 +148,7 @@ def _pages(actor) -> list:
                 url_path="administration",
             )
         )
+    if can(actor, Action.MANAGE_NETWORK):
         pages.append(
             st.Page(
                 page_path("outbox"),
@@ -173,6 +191,9 @@ try:
     actions.new_run()
     if st.query_params.get(mail.UNSUBSCRIBE_PARAM):
         _unsubscribe_only()
+        st.stop()
+    if st.query_params.get(WORKSHOP_PARAM):
+        _workshop_link_only()
         st.stop()
     token = st.query_params.get("campagne")
     if token:

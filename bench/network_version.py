@@ -1,4 +1,4 @@
-"""What the network's data version costs the writes that move it (migration 0009, decision 0015).
+"""What the network's data version costs the writes that move it (migration 0011, decision 0015).
 
     python -m bench.network_version [--db sqlite,postgresql] [--rounds 5] [--writes 40] [--threads 4]
 

@@ -91,8 +91,15 @@ def _territory_form(person: Actor, current: admin.AdminTerritory | None) -> None
     with st.form(key):
         st.text_input(t("admin.col.name"), current.name if current else "", key=f"{key}.name")
         field_error(errors, "name")
+        # Kind and identifier place a territory in the network's comparisons and links: the
+        # coordinators' to change (the service keeps them for anyone else).
+        network = person.is_coordinator
         st.text_input(
-            t("admin.col.slug"), current.slug if current else "", key=f"{key}.slug", help=t("admin.slug_help")
+            t("admin.col.slug"),
+            current.slug if current else "",
+            key=f"{key}.slug",
+            help=t("admin.slug_help" if network else "admin.network_field_help"),
+            disabled=not network,
         )
         field_error(errors, "slug")
         kinds = list(TERRITORY_KINDS)
@@ -102,6 +109,8 @@ def _territory_form(person: Actor, current: admin.AdminTerritory | None) -> None
             index=kinds.index(current.kind) if current else 0,
             format_func=kind_name,
             key=f"{key}.kind",
+            help=None if network else t("admin.network_field_help"),
+            disabled=not network,
         )
 
         def field(where, column: str, name: str, value: object) -> str:
@@ -134,11 +143,13 @@ def _territory_form(person: Actor, current: admin.AdminTerritory | None) -> None
 
 def territories(person: Actor) -> None:
     rows = admin.territories(engine(), person)
-    show_archived = st.toggle(t("admin.show_archived"), key="admin.show_archived")
-    shown = [r for r in rows if show_archived or r.archived_at is None]
+    network = person.is_coordinator  # else: a territory admin, who sees only their territories
+    show_archived = network and st.toggle(t("admin.show_archived"), key="admin.show_archived")
+    shown = [r for r in rows if show_archived or r.archived_at is None or not network]
     st.dataframe(_territory_table(shown), hide_index=True, use_container_width=True)
-    with st.expander(t("admin.new_territory"), icon=":material/add_location:"):
-        _territory_form(person, None)
+    if network:
+        with st.expander(t("admin.new_territory"), icon=":material/add_location:"):
+            _territory_form(person, None)
     if not rows:
         return
     by_id = {r.id: r for r in rows}
@@ -153,7 +164,8 @@ def territories(person: Actor) -> None:
     current = by_id[chosen]
     st.subheader(plain(current.name), divider="gray")
     _territory_form(person, current)
-    _archive(person, current)
+    if network:
+        _archive(person, current)
 
 
 def _archive(person: Actor, current: admin.AdminTerritory) -> None:

@@ -55,13 +55,16 @@ def show_qr(data: str, file_stem: str, key: str) -> None:
     )
 
 
-def share_link(token: str, resume_code: str | None = None, territory: str | None = None) -> str:
+def share_link(
+    token: str, resume_code: str | None = None, territory: str | None = None, *, param: str = "campagne"
+) -> str:
     """The address a respondent opens: the app's root with ``?campagne=TOKEN`` (and, for a
-    network-wide campaign, ``&territoire=SLUG``: the territory its answers count for)."""
+    network-wide campaign, ``&territoire=SLUG``: the territory its answers count for).
+    ``param="atelier"``: a live workshop's join link, which opens the participant's phone page."""
     parts = urlsplit(st.context.url or "http://localhost:8501/")
     base_path = str(st.get_option("server.baseUrlPath") or "").strip("/")
     root = urlunsplit((parts.scheme, parts.netloc, f"/{base_path}/" if base_path else "/", "", ""))
-    query = {"campagne": token} | ({"territoire": territory} if territory else {})
+    query = {param: token} | ({"territoire": territory} if territory else {})
     query |= {"reprise": resume_code} if resume_code else {}
     return f"{root}?{urlencode(query)}"
 

@@ -27,6 +27,7 @@ class Action(StrEnum):
     MANAGE_CAMPAIGNS = "manage_campaigns"  # open, edit and close campaigns
     MANAGE_MEMBERS = "manage_members"  # invite, revoke, answer access requests
     MANAGE_SHARING = "manage_sharing"  # choose what the territory shares with peers and the network
+    MANAGE_TERRITORY = "manage_territory"  # a territory's details: name, codes, region, population
     VIEW_ACTIVITY = "view_activity"  # the activity journal of a territory
     VIEW_NETWORK = "view_network"  # engagement across every territory
     MANAGE_NETWORK = "manage_network"  # territories, peer groups, form templates
@@ -41,6 +42,7 @@ _TERRITORY_RIGHTS[Role.TERRITORY_ADMIN] = _TERRITORY_RIGHTS[Role.CONTRIBUTOR] | 
     Action.MANAGE_CAMPAIGNS,
     Action.MANAGE_MEMBERS,
     Action.MANAGE_SHARING,
+    Action.MANAGE_TERRITORY,
     Action.VIEW_ACTIVITY,
 }
 

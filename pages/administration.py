@@ -1,23 +1,31 @@
-"""Administration (coordinators): territories, peer groups, campaigns, CSV imports and the full export —
-the network run without touching the database."""
+"""Administration: for coordinators, territories, people, peer groups, campaigns, CSV imports and
+the full export — the network run without touching the database; for a territory admin, their
+own territory's details and people (the services decide what each one sees)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from components import administration as sections
+from components import people
 from components.ui import actor, section_choice, service_error, t
 from lib.domain.errors import ServiceError
 
 person = actor()
-st.title(t("admin.title"))
-st.caption(t("admin.intro"))
-
-SECTIONS = ("territories", "groups", "campaigns", "imports", "export")
+if person is not None and person.is_coordinator:
+    st.title(t("admin.title"))
+    st.caption(t("admin.intro"))
+    SECTIONS = ("territories", "people", "groups", "campaigns", "imports", "export")
+else:  # a territory admin: their own territory, its details and its people
+    st.title(t("admin.title_territory"))
+    st.caption(t("admin.intro_territory"))
+    SECTIONS = ("territories", "people")
 section = section_choice("admin.section", SECTIONS)
 try:
     if section == "territories":
         sections.territories(person)
+    elif section == "people":
+        people.section(person)
     elif section == "groups":
         sections.peer_groups(person)
     elif section == "campaigns":

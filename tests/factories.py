@@ -399,7 +399,7 @@ def set_sharing(engine: Engine, territory_id: int, **levels: str) -> None:
 
 
 def share_nothing(engine: Engine, territory_id: int) -> None:
-    set_sharing(engine, territory_id, assessments="private", journey="private", feedback="private")
+    set_sharing(engine, territory_id, **dict.fromkeys(tables.SHARING_KINDS, "private"))
 
 
 def agree_to_be_contacted(engine: Engine, person_id: int) -> None:

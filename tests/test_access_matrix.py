@@ -37,6 +37,7 @@ from lib.services import (
     mail,
     membership,
     peers,
+    people,
     reports,
     steering,
 )
@@ -55,25 +56,25 @@ from tests.factories import (
 # coordinator, whose membership is network-wide); "other" a territory they are not a member of;
 # "network" the network as a whole.
 MATRIX = """
-role             scope    view  edit  answer results campaigns members sharing journal net_view net_manage
-coordinator      own      Y     Y     Y      Y       Y         Y       Y       Y       Y        Y
-coordinator      other    Y     Y     Y      Y       Y         Y       Y       Y       Y        Y
-coordinator      network  Y     Y     Y      Y       Y         Y       Y       Y       Y        Y
-territory_admin  own      Y     Y     Y      Y       Y         Y       Y       Y       n        n
-territory_admin  other    n     n     n      n       n         n       n       n       n        n
-territory_admin  network  n     n     Y      n       n         n       n       n       n        n
-contributor      own      Y     Y     Y      Y       n         n       n       n       n        n
-contributor      other    n     n     n      n       n         n       n       n       n        n
-contributor      network  n     n     Y      n       n         n       n       n       n        n
-reader           own      Y     n     Y      Y       n         n       n       n       n        n
-reader           other    n     n     n      n       n         n       n       n       n        n
-reader           network  n     n     Y      n       n         n       n       n       n        n
-no_membership    own      n     n     n      n       n         n       n       n       n        n
-no_membership    other    n     n     n      n       n         n       n       n       n        n
-no_membership    network  n     n     n      n       n         n       n       n       n        n
-anonymous        own      n     n     n      n       n         n       n       n       n        n
-anonymous        other    n     n     n      n       n         n       n       n       n        n
-anonymous        network  n     n     n      n       n         n       n       n       n        n
+role            scope   view edit answer results campaigns members sharing details journal net_view net_manage
+coordinator     own     Y    Y    Y      Y       Y         Y       Y       Y       Y       Y        Y
+coordinator     other   Y    Y    Y      Y       Y         Y       Y       Y       Y       Y        Y
+coordinator     network Y    Y    Y      Y       Y         Y       Y       Y       Y       Y        Y
+territory_admin own     Y    Y    Y      Y       Y         Y       Y       Y       Y       n        n
+territory_admin other   n    n    n      n       n         n       n       n       n       n        n
+territory_admin network n    n    Y      n       n         n       n       n       n       n        n
+contributor     own     Y    Y    Y      Y       n         n       n       n       n       n        n
+contributor     other   n    n    n      n       n         n       n       n       n       n        n
+contributor     network n    n    Y      n       n         n       n       n       n       n        n
+reader          own     Y    n    Y      Y       n         n       n       n       n       n        n
+reader          other   n    n    n      n       n         n       n       n       n       n        n
+reader          network n    n    Y      n       n         n       n       n       n       n        n
+no_membership   own     n    n    n      n       n         n       n       n       n       n        n
+no_membership   other   n    n    n      n       n         n       n       n       n       n        n
+no_membership   network n    n    n      n       n         n       n       n       n       n        n
+anonymous       own     n    n    n      n       n         n       n       n       n       n        n
+anonymous       other   n    n    n      n       n         n       n       n       n       n        n
+anonymous       network n    n    n      n       n         n       n       n       n       n        n
 """
 
 COLUMNS = {
@@ -84,6 +85,7 @@ COLUMNS = {
     "campaigns": Action.MANAGE_CAMPAIGNS,
     "members": Action.MANAGE_MEMBERS,
     "sharing": Action.MANAGE_SHARING,
+    "details": Action.MANAGE_TERRITORY,
     "journal": Action.VIEW_ACTIVITY,
     "net_view": Action.VIEW_NETWORK,
     "net_manage": Action.MANAGE_NETWORK,
@@ -192,6 +194,12 @@ def _sharing(w: World, actor, territory_id):
     return peers.set_sharing(w.engine, actor, territory_id, {"assessments": "network"})
 
 
+def _territory_details(w: World, actor, territory_id):
+    name = "Territoire membre" if territory_id == w.own else "Territoire voisin"
+    draft = administration.TerritoryDraft(name=name, kind="commune", population=1200)
+    return administration.save_territory(w.engine, actor, draft, territory_id)
+
+
 def _journal(w: World, actor, territory_id):
     if territory_id is not None:
         return steering.journal(w.engine, actor, steering.JournalQuery(territory_id=territory_id))
@@ -226,6 +234,7 @@ PROBES: dict[Action, dict[str, Probe]] = {
     Action.MANAGE_CAMPAIGNS: {"territory": _open_campaign, "network": _open_campaign},
     Action.MANAGE_MEMBERS: {"territory": _members, "network": _members},
     Action.MANAGE_SHARING: {"territory": _sharing},
+    Action.MANAGE_TERRITORY: {"territory": _territory_details},
     Action.VIEW_ACTIVITY: {"territory": _journal, "network": _journal},
     Action.VIEW_NETWORK: {"network": _network_overview},
     Action.MANAGE_NETWORK: {"territory": _edit_template, "network": _edit_template},
@@ -238,6 +247,7 @@ PROBES: dict[Action, dict[str, Probe]] = {
 VIA_CAN = {
     (Action.VIEW_TERRITORY, "network"),
     (Action.MANAGE_SHARING, "network"),  # sharing is a territory's choice; the network has none
+    (Action.MANAGE_TERRITORY, "network"),  # details are a territory's; the network has none
     (Action.EDIT_JOURNEY, "network"),
     (Action.VIEW_NETWORK, "territory"),
 }
@@ -362,16 +372,18 @@ def test_no_service_refuses_by_itself_every_refusal_comes_from_lib_access():
 
 
 # --- Network administration: every service of it, one by one ----------------------------------
-# Administration, imports and the full export are the coordinators' (MANAGE_NETWORK): each
-# service is called as each role, with valid input, and must go through only for them.
+# Administration, imports and the full export are the coordinators' (MANAGE_NETWORK); a territory
+# admin lists and corrects their own territory and finds and places its people. Each service
+# is called as each role, with valid input, on the person's own territory, and must go through
+# only as the table says.
 NETWORK_ADMIN = """
-role             territories  save_territory  archive  groups  save_group  import  export
-coordinator      Y            Y               Y        Y       Y           Y       Y
-territory_admin  n            n               n        n       n           n       n
-contributor      n            n               n        n       n           n       n
-reader           n            n               n        n       n           n       n
-no_membership    n            n               n        n       n           n       n
-anonymous        n            n               n        n       n           n       n
+role             territories  save_territory  archive  groups  save_group  import  export  people  add_member
+coordinator      Y            Y               Y        Y       Y           Y       Y       Y       Y
+territory_admin  Y            Y               n        n       n           n       n       Y       Y
+contributor      n            n               n        n       n           n       n       n       n
+reader           n            n               n        n       n           n       n       n       n
+no_membership    n            n               n        n       n           n       n       n       n
+anonymous        n            n               n        n       n           n       n       n       n
 """
 
 
@@ -388,11 +400,15 @@ def _network_admin_probes(engine: Engine, own: int) -> dict[str, Callable[[Actor
         ),
         "import": lambda actor: imports.import_csv(engine, actor, "territories", b"nom;type\nLens;commune\n"),
         "export": lambda actor: backup.export_archive(engine, actor, io.BytesIO()),
+        "people": lambda actor: people.find_people(engine, actor, ""),
+        "add_member": lambda actor: people.add_membership(
+            engine, actor, person_id=make_person(engine), territory_id=own, role="reader"
+        ),
     }
 
 
 @pytest.mark.parametrize("role", [line.split()[0] for line in NETWORK_ADMIN.strip().splitlines()[1:]])
-def test_network_administration_goes_through_for_coordinators_only(engine, role):
+def test_network_administration_goes_through_as_the_table_says(engine, role):
     header, *rows = [line.split() for line in NETWORK_ADMIN.strip().splitlines()]
     expected = {
         name: cell == "Y"

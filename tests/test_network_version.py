@@ -1,4 +1,4 @@
-"""The network's data version (``lib.store.stamps``, migration 0009) and the caches keyed on it:
+"""The network's data version (``lib.store.stamps``, migration 0011) and the caches keyed on it:
 two app processes on one database, each with its own caches (``lib.services.cache``), see
 each other's writes on their next rerun — the services' writes and hand-typed SQL alike —
 and a value cached for one reader never reaches a reader without the right to it."""

@@ -58,12 +58,18 @@ def test_logged_out_readers_see_nothing_even_shared_with_the_whole_network():
     assert not may_see(VISITOR, 1, Level.NETWORK)
 
 
-def test_unchosen_levels_fall_back_to_peers_for_assessments_and_stories_and_private_for_results():
-    assert DEFAULT_LEVELS == {Kind.ASSESSMENTS: "peers", Kind.JOURNEY: "peers", Kind.FEEDBACK: "private"}
+def test_unchosen_levels_fall_back_to_peers_for_assessments_stories_and_indicators_and_private_for_results():
+    assert DEFAULT_LEVELS == {
+        Kind.ASSESSMENTS: "peers",
+        Kind.JOURNEY: "peers",
+        Kind.FEEDBACK: "private",
+        Kind.INDICATORS: "peers",
+    }
     assert levels_with_defaults({"feedback": "network"}) == {
         Kind.ASSESSMENTS: Level.PEERS,
         Kind.JOURNEY: Level.PEERS,
         Kind.FEEDBACK: Level.NETWORK,
+        Kind.INDICATORS: Level.PEERS,
     }
 
 

@@ -296,6 +296,7 @@ def test_an_admin_changes_what_the_territory_shares_and_each_change_is_logged(en
         Kind.ASSESSMENTS: Level.PEERS,
         Kind.JOURNEY: Level.PEERS,
         Kind.FEEDBACK: Level.PRIVATE,
+        Kind.INDICATORS: Level.PEERS,
     }
 
     after = svc.set_sharing(

@@ -474,6 +474,7 @@ STEPS: list[tuple[str, StepFunction | str]] = [
     ("campaigns and responses", "lib.demo.feedback:seed_campaigns_and_responses"),
     ("engagement signals", "lib.demo.steering:seed_engagement_signals"),
     ("sharing and contacts", "lib.demo.peers:seed_sharing_and_contacts"),
+    ("live workshop", "lib.demo.workshop:seed_live_workshop"),
     ("activity log", _activity_log),
 ]
 

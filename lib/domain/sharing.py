@@ -38,13 +38,16 @@ class Kind(StrEnum):
     ASSESSMENTS = "assessments"  # self-assessments: levels, comments, axis scores
     JOURNEY = "journey"  # milestones and their stories
     FEEDBACK = "feedback"  # feedback campaigns' results
+    INDICATORS = "indicators"  # indicator values and targets (issue 18)
 
 
-# Peers see assessments and stories unless the admin says otherwise; results stay at home.
+# Peers see assessments, stories and indicators unless the admin says otherwise; results stay
+# at home.
 DEFAULT_LEVELS: dict[Kind, Level] = {
     Kind.ASSESSMENTS: Level.PEERS,
     Kind.JOURNEY: Level.PEERS,
     Kind.FEEDBACK: Level.PRIVATE,
+    Kind.INDICATORS: Level.PEERS,
 }
 
 # An aggregate over fewer territories is not shown at all.

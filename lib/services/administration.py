@@ -1,5 +1,8 @@
 """Running the network without touching the database: territories and peer groups
-(issue 10, item 2). Coordinators only (MANAGE_NETWORK); each change is logged in the same
+(issue 10, item 2). Coordinators (MANAGE_NETWORK) create, change and archive any territory
+and run the peer groups; a territory admin (MANAGE_TERRITORY) sees and corrects the details of
+their own territory — its name, codes, region and population, not its kind nor its identifier,
+which place it in the network's comparisons and links. Each change is logged in the same
 transaction.
 
 A territory is never deleted: its answers, assessments and stories are the network's memory.
@@ -14,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
-from lib.access import Action, Actor, require
+from lib.access import Action, Actor, can, require, require_anywhere
 from lib.domain import territories as rules
 from lib.domain.errors import FieldError, NotFound, ValidationFailed
 from lib.domain.inputs import ID_MAX, Checks, is_record_id, is_whole
@@ -60,10 +63,14 @@ class PeerGroup:
 
 
 def territories(engine: Engine, actor: Actor | None) -> list[AdminTerritory]:
-    """Every territory, archived ones included, with how many members and responses it has."""
-    require(actor, Action.MANAGE_NETWORK)
+    """Every territory, archived ones included, with how many members and responses it has —
+    for a territory admin, only the territories they administer."""
+    actor = require_anywhere(actor, Action.MANAGE_TERRITORY)
+    scope = None
+    if not actor.is_coordinator:
+        scope = [tid for tid in actor.territory_ids if can(actor, Action.MANAGE_TERRITORY, tid)]
     with reading(engine) as conn:
-        return [AdminTerritory(**dict(r._mapping)) for r in store.territories_with_counts(conn)]
+        return [AdminTerritory(**dict(r._mapping)) for r in store.territories_with_counts(conn, scope)]
 
 
 def _checked_territory(checks: Checks, draft: TerritoryDraft) -> dict[str, Any]:
@@ -97,15 +104,26 @@ def _checked_territory(checks: Checks, draft: TerritoryDraft) -> dict[str, Any]:
 def save_territory(
     engine: Engine, actor: Actor | None, draft: TerritoryDraft, territory_id: int | None = None
 ) -> int:
-    """Create a territory (``territory_id`` None) or change one; returns its id."""
-    actor = require(actor, Action.MANAGE_NETWORK)
+    """Create a territory (``territory_id`` None, coordinators) or change one (its admins
+    too, for what is theirs to change); returns its id."""
+    if territory_id is None:
+        actor = require(actor, Action.MANAGE_NETWORK)
+    else:
+        actor = require(actor, Action.MANAGE_TERRITORY, territory_id)
     checks = Checks()
     territory_id = checks.record_id("territory_id", territory_id, optional=True)
     values = _checked_territory(checks, draft)
+    network = can(actor, Action.MANAGE_NETWORK)
+    if not network:  # kind and identifier stay what they are: only their errors would be noise
+        checks.errors.pop("kind", None)
+        checks.errors.pop("slug", None)
     checks.done()
     with writing(engine) as conn:
-        if territory_id is not None and store.get_territory(conn, territory_id) is None:
+        current = store.get_territory(conn, territory_id) if territory_id is not None else None
+        if territory_id is not None and current is None:
             raise NotFound(territory_id=territory_id)
+        if not network:
+            values["kind"], values["slug"] = current.kind, current.slug
         other = store.territory_id_by_slug(conn, values["slug"])
         if other is not None and other != territory_id:
             raise ValidationFailed(

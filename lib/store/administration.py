@@ -12,9 +12,10 @@ from sqlalchemy.engine import Connection, Row
 from lib.store import tables
 
 
-def territories_with_counts(conn: Connection) -> list[Row]:
-    """Every territory by name with its members and its submitted responses (own campaigns and
-    network answers given for it): what archiving would take out of the steering views."""
+def territories_with_counts(conn: Connection, territory_ids: Iterable[int] | None = None) -> list[Row]:
+    """Every territory (only ``territory_ids`` when given) by name with its members and its
+    submitted responses (own campaigns and network answers given for it): what archiving would
+    take out of the steering views."""
     tr, m, r, c = tables.territory, tables.membership, tables.response, tables.campaign
     members = sa.select(sa.func.count()).where(m.c.territory_id == tr.c.id).correlate(tr).scalar_subquery()
     own = (
@@ -43,6 +44,8 @@ def territories_with_counts(conn: Connection) -> list[Row]:
         members.label("members"),
         (own + given).label("responses"),
     ).order_by(tr.c.name, tr.c.id)
+    if territory_ids is not None:
+        query = query.where(tr.c.id.in_(list(territory_ids)))
     return list(conn.execute(query))
 
 

@@ -316,3 +316,51 @@ def count_pending_requests(
 
 def list_requests_of(conn: Connection, person_id: int) -> list[Row]:
     return list(conn.execute(_request_columns().where(tables.access_request.c.person_id == person_id)))
+
+
+# --- people across the network (Administration) -------------------------------------------------
+
+
+def _member_of(territory_ids: Iterable[int]):
+    return sa.exists().where(
+        tables.membership.c.person_id == tables.person.c.id,
+        tables.membership.c.territory_id.in_(list(territory_ids)),
+    )
+
+
+def search_people(
+    conn: Connection, search: str, *, territory_ids: Iterable[int] | None = None, limit: int
+) -> list[Row]:
+    """People whose name or address contains ``search`` (any case), by name then address, at
+    most ``limit``; with ``territory_ids``, only those holding a membership in one of them."""
+    p = tables.person
+    query = sa.select(p.c.id, p.c.email, p.c.display_name, p.c.last_login_at).order_by(
+        p.c.display_name, p.c.email, p.c.id
+    )
+    if search:
+        query = query.where(
+            sa.or_(
+                p.c.email.icontains(search, autoescape=True),
+                p.c.display_name.icontains(search, autoescape=True),
+            )
+        )
+    if territory_ids is not None:
+        query = query.where(_member_of(territory_ids))
+    return list(conn.execute(query.limit(limit)))
+
+
+def memberships_of_people(
+    conn: Connection, person_ids: Iterable[int], *, territory_ids: Iterable[int] | None = None
+) -> list[Row]:
+    """The memberships of these people with their territory's name (None: the network), by
+    territory name; with ``territory_ids``, only those in these territories."""
+    m, tr = tables.membership, tables.territory
+    query = (
+        sa.select(m.c.id, m.c.person_id, m.c.territory_id, m.c.role, tr.c.name.label("territory_name"))
+        .select_from(m.outerjoin(tr, tr.c.id == m.c.territory_id))
+        .where(m.c.person_id.in_(list(person_ids)))
+        .order_by(m.c.person_id, m.c.territory_id.is_not(None), tr.c.name, m.c.id)
+    )
+    if territory_ids is not None:
+        query = query.where(m.c.territory_id.in_(list(territory_ids)))
+    return list(conn.execute(query))

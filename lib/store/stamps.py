@@ -1,7 +1,7 @@
 """The network's data version: one cheap read that says whether anything the network screens
 count has changed since a value was cached.
 
-Triggers (migration 0009) move a counter of ``network_version`` in the same transaction as
+Triggers (migration 0011) move a counter of ``network_version`` in the same transaction as
 every write to the tables those screens read — territories, sharing levels, peer groups,
 people, memberships, contact consents, submitted self-assessments and their scores,
 milestones, campaigns, submitted responses, the journal — whichever process or tool writes.
@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from lib.store import tables
 
-# What the triggers watch (kept equal to migration 0009's list by tests/test_network_version.py,
+# What the triggers watch (kept equal to migration 0011's list by tests/test_network_version.py,
 # so a migration that rebuilds one of these tables on SQLite, and drops its triggers with it,
 # is caught).
 WATCHED_TABLES = (

@@ -79,7 +79,7 @@ TERRITORY_KINDS = ("commune", "epci", "petr", "departement", "region", "other")
 # Who sees a territory's data, per kind of data (``territory_sharing``; the rule that reads
 # them is ``lib.domain.sharing``). A fourth level, ``public``, is planned (issue 19).
 SHARING_LEVELS = ("private", "peers", "network")
-SHARING_KINDS = ("assessments", "journey", "feedback")
+SHARING_KINDS = ("assessments", "journey", "feedback", "indicators")
 # The single level of the first schema: superseded by ``territory_sharing`` (migration 0005)
 # and read by nothing. It stays because dropping it means rebuilding ``territory`` on SQLite,
 # which deletes every row that refers to it (ON DELETE CASCADE fires on the rebuild's DROP).
@@ -330,6 +330,8 @@ campaign = sa.Table(
     sa.Column("closes_on", sa.Date, nullable=False),
     sa.Column("anonymous", sa.Boolean, nullable=False, default=True),
     sa.Column("share_token", sa.String(64), nullable=False, unique=True),
+    # "survey" (a form answered at one's own pace) or "live" (a workshop in a room: ``workshop``).
+    sa.Column("kind", sa.String(10), nullable=False, default="survey", server_default="survey"),
     _fk("created_by", "person.id", nullable=True, ondelete="SET NULL"),
     # Changes in the same transaction as any write to the campaign's submitted responses: what
     # is computed from them is cached under it (``lib.services.cache``, decision 0015).
@@ -393,6 +395,37 @@ answer = sa.Table(
     # rides along so that distributions are read from the index alone. No index on the
     # question alone: it led both databases to read every answer of the network to a question.
     sa.Index("ix_answer_response_question", "response_id", "question_id", "numeric_value"),
+)
+
+CAMPAIGN_KINDS = ("survey", "live")
+
+# A live workshop: its campaign (kind "live") holds the participants (responses) and answers;
+# this row holds what the room is doing now and what it concluded.
+workshop = sa.Table(
+    "workshop",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "campaign_id",
+        sa.Integer,
+        sa.ForeignKey("campaign.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    sa.Column("held_on", sa.Date, nullable=False),
+    # The template's question ids asked, in order.
+    sa.Column("question_ids", sa.JSON, nullable=False),
+    # The question on the room's screen (None: the join screen), whether it takes answers, and
+    # whether its results are shown (reveal mode hides them until the facilitator shows them).
+    sa.Column("current_question", sa.String(60)),
+    sa.Column("question_open", sa.Boolean, nullable=False, default=False),
+    sa.Column("reveal_mode", sa.Boolean, nullable=False, default=True),
+    sa.Column("results_shown", sa.Boolean, nullable=False, default=False),
+    # What the room concluded, by question id.
+    sa.Column("conclusions", sa.JSON, nullable=False, default=dict),
+    _fk("milestone_id", "milestone.id", nullable=True, ondelete="SET NULL"),
+    sa.Column("ended_at", UTCDateTime()),
+    *_timestamps(),
 )
 
 activity_log = sa.Table(
@@ -508,7 +541,7 @@ campaign_recipient = sa.Table(
 
 # Outside ``metadata`` on purpose: a backup, a restore, the demo's wipe and the emptiness checks
 # go through ``metadata`` and must neither carry nor clear these rows (the triggers that keep
-# them are in migration 0009; a restore moves the stamp like any other write).
+# them are in migration 0011; a restore moves the stamp like any other write).
 bookkeeping = sa.MetaData(naming_convention=metadata.naming_convention)
 
 # The network's data version: counters that triggers move in the same transaction as every

@@ -20,8 +20,8 @@ scores of a draft self-assessment. PostgreSQL fires once per statement (a bulk l
 restore bumps once per statement, not once per row; transition tables tell whether a
 submitted row was among them); SQLite once per row.
 
-Revision ID: 0009_network_version
-Revises: 0008_mail_outbox
+Revision ID: 0011_network_version
+Revises: 0010_live_workshop
 Create Date: 2026-12-01
 """
 
@@ -30,8 +30,8 @@ from alembic import op
 
 from migrations.security import lock_down_schema
 
-revision = "0009_network_version"
-down_revision = "0008_mail_outbox"
+revision = "0011_network_version"
+down_revision = "0010_live_workshop"
 branch_labels = None
 depends_on = None
 
