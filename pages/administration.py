@@ -1,13 +1,14 @@
-"""Administration: for coordinators, territories, people, peer groups, campaigns, CSV imports and
-the full export — the network run without touching the database; for a territory admin, their
-own territory's details and people (the services decide what each one sees)."""
+"""Administration: for coordinators, territories, people, peer groups, campaigns, CSV imports,
+the full export and personal data (erasure, retention purge) — the network run without touching
+the database; for a territory admin, their own territory's details and people (the services
+decide what each one sees)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from components import administration as sections
-from components import people
+from components import people, privacy
 from components.ui import actor, section_choice, service_error, t
 from lib.domain.errors import ServiceError
 
@@ -15,7 +16,7 @@ person = actor()
 if person is not None and person.is_coordinator:
     st.title(t("admin.title"))
     st.caption(t("admin.intro"))
-    SECTIONS = ("territories", "people", "groups", "campaigns", "imports", "export")
+    SECTIONS = ("territories", "people", "groups", "campaigns", "imports", "export", "privacy")
 else:  # a territory admin: their own territory, its details and its people
     st.title(t("admin.title_territory"))
     st.caption(t("admin.intro_territory"))
@@ -32,7 +33,9 @@ try:
         sections.campaigns(person)
     elif section == "imports":
         sections.import_csv(person)
-    else:
+    elif section == "export":
         sections.export(person)
+    else:
+        privacy.administration(person)
 except ServiceError as exc:
     service_error(exc)
