@@ -23,6 +23,7 @@ from components.ui import (
     format_count,
     format_date,
     format_share,
+    pager,
     plain,
     service_error,
     t,
@@ -287,14 +288,39 @@ def _campaign_table(campaigns: list) -> pd.DataFrame:
     )
 
 
+_CAMPAIGN_PAGE = "admin.campaign_page"
+
+
+def _first_page() -> None:
+    ss[_CAMPAIGN_PAGE] = 0
+
+
 def campaigns(person: Actor) -> None:
-    # Those this person manages: a territory admin also answers the network's, not theirs to run.
-    found = [c for c in feedback.list_campaigns(engine(), person) if feedback.may_manage(person, c)]
+    # A network holds thousands of campaigns: a page of them at a time, newest first, and a
+    # search on their title or territory.
+    search = st.text_input(
+        t("admin.campaign.search"),
+        key="admin.campaign_search",
+        placeholder=t_text("admin.campaign.search_placeholder"),
+        on_change=_first_page,
+    )
+    listed = feedback.campaigns_page(engine(), person, search=search, page=ss.get(_CAMPAIGN_PAGE, 0))
+    ss[_CAMPAIGN_PAGE] = listed.page
+    found = listed.campaigns
     if not found:
         actions.outcome(_CAMPAIGN, fields_shown=False)  # "deleted": the last one is gone
-        st.info(t("admin.campaign.none"))
+        st.info(t("admin.campaign.no_match" if search.strip() else "admin.campaign.none"))
         return
     st.dataframe(_campaign_table(found), hide_index=True, use_container_width=True)
+    pager(
+        _CAMPAIGN_PAGE,
+        page=listed.page,
+        pages=listed.pages,
+        shown=len(found),
+        per_page=feedback.CAMPAIGNS_PER_PAGE,
+        total=listed.total,
+        labels="admin.campaign.pages",
+    )
     by_id = {c.id: c for c in found}
     chosen = by_id[
         st.selectbox(

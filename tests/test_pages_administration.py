@@ -404,3 +404,39 @@ def test_the_templates_section_in_english(db):
     assert not at.exception, at.exception
     assert at.file_uploader(key="admin.template.file.0").label == "The template's YAML file"
     assert list(at.dataframe[0].value.columns) == ["Template", "Identifier", "Version"]
+
+
+def test_a_network_of_campaigns_is_listed_a_page_at_a_time_and_found_by_title_or_territory(db):
+    from datetime import date, timedelta
+
+    lens, arras = make_territory(db, "Lens"), make_territory(db, "Arras")
+    start = date(2026, 1, 1)
+    for n in range(24):  # the newest first: « Forum 24 » opened last
+        make_campaign(
+            db, lens if n % 2 else arras, title=f"Forum {n + 1}", opens_on=start + timedelta(days=n)
+        )
+    at = _open(db, "campaigns")
+
+    titles = at.dataframe[0].value.iloc[:, 0].tolist()
+    assert titles == [f"Forum {n}" for n in range(24, 4, -1)]  # twenty, newest first
+    assert "Questionnaires 1 à 20 sur 24, les plus récents d’abord." in _texts(at, "caption")
+    at.button(key="admin.campaign_page.forward").click().run()
+    assert at.dataframe[0].value.iloc[:, 0].tolist() == ["Forum 4", "Forum 3", "Forum 2", "Forum 1"]
+    assert "Questionnaires 21 à 24 sur 24, les plus récents d’abord." in _texts(at, "caption")
+
+    # A search starts again from its first page, and matches the territory's name as well.
+    at.text_input(key="admin.campaign_search").input("arras").run()
+    shown = at.dataframe[0].value
+    assert len(shown) == 12 and set(shown.iloc[:, 1]) == {"Arras"}
+    assert not [c for c in _texts(at, "caption") if c.startswith("Questionnaires ")]  # one page
+    at.text_input(key="admin.campaign_search").input("Forum 2").run()
+    assert sorted(at.dataframe[0].value.iloc[:, 0]) == [
+        "Forum 2",
+        "Forum 20",
+        "Forum 21",
+        "Forum 22",
+        "Forum 23",
+        "Forum 24",
+    ]
+    at.text_input(key="admin.campaign_search").input("Nulle part").run()
+    assert "Aucun questionnaire ne correspond à cette recherche." in _texts(at, "info")

@@ -222,6 +222,44 @@ def list_campaigns(conn: Connection, territory_ids: Sequence[int] | None) -> lis
     return list(conn.execute(query.order_by(tables.campaign.c.opens_on.desc(), tables.campaign.c.id.desc())))
 
 
+def _matching(query: sa.Select, search: str) -> sa.Select:
+    if not search:
+        return query
+    return query.where(
+        sa.or_(
+            tables.campaign.c.title.icontains(search, autoescape=True),
+            tables.territory.c.name.icontains(search, autoescape=True),
+        )
+    )
+
+
+def _of_territories(query: sa.Select, territory_ids: Sequence[int] | None) -> sa.Select:
+    """Only these territories' campaigns (the network's left out); every one when None."""
+    if territory_ids is None:
+        return query
+    return query.where(tables.campaign.c.territory_id.in_(list(territory_ids)))
+
+
+def campaigns_page(
+    conn: Connection, *, search: str, limit: int, offset: int, territory_ids: Sequence[int] | None = None
+) -> list[Row]:
+    """A page of the network's campaigns (only ``territory_ids``' when given), newest first,
+    whose title or territory's name contains ``search`` (any case); counted only for the
+    page's campaigns."""
+    query = _of_territories(_matching(_campaign_query(), search), territory_ids)
+    query = query.order_by(tables.campaign.c.opens_on.desc(), tables.campaign.c.id.desc())
+    return list(conn.execute(query.limit(limit).offset(offset)))
+
+
+def count_campaigns(conn: Connection, *, search: str, territory_ids: Sequence[int] | None = None) -> int:
+    query = sa.select(sa.func.count()).select_from(
+        tables.campaign.join(
+            tables.territory, tables.territory.c.id == tables.campaign.c.territory_id, isouter=True
+        )
+    )
+    return int(conn.execute(_of_territories(_matching(query, search), territory_ids)).scalar_one())
+
+
 # --- Responses -----------------------------------------------------------------------------
 
 

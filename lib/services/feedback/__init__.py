@@ -23,14 +23,17 @@ from lib.services.feedback.answering import (
 )
 from lib.services.feedback.campaign_results import Results, results
 from lib.services.feedback.campaigns import (
+    CAMPAIGNS_PER_PAGE,
     TARGET_MAX,
     TITLE_MAX,
     Campaign,
     CampaignAnswered,
     CampaignHasResponses,
+    CampaignsPage,
     CampaignState,
     PublicCampaign,
     campaign_preview,
+    campaigns_page,
     close_campaign,
     delete_campaign,
     edit_campaign,
@@ -55,6 +58,7 @@ from lib.services.feedback.templates import (
 )
 
 __all__ = [
+    "CAMPAIGNS_PER_PAGE",
     "NAME_MAX",
     "TARGET_MAX",
     "TITLE_MAX",
@@ -64,12 +68,14 @@ __all__ = [
     "CampaignHasResponses",
     "CampaignState",
     "CampaignUnavailable",
+    "CampaignsPage",
     "Draft",
     "PublicCampaign",
     "Results",
     "TemplateChoice",
     "TemplateUpload",
     "campaign_preview",
+    "campaigns_page",
     "check_template_upload",
     "close_campaign",
     "delete_campaign",

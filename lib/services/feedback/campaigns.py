@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine, Row
 
-from lib.access import Action, Actor, can, require
+from lib.access import Action, Actor, can, require, require_anywhere
 from lib.domain import clock
 from lib.domain.errors import FieldError, NotFound, ServiceError, ValidationFailed
 from lib.domain.forms import FormTemplate
@@ -185,6 +185,46 @@ def list_campaigns(
         for c in campaigns
         if can(actor, Action.ANSWER_FORM, c.territory_id) or can(actor, Action.VIEW_RESULTS, c.territory_id)
     ]
+
+
+CAMPAIGNS_PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class CampaignsPage:
+    campaigns: list[Campaign]
+    total: int  # every campaign matching the search
+    page: int  # from 0; the last page when the one asked for is past it
+    pages: int
+
+
+def campaigns_page(
+    engine: Engine,
+    actor: Actor | None,
+    *,
+    search: str = "",
+    page: int = 0,
+    per_page: int = CAMPAIGNS_PER_PAGE,
+    today: date | None = None,
+) -> CampaignsPage:
+    """One page of the network's campaigns for its administration, newest first: those whose
+    title or territory's name contains ``search``, and how many match in all. A network holds
+    thousands of campaigns: only the page's are read and counted. A territory admin gets
+    those of the territories whose campaigns they manage (never the network's)."""
+    actor = require_anywhere(actor, Action.MANAGE_CAMPAIGNS)
+    scope = None
+    if not actor.is_coordinator:
+        scope = [tid for tid in actor.territory_ids if can(actor, Action.MANAGE_CAMPAIGNS, tid)]
+    text = search.strip() if isinstance(search, str) else ""
+    with reading(engine) as conn:
+        total = store.count_campaigns(conn, search=text, territory_ids=scope)
+        pages = -(-total // per_page)
+        page = min(max(int(page), 0), max(pages - 1, 0))
+        rows = store.campaigns_page(
+            conn, search=text, limit=per_page, offset=page * per_page, territory_ids=scope
+        )
+    today = today or clock.today()
+    return CampaignsPage([campaign_of(r, today) for r in rows], total, page, pages)
 
 
 def results_campaigns(

@@ -3,16 +3,16 @@
 A nullable column: ``ALTER TABLE … ADD COLUMN`` on both dialects, no SQLite rebuild, so the
 campaign's responses and queued mails (which cascade from it) are never touched.
 
-Revision ID: 0011_campaign_response_target
-Revises: 0010_live_workshop
+Revision ID: 0012_campaign_response_target
+Revises: 0011_network_version
 Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_campaign_response_target"
-down_revision = "0010_live_workshop"
+revision = "0012_campaign_response_target"
+down_revision = "0011_network_version"
 branch_labels = None
 depends_on = None
 
