@@ -22,7 +22,7 @@ help:
 	@echo "make seed       load the demo data into an empty database (FORCE=1: replace demo data)"
 	@echo "make check-db   is the database ready? revision, row-level security, API roles, indexes, pool"
 	@echo "make lint       ruff check"
-	@echo "make bench      every screen on a generated network (SIZE=S, M or L), then axis scores, share-link lookups, pool checks, steering, peers"
+	@echo "make bench      every screen on a generated network (SIZE=S, M or L), then the data version's write cost, axis scores, share-link lookups, pool checks, steering, peers"
 	@echo "make sample-report  rebuild docs/reports/: a demo territory's journey report in French and English"
 	@echo "make clean      remove caches and test artefacts (keeps .venv and data/)"
 	@echo "make distclean  clean, and remove .venv too"
@@ -78,6 +78,7 @@ lint: $(VENV)/.installed-dev
 SIZE ?= S
 bench: $(VENV)/.installed-runtime
 	$(PY) -m bench.screens --size $(SIZE)
+	$(PY) -m bench.network_version
 	$(PY) -m bench.axis_scores
 	$(PY) -m bench.campaign_lookup
 	$(PY) -m bench.pool_ping

@@ -33,7 +33,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from bench.timing import median_cpu_seconds, median_seconds
+from bench.timing import median_cpu_seconds, median_seconds, uncached
 from lib.access import Role
 from lib.domain.framework import load_framework
 from lib.domain.journey import criterion_axis_map
@@ -199,7 +199,8 @@ def main(argv: list[str] | None = None) -> int:
             "comparer_trajectoires": comparer(peers.Section.TRAJECTORIES),
             "comparer_parcours": comparer(peers.Section.JOURNEYS),
             "comparer_tout": comparer(*peers.Section),
-            "qui_peut_aider": lambda: peers.who_can_help(engine, member, 1, framework),
+            # With empty process caches: the computation, as on the first rerun after a write.
+            "qui_peut_aider": uncached(lambda: peers.who_can_help(engine, member, 1, framework)),
             "recits": lambda: peers.peer_stories(engine, member),
             "groupe_coordination": lambda: peers.group_overview(engine, coordinator, 1, framework),
         }

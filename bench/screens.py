@@ -179,11 +179,15 @@ def app_screens(engine: Engine, focus: network.Focus) -> dict[str, Callable[[], 
         "Membres (admin)": as_admin(members_page),
         "Membres (coordinator)": as_coordinator(members_page, picker=False),
         "Pilotage (coordinator)": as_coordinator(steering_page, picker=False),
+        # The first rerun after anything the network screens count was written anywhere.
+        "Accueil (coordinator, cache cold)": cold(as_coordinator(home_coordinator, picker=False)),
+        "Pilotage (coordinator, cache cold)": cold(as_coordinator(steering_page, picker=False)),
         "Journal (admin)": as_admin(journal_page),
         "Journal (coordinator)": as_coordinator(journal_page, picker=False),
         "Comparer (admin)": as_admin(compare_page),
         "Comparer (coordinator)": as_coordinator(compare_page),
         "Qui peut m'aider (admin)": as_admin(help_page),
+        "Qui peut m'aider (admin, cache cold)": cold(as_admin(help_page)),
         "Récits des pairs (admin)": as_admin(stories_page),
         "Parcours d'un pair (admin)": as_admin(peer_journey_page),
         "Groupes de pairs (coordinator)": as_coordinator(group_page, picker=False),
@@ -350,8 +354,11 @@ def sql_baselines(engine: Engine, focus: network.Focus) -> dict[str, Callable[[]
         def run():
             with engine.connect() as conn:
                 shell(conn, person_id, coordinator)
-                q(conn, f"SELECT COUNT(*) FROM {{s}}access_request ar WHERE ar.status = 'pending' {where}",
-                  t=f.territory_id)
+                q(
+                    conn,
+                    f"SELECT COUNT(*) FROM {{s}}access_request ar WHERE ar.status = 'pending' {where}",
+                    t=f.territory_id,
+                )
                 q(
                     conn,
                     f"""SELECT ar.id, p.email, p.display_name, t.name, ar.message, ar.created_at

@@ -8,11 +8,15 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy.engine import Engine
 
+from lib.services import cache
 from lib.store import migrate
 from lib.store.db import make_engine
+
+T = TypeVar("T")
 
 
 def median_seconds(fn: Callable[[], object], repeat: int) -> float:
@@ -45,3 +49,14 @@ def scratch_sqlite() -> Iterator[Engine]:
             yield engine
         finally:
             engine.dispose()
+
+
+def uncached(fn: Callable[[], T]) -> Callable[[], T]:
+    """``fn`` run with empty process caches (``lib.services.cache``), as the first rerun after
+    a write: what it computes is timed, not a cache lookup."""
+
+    def run() -> T:
+        with cache.using(cache.Caches()):
+            return fn()
+
+    return run

@@ -14,8 +14,21 @@ import pandas as pd
 import streamlit as st
 
 from components import actions
+from components.form_renderer import render_preview
 from components.steering import kind_name
-from components.ui import date_format, engine, field_error, format_date, plain, service_error, t, t_text
+from components.ui import (
+    date_format,
+    engine,
+    field_error,
+    format_count,
+    format_date,
+    format_share,
+    pager,
+    plain,
+    service_error,
+    t,
+    t_text,
+)
 from lib.access import Actor
 from lib.domain import clock
 from lib.domain.errors import ServiceError
@@ -270,17 +283,44 @@ def _campaign_table(campaigns: list) -> pd.DataFrame:
                 t_text(f"feedback.state.{c.state.value}") for c in campaigns
             ],
             t_text("admin.campaign.col.responses"): [c.submitted_count for c in campaigns],
+            t_text("admin.campaign.col.target"): [c.response_target for c in campaigns],
         }
     )
 
 
+_CAMPAIGN_PAGE = "admin.campaign_page"
+
+
+def _first_page() -> None:
+    ss[_CAMPAIGN_PAGE] = 0
+
+
 def campaigns(person: Actor) -> None:
-    found = feedback.list_campaigns(engine(), person)
+    # A network holds thousands of campaigns: a page of them at a time, newest first, and a
+    # search on their title or territory.
+    search = st.text_input(
+        t("admin.campaign.search"),
+        key="admin.campaign_search",
+        placeholder=t_text("admin.campaign.search_placeholder"),
+        on_change=_first_page,
+    )
+    listed = feedback.campaigns_page(engine(), person, search=search, page=ss.get(_CAMPAIGN_PAGE, 0))
+    ss[_CAMPAIGN_PAGE] = listed.page
+    found = listed.campaigns
     if not found:
         actions.outcome(_CAMPAIGN, fields_shown=False)  # "deleted": the last one is gone
-        st.info(t("admin.campaign.none"))
+        st.info(t("admin.campaign.no_match" if search.strip() else "admin.campaign.none"))
         return
     st.dataframe(_campaign_table(found), hide_index=True, use_container_width=True)
+    pager(
+        _CAMPAIGN_PAGE,
+        page=listed.page,
+        pages=listed.pages,
+        shown=len(found),
+        per_page=feedback.CAMPAIGNS_PER_PAGE,
+        total=listed.total,
+        labels="admin.campaign.pages",
+    )
     by_id = {c.id: c for c in found}
     chosen = by_id[
         st.selectbox(
@@ -301,8 +341,80 @@ def campaigns(person: Actor) -> None:
             responses=chosen.submitted_count,
         )
     )
+    if chosen.progress is not None:
+        st.progress(
+            min(chosen.progress, 1.0),
+            text=t_text(
+                "admin.campaign.progress",
+                responses=format_count(chosen.submitted_count),
+                target=format_count(chosen.response_target),
+                share=format_share(chosen.progress),
+            ),
+        )
     _campaign_actions(person, chosen)
     actions.outcome(_CAMPAIGN, fields_shown=False)
+    with st.expander(t("admin.campaign.edit_title"), icon=":material/edit:"):
+        _campaign_form(person, chosen)
+    with st.expander(t("admin.campaign.preview"), icon=":material/visibility:"):
+        st.caption(t("admin.campaign.preview_help"))
+        render_preview(feedback.campaign_preview(engine(), person, chosen.id), f"admin.preview.{chosen.id}")
+
+
+def _campaign_form(person: Actor, chosen) -> None:
+    """Title and dates (before the first answer: the service says when it is too late) and the
+    response target (at any time). Plain widgets rather than a form, so the target's toggle
+    shows or hides its field at once."""
+    key = f"admin.campaign.edit.{chosen.id}"
+    errors = actions.errors(key)
+    st.caption(t("admin.campaign.edit_help"))
+    st.text_input(t("admin.campaign.field.title"), chosen.title, key=f"{key}.title")
+    field_error(errors, "title")
+    left, right = st.columns(2)
+    with left:
+        st.date_input(
+            t("admin.campaign.field.opens"), chosen.opens_on, format=date_format(), key=f"{key}.opens"
+        )
+        field_error(errors, "opens_on")
+    with right:
+        st.date_input(
+            t("admin.campaign.field.closes"), chosen.closes_on, format=date_format(), key=f"{key}.closes"
+        )
+        field_error(errors, "closes_on")
+    has_target = st.toggle(
+        t("admin.campaign.field.has_target"), chosen.response_target is not None, key=f"{key}.has_target"
+    )
+    if has_target:
+        st.number_input(
+            t("admin.campaign.field.target"),
+            min_value=1,
+            max_value=feedback.TARGET_MAX,
+            value=chosen.response_target or 30,
+            step=1,
+            key=f"{key}.target",
+        )
+        field_error(errors, "response_target")
+
+    def save() -> dict:
+        feedback.edit_campaign(
+            engine(),
+            actions.rights_now(person),
+            chosen.id,
+            title=ss.get(f"{key}.title"),
+            opens_on=ss.get(f"{key}.opens"),
+            closes_on=ss.get(f"{key}.closes"),
+            response_target=ss.get(f"{key}.target") if ss.get(f"{key}.has_target") else None,
+        )
+        return {"title": (ss.get(f"{key}.title") or "").strip()}
+
+    actions.button(
+        key,
+        t("admin.campaign.save"),
+        save,
+        done=lambda saved: ("admin.campaign.edited", saved),
+        icon=":material/save:",
+        type="primary",
+    )
+    actions.outcome(key)
 
 
 _CAMPAIGN = "admin.campaign"

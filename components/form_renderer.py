@@ -197,3 +197,14 @@ def render_section(
     return {
         q.id: render_question(q, values.get(q.id), errors, f"{key_prefix}.{q.id}") for q in section.questions
     }
+
+
+def render_preview(template: forms.FormTemplate, key_prefix: str) -> None:
+    """A whole template as a respondent sees it — its introduction, then each section with its
+    questions and their widgets, in order — with no button to save or send: a preview records
+    nothing. ``key_prefix`` keeps its widgets apart from any real answer's."""
+    if template.intro is not None:
+        st.write(template.intro(lang()))
+    for section in template.sections:
+        st.subheader(section.title(lang()), anchor=False)
+        render_section(section, {}, None, f"{key_prefix}.{section.id}")

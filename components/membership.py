@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from components import actions
-from components.ui import engine, format_moment, plain, role_label, t
+from components.ui import engine, format_moment, pager, plain, role_label, t
 from lib.access import Actor, Role
 from lib.domain.errors import FieldError, ValidationFailed
 from lib.services import membership
@@ -122,25 +122,12 @@ def invitations_table(invitations: list[Invitation]) -> None:
 
 def requests_pager(waiting: RequestsPage, key: str) -> None:
     """Where this page of requests sits among all of them, and the way to the others."""
-    if waiting.pages <= 1:
-        return
-    first = waiting.page * REQUESTS_PER_PAGE + 1
-    last = first + len(waiting.requests) - 1
-    st.caption(t("auth.requests.page", first=first, last=last, total=waiting.total))
-    back, forward = st.columns(2)
-    if back.button(
-        t("auth.requests.previous"),
-        key=f"{key}.back",
-        disabled=waiting.page == 0,
-        icon=":material/chevron_left:",
-    ):
-        st.session_state[key] = waiting.page - 1
-        st.rerun()
-    if forward.button(
-        t("auth.requests.next"),
-        key=f"{key}.forward",
-        disabled=waiting.page >= waiting.pages - 1,
-        icon=":material/chevron_right:",
-    ):
-        st.session_state[key] = waiting.page + 1
-        st.rerun()
+    pager(
+        key,
+        page=waiting.page,
+        pages=waiting.pages,
+        shown=len(waiting.requests),
+        per_page=REQUESTS_PER_PAGE,
+        total=waiting.total,
+        labels="auth.requests",
+    )

@@ -166,6 +166,27 @@ def _hand_values_back() -> None:
             st.session_state[key] = st.session_state[key]
 
 
+def pager(key: str, *, page: int, pages: int, shown: int, per_page: int, total: int, labels: str) -> None:
+    """Where this page of a long list sits among all of them, and the way to the others: the
+    page number (from 0) is kept in the session under ``key``. ``labels`` prefixes the list's
+    own wording: ``<labels>.page`` (with ``first``, ``last``, ``total``), ``.previous``, ``.next``."""
+    if pages <= 1:
+        return
+    first = page * per_page + 1
+    st.caption(t(f"{labels}.page", first=first, last=first + shown - 1, total=total))
+    back, forward = st.columns(2)
+    if back.button(
+        t(f"{labels}.previous"), key=f"{key}.back", disabled=page == 0, icon=":material/chevron_left:"
+    ):
+        st.session_state[key] = page - 1
+        st.rerun()
+    if forward.button(
+        t(f"{labels}.next"), key=f"{key}.forward", disabled=page >= pages - 1, icon=":material/chevron_right:"
+    ):
+        st.session_state[key] = page + 1
+        st.rerun()
+
+
 def section_choice(key: str, sections: Sequence[str]) -> str:
     """A row of section tabs at the top of a page, kept across reruns and a language switch:
     ``key`` names the widget and its labels (``<key>.label``, ``<key>.<section>``)."""

@@ -20,6 +20,10 @@ deletes the addresses of campaigns closed long enough, then sends the e-mails du
 outbox (``lib.services.mail``), retrying later those the server could not take; run it
 every few minutes from cron or a systemd timer (docs/deploy.md). Without ``[smtp]`` settings
 it sends nothing and says how many wait.
+``purge`` applies the retention of personal data (``lib.services.privacy``, ``[privacy]`` in the
+secrets): names typed in named campaigns closed long enough ago, and drafts abandoned long
+enough ago with their resume codes, counted in Paris days (``--today`` to pin the day); run it
+daily from cron or a systemd timer.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from lib.bootstrap import bootstrap
 from lib.demo.seed import STEPS, SeedRefused, seed_demo
 from lib.domain.errors import ServiceError
 from lib.i18n import LANGUAGES, translate
-from lib.services import backup, campaign_mail, digest, mail
+from lib.services import backup, campaign_mail, digest, mail, privacy
 from lib.services.database_check import check_database
 from lib.services.smtp import SettingsError, load_settings
 from lib.store import migrate
@@ -184,6 +188,29 @@ def cmd_send_mail(url: str) -> int:
     return 0
 
 
+def cmd_purge(url: str, today: date | None) -> int:
+    try:
+        config = privacy.load_settings()
+    except SettingsError as exc:
+        print(f"Privacy settings: {exc}", file=sys.stderr)
+        return 1
+    engine = make_engine(url)
+    try:
+        bootstrap(engine)
+        done = privacy.purge(engine, config, today=today)
+    except ServiceError as exc:
+        print(_refusal(exc, "en"), file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    kept = config.retention
+    print(
+        f"Respondents' names removed: {done.names} (kept {kept.respondent_names_days} days after closing); "
+        f"abandoned drafts deleted: {done.drafts} (kept {kept.abandoned_drafts_days} days after last change)."
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lib.cli", description="Parcours maintenance commands.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -206,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("file", type=Path, help="the archive (.zip)")
         command.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the messages")
     sub.add_parser("send-mail", help="send the e-mails due in the outbox (run from cron or a timer)")
+    purge = sub.add_parser("purge", help="remove personal data past its retention (run daily)")
+    purge.add_argument("--today", type=date.fromisoformat, help="the Paris day to count from (YYYY-MM-DD)")
     args = parser.parse_args(argv)
     url = database_url()
     if args.command == "export":
@@ -214,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_restore(url, args.file, args.lang)
     if args.command == "send-mail":
         return cmd_send_mail(url)
+    if args.command == "purge":
+        return cmd_purge(url, args.today)
     if args.command == "migrate":
         return cmd_migrate(url)
     if args.command == "check-db":

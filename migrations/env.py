@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy import text
 
 from lib.store.db import PG_SCHEMA, make_engine
-from lib.store.tables import metadata
+from lib.store.tables import ALL_METADATA
 
 config = context.config
 
@@ -35,14 +35,14 @@ def _configure_and_run(connection) -> None:
         connection.execute(text("set local statement_timeout = 0"))  # the app role's limit is for the app
         context.configure(
             connection=connection,
-            target_metadata=metadata,
+            target_metadata=list(ALL_METADATA),
             version_table_schema=PG_SCHEMA,
             compare_type=True,
         )
     else:
         context.configure(
             connection=connection,
-            target_metadata=metadata,
+            target_metadata=list(ALL_METADATA),
             render_as_batch=True,
             compare_type=True,
         )

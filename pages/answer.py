@@ -12,6 +12,7 @@ import streamlit as st
 from components import actions, ui
 from components.form_renderer import campaign_header, forget, render_section
 from components.navigation import page_path
+from components.privacy import share_notice
 from components.qr import show_resume_link
 from components.ui import engine, field_error, lang, language_choice, t
 from lib.domain.anonymity import MIN_GROUP
@@ -117,6 +118,7 @@ elif step == 0:
         st.write(template.intro(lang()))
     if campaign.anonymous:  # what anonymous means, before anyone answers (decision 0010)
         st.info(t("feedback.answer.anonymous_notice", n=MIN_GROUP), icon=":material/visibility_off:")
+    share_notice(campaign.anonymous)  # who collects, what for, how long, how to delete (RGPD)
     role_names = {r.id: ui.role_label(r.id) for r in ui.framework().stakeholder_roles}
     if f"ans.{token}.role" not in ss and flow["role"]:
         ss[f"ans.{token}.role"] = flow["role"]

@@ -1,4 +1,5 @@
-"""Mon profil: who I am in Parcours, my territories, and whether peers may contact me."""
+"""Mon profil: who I am in Parcours, my territories, whether peers may contact me, and my data
+(download it, ask for erasure)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from components import actions
+from components.privacy import my_data
 from components.ui import actor, engine, format_date, keep_on_language_switch, plain, service_error, t
 from lib.domain.clock import local_day
 from lib.domain.errors import ServiceError
@@ -63,3 +65,5 @@ actions.button(
     icon=":material/save:",
 )
 actions.outcome(ACTION)
+
+my_data(person)

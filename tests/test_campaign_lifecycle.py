@@ -116,4 +116,93 @@ def test_nobody_manages_a_campaign_of_another_territory_or_of_the_network(engine
             feedback.reopen_campaign(engine, actor, campaign_id, date(2199, 1, 1))
         with pytest.raises(PermissionDenied):
             feedback.delete_campaign(engine, actor, campaign_id)
+        with pytest.raises(PermissionDenied):
+            feedback.edit_campaign(
+                engine, actor, campaign_id, title="Autre", opens_on=TODAY, closes_on=TODAY, response_target=5
+            )
+        with pytest.raises(PermissionDenied):
+            feedback.campaign_preview(engine, actor, campaign_id)
     assert _journal(engine) == []
+
+
+# --- editing before the first answer, response target, preview ---------------------------------
+
+
+def test_before_the_first_answer_title_dates_and_target_change_and_are_logged(engine):
+    lens = make_territory(engine, "Lens")
+    admin = make_actor(engine, Role.TERRITORY_ADMIN, lens)
+    campaign_id, _ = make_campaign(engine, lens, title="Forum", opens_on=TODAY, closes_on=TODAY)
+
+    feedback.edit_campaign(
+        engine,
+        admin,
+        campaign_id,
+        title="  Forum de printemps ",
+        opens_on=TODAY + timedelta(days=1),
+        closes_on=TODAY + timedelta(days=30),
+        response_target=40,
+    )
+
+    [campaign] = feedback.list_campaigns(engine, admin, TODAY)
+    assert (campaign.title, campaign.opens_on, campaign.closes_on) == (
+        "Forum de printemps",
+        TODAY + timedelta(days=1),
+        TODAY + timedelta(days=30),
+    )
+    assert (campaign.response_target, campaign.progress) == (40, 0.0)
+    assert _journal(engine) == [("campaign.edited", lens, campaign_id)]
+
+
+def test_once_someone_answered_only_the_target_changes_and_progress_counts_submitted_responses(engine):
+    lens = make_territory(engine, "Lens")
+    admin = make_actor(engine, Role.TERRITORY_ADMIN, lens)
+    campaign_id, _ = make_campaign(engine, lens, title="Forum", opens_on=TODAY, closes_on=TODAY)
+    for _ in range(3):
+        make_response(engine, campaign_id, "elected_official", {})
+    make_response(engine, campaign_id, "local_agent", {}, status="draft")  # not counted
+
+    with pytest.raises(feedback.CampaignAnswered):
+        feedback.edit_campaign(
+            engine, admin, campaign_id, title="Autre titre", opens_on=TODAY, closes_on=TODAY
+        )
+    feedback.edit_campaign(
+        engine, admin, campaign_id, title="Forum", opens_on=TODAY, closes_on=TODAY, response_target=4
+    )
+
+    [campaign] = feedback.list_campaigns(engine, admin, TODAY)
+    assert (campaign.title, campaign.response_target, campaign.progress) == ("Forum", 4, 0.75)
+    assert _journal(engine) == [("campaign.edited", lens, campaign_id)]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"title": "  "}, "title"),
+        ({"closes_on": TODAY - timedelta(days=1)}, "closes_on"),
+        ({"response_target": 0}, "response_target"),
+        ({"response_target": 2.5}, "response_target"),
+    ],
+)
+def test_a_wrong_edit_is_refused_next_to_its_field_and_changes_nothing(engine, changes, field):
+    lens = make_territory(engine, "Lens")
+    admin = make_actor(engine, Role.TERRITORY_ADMIN, lens)
+    campaign_id, _ = make_campaign(engine, lens, title="Forum", opens_on=TODAY, closes_on=TODAY)
+    values = {"title": "Forum", "opens_on": TODAY, "closes_on": TODAY, "response_target": None, **changes}
+
+    with pytest.raises(ValidationFailed) as refused:
+        feedback.edit_campaign(engine, admin, campaign_id, **values)
+
+    assert set(refused.value.errors) == {field}
+    assert _dates(engine, campaign_id) == (TODAY, TODAY)
+    assert _journal(engine) == []
+
+
+def test_the_preview_is_the_campaign_s_own_form_and_records_nothing(engine):
+    lens = make_territory(engine, "Lens")
+    admin = make_actor(engine, Role.TERRITORY_ADMIN, lens)
+    campaign_id, _ = make_campaign(engine, lens)
+
+    template = feedback.campaign_preview(engine, admin, campaign_id)
+
+    assert template.questions and template.sections
+    assert count_rows(engine, tables.response) == 0

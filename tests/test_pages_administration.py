@@ -16,6 +16,7 @@ from tests.factories import (
     make_campaign,
     make_membership,
     make_person,
+    make_response,
     make_territory,
     open_app_as,
 )
@@ -200,7 +201,7 @@ def test_a_coordinator_closes_a_campaign_and_deletes_one_nobody_answered(db):
 
     assert not at.exception, at.exception
     assert "« Forum de printemps » est clos." in _texts(at, "success")
-    assert at.dataframe[0].value.iloc[0].tolist()[-2:] == ["fermé", 0]
+    assert at.dataframe[0].value.iloc[0].tolist()[-3:] == ["fermé", 0, None]  # no target
 
     at.checkbox(key=f"admin.campaign.sure.{open_one}").check().run()
     at.button(key=f"admin.campaign.delete.{open_one}").click().run()
@@ -280,7 +281,7 @@ def test_a_territory_admin_administers_their_territory_and_its_people_only(db):
     at = open_app_as(admin, ADMINISTRATION)
 
     assert _texts(at, "title") == ["Administration du territoire"]
-    assert at.segmented_control(key="admin.section").options == ["Territoires", "Personnes"]
+    assert at.segmented_control(key="admin.section").options == ["Territoires", "Personnes", "Questionnaires"]
     assert at.dataframe[0].value.iloc[:, 0].tolist() == ["Lens"]
     assert at.text_input(key=f"admin.territory.{lens}.slug").disabled
     assert not at.get("expander")  # no new territory, no archive button
@@ -312,3 +313,130 @@ def test_the_people_section_in_english(db):
     assert not admin.exception, admin.exception
     assert _texts(admin, "title") == ["Territory administration"]
     assert admin.text_input(key="admin.people.search").label == "Find a person"
+
+
+def test_a_coordinator_edits_a_campaign_sets_its_target_and_previews_it_without_recording(db):
+    lens = make_territory(db, "Lens")
+    campaign_id, _ = make_campaign(db, lens, title="Forum")
+    at = _open(db, "campaigns")
+    key = f"admin.campaign.edit.{campaign_id}"
+    at.text_input(key=f"{key}.title").input("Forum de printemps")
+    at.toggle(key=f"{key}.has_target").set_value(True).run()
+    at.number_input(key=f"{key}.target").set_value(40)
+    at.button(key=f"{key}.go").click().run()
+
+    assert not at.exception, at.exception
+    assert "« Forum de printemps » est modifié." in _texts(at, "success")
+    [bar] = at.get("progress")
+    assert bar.proto.text == "0 réponse(s) envoyée(s) sur un objectif de 40 (0\u00a0%)."
+    assert at.dataframe[0].value.iloc[0].tolist()[0] == "Forum de printemps"
+    # The preview draws the campaign's questions with no way to send them.
+    shown = [w.key for w in [*at.text_input, *at.number_input, *at.radio] if "admin.preview." in str(w.key)]
+    assert sorted(shown) == [
+        f"admin.preview.{campaign_id}.second.outcome",
+        f"admin.preview.{campaign_id}.second.partners",
+        f"admin.preview.{campaign_id}.second.story",
+    ]
+    assert not [b for b in at.button if "preview" in str(b.key)]
+    with db.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(tables.response)).scalar_one() == 0
+
+
+def test_a_campaign_someone_answered_keeps_its_title_and_says_why(db):
+    lens = make_territory(db, "Lens")
+    campaign_id, _ = make_campaign(db, lens, title="Forum")
+    make_response(db, campaign_id, "elected_official", {}, status="draft")
+    at = _open(db, "campaigns")
+    key = f"admin.campaign.edit.{campaign_id}"
+    at.text_input(key=f"{key}.title").input("Autre titre")
+    at.button(key=f"{key}.go").click().run()
+
+    assert any("son titre et ses dates ne peuvent plus changer" in e for e in _texts(at, "error"))
+    assert at.text_input(key=f"{key}.title").value == "Autre titre"  # what was typed stays
+
+
+def test_a_territory_admin_runs_only_their_territory_s_campaigns_in_english(db):
+    lens, arras = make_territory(db, "Lens"), make_territory(db, "Arras")
+    own, _ = make_campaign(db, lens, title="Forum Lens")
+    make_campaign(db, arras, title="Forum Arras")
+    make_campaign(db, None, title="Réseau")
+    at = open_app_as(make_actor(db, Role.TERRITORY_ADMIN, lens), ADMINISTRATION)
+    at.segmented_control(key="admin.section").set_value("campaigns").run()
+    at.segmented_control(key="lang").set_value("en").run()
+
+    assert not at.exception, at.exception
+    assert at.dataframe[0].value.iloc[:, 0].tolist() == ["Forum Lens"]
+    assert at.text_input(key=f"admin.campaign.edit.{own}.title").label == "Title"
+
+
+# --- Templates: upload, preview, publish -------------------------------------------------------
+
+
+def test_a_coordinator_uploads_a_template_sees_where_it_is_wrong_then_previews_and_publishes_it(db):
+    from tests.test_template_upload import GOOD
+
+    at = _open(db, "templates")
+    wrong = GOOD.replace("type: short_text", "type: ranking").encode()
+    at.file_uploader(key="admin.template.file.0").set_value(("atelier.yaml", wrong, "text/yaml")).run()
+    assert not at.exception, at.exception
+    [error] = _texts(at, "error")
+    assert error.startswith("Ligne 18, clé « sections[0].questions[1].type » : question « idee »")
+    assert not [b for b in at.button if b.key == "admin.template.publish.go"]
+
+    uploader = at.file_uploader(key="admin.template.file.0")
+    uploader.set_value(("atelier.yaml", GOOD.encode(), "text/yaml")).run()
+    assert "Nouveau modèle : il sera publié en version 1." in _texts(at, "info")
+    preview = at.text_input(key="admin.template.preview.atelier-mobilites.bilan.idee")
+    assert preview.label == "Une idée à retenir"
+    with db.connect() as conn:
+        slugs = set(conn.execute(sa.select(tables.form_template.c.slug)).scalars())
+    assert "atelier-mobilites" not in slugs  # the preview stores nothing
+
+    at.button(key="admin.template.publish.go").click().run()
+    assert not at.exception, at.exception
+    assert "« Atelier mobilités » est publié en version 1." in _texts(at, "success")
+    assert "atelier-mobilites" in at.dataframe[0].value.iloc[:, 1].tolist()
+
+
+def test_the_templates_section_in_english(db):
+    at = _open(db, "templates")
+    at.segmented_control(key="lang").set_value("en").run()
+    assert not at.exception, at.exception
+    assert at.file_uploader(key="admin.template.file.0").label == "The template's YAML file"
+    assert list(at.dataframe[0].value.columns) == ["Template", "Identifier", "Version"]
+
+
+def test_a_network_of_campaigns_is_listed_a_page_at_a_time_and_found_by_title_or_territory(db):
+    from datetime import date, timedelta
+
+    lens, arras = make_territory(db, "Lens"), make_territory(db, "Arras")
+    start = date(2026, 1, 1)
+    for n in range(24):  # the newest first: « Forum 24 » opened last
+        make_campaign(
+            db, lens if n % 2 else arras, title=f"Forum {n + 1}", opens_on=start + timedelta(days=n)
+        )
+    at = _open(db, "campaigns")
+
+    titles = at.dataframe[0].value.iloc[:, 0].tolist()
+    assert titles == [f"Forum {n}" for n in range(24, 4, -1)]  # twenty, newest first
+    assert "Questionnaires 1 à 20 sur 24, les plus récents d’abord." in _texts(at, "caption")
+    at.button(key="admin.campaign_page.forward").click().run()
+    assert at.dataframe[0].value.iloc[:, 0].tolist() == ["Forum 4", "Forum 3", "Forum 2", "Forum 1"]
+    assert "Questionnaires 21 à 24 sur 24, les plus récents d’abord." in _texts(at, "caption")
+
+    # A search starts again from its first page, and matches the territory's name as well.
+    at.text_input(key="admin.campaign_search").input("arras").run()
+    shown = at.dataframe[0].value
+    assert len(shown) == 12 and set(shown.iloc[:, 1]) == {"Arras"}
+    assert not [c for c in _texts(at, "caption") if c.startswith("Questionnaires ")]  # one page
+    at.text_input(key="admin.campaign_search").input("Forum 2").run()
+    assert sorted(at.dataframe[0].value.iloc[:, 0]) == [
+        "Forum 2",
+        "Forum 20",
+        "Forum 21",
+        "Forum 22",
+        "Forum 23",
+        "Forum 24",
+    ]
+    at.text_input(key="admin.campaign_search").input("Nulle part").run()
+    assert "Aucun questionnaire ne correspond à cette recherche." in _texts(at, "info")

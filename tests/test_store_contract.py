@@ -27,7 +27,9 @@ from lib.store.health import foreign_keys_without_index
 from tests.conftest import TRANSACTION_POOLER, as_app_role, count_rows, throwaway_pg_database
 
 API_ROLES = ("anon", "authenticated")
-APP_TABLES = {table.name for table in tables.metadata.sorted_tables}
+# Everyone's data (``tables.metadata``) and the database's own bookkeeping (``tables.bookkeeping``).
+TABLES = {table.name: table for meta in tables.ALL_METADATA for table in meta.sorted_tables}
+APP_TABLES = set(TABLES)
 
 
 def _head() -> str:
@@ -105,7 +107,7 @@ def test_migrated_schema_is_exactly_tables_py(engine):
             # Reflection reads the default schema; point it at ours for this transaction only.
             conn.exec_driver_sql(f"set local search_path to {PG_SCHEMA}")
         context = MigrationContext.configure(conn, opts={"compare_type": True})
-        differences = compare_metadata(context, tables.metadata)
+        differences = compare_metadata(context, list(tables.ALL_METADATA))
     assert differences == []
 
 
@@ -470,7 +472,7 @@ def test_supabase_api_roles_get_no_privilege_at_all(pg_engine, role):
 
 
 def _statements(table: str) -> list[str]:
-    column = "version_num" if table == "alembic_version" else tables.metadata.tables[table].columns[0].name
+    column = "version_num" if table == "alembic_version" else TABLES[table].columns[0].name
     name = f'{PG_SCHEMA}."{table}"'
     return [
         f"select * from {name}",

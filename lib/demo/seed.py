@@ -24,6 +24,7 @@ so adding one is a one-line edit of ``STEPS``, placed before ``"activity log"``:
 
     ("campaigns and responses", "lib.demo.feedback:seed_campaigns_and_responses"),
     ("sharing and contacts", "lib.demo.peers:seed_sharing_and_contacts"),
+    ("old personal data to purge", "lib.demo.privacy:seed_old_personal_data"),
 
 What the data set says — the fictional territories, peer groups and people, comments,
 milestone stories, campaign titles and answers — is in ``data/demo/*.yaml`` (``lib.demo.texts``);
@@ -475,6 +476,7 @@ STEPS: list[tuple[str, StepFunction | str]] = [
     ("engagement signals", "lib.demo.steering:seed_engagement_signals"),
     ("sharing and contacts", "lib.demo.peers:seed_sharing_and_contacts"),
     ("live workshop", "lib.demo.workshop:seed_live_workshop"),
+    ("old personal data to purge", "lib.demo.privacy:seed_old_personal_data"),
     ("activity log", _activity_log),
 ]
 

@@ -7,7 +7,12 @@ that holds a data version read from the database on the same rerun:
   place only while nobody has answered it, and every change moves ``updated_at``);
 - a campaign's results (counts, distributions, gaps, choices, texts — everything but the
   drafts, counted afresh): under the campaign's ``data_version``, which every write to its
-  submitted responses changes in the same transaction, and the period asked for.
+  submitted responses changes in the same transaction, and the period asked for;
+- the network screens' figures (Pilotage du réseau, the coordinators' Accueil, « Qui peut
+  m'aider ? »): under the network's data version (``lib.store.stamps``), which triggers move
+  in the same transaction as every write to what they count, and under who reads: the
+  coordinators' views under the right that opens them (all coordinators see the same
+  network), a territory's peer answer under the reading person and their memberships.
 
 The services check the reader's rights *before* looking a value up, and the key names the
 campaign, so a value is only ever handed to someone allowed to read that very campaign. The
@@ -26,6 +31,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
+
+from sqlalchemy.engine import Connection
+
+from lib.store import stamps
 
 T = TypeVar("T")
 
@@ -62,6 +71,16 @@ class VersionedCache:
         return len(self._entries)
 
 
+def network_cached(conn: Connection, key: tuple, compute: Callable[[], T]) -> T:
+    """``compute()``, or the value cached under ``key`` at the network's current data version.
+
+    The version is read first, on ``conn``, before ``compute`` reads what it covers (see
+    ``lib.store.stamps``). ``key`` names the use case and everything its value depends on
+    besides the data: the reader's rights included. Callers check the rights before."""
+    version = stamps.network_version(conn)
+    return caches().network.get_or_compute((*key, version), compute)
+
+
 class Caches:
     """Every cache of one process."""
 
@@ -69,6 +88,9 @@ class Caches:
         self.templates = VersionedCache("templates", 64)
         # A big campaign's results weigh about a megabyte (its 2,000 latest texts mostly).
         self.results = VersionedCache("results", 32)
+        # The network screens' figures (steering's views, « Qui peut m'aider ? »): a few hundred
+        # kilobytes each at 1,000 territories, under the network's data version.
+        self.network = VersionedCache("network", 64)
 
 
 _current = Caches()

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from lib import oidc
 from lib.access import Actor, Membership, Role, stronger_role
+from lib.domain import privacy
 from lib.domain.errors import ServiceError, WriteFailed
 from lib.domain.text import clean_text
 from lib.services.unit_of_work import reading
@@ -51,7 +52,8 @@ def load_actor(engine: Engine, person_id: int) -> Actor | None:
 
 
 def _actor(conn: Connection, person: Row | None) -> Actor | None:
-    if person is None:
+    # An erased person acts no more: the memberships kept for the figures grant nothing.
+    if person is None or privacy.is_erased(person.email):
         return None
     return Actor(
         person_id=person.id,

@@ -26,6 +26,7 @@ from lib.domain.forms import FormTemplate, parse_template
 from lib.domain.framework import Framework, load_framework
 from lib.domain.journey import criterion_axis_map
 from lib.domain.sharing import Kind, Level, Relation, Viewer
+from lib.services import cache
 from lib.services.journey import AxisPoint
 from lib.services.unit_of_work import reading, writing
 from lib.store import peers as store
@@ -608,71 +609,81 @@ def who_can_help(
     there, ranked by ``lib.domain.peers``' rule, with their stories and opted-in contacts."""
     require(actor, Action.VIEW_TERRITORY, territory_id)
     framework = framework or load_framework()
-    mapping = criterion_axis_map(framework)
     with reading(engine) as conn:
-        viewer = _viewer(conn, actor)
-        levels = _levels(conn, Kind.ASSESSMENTS)
-        candidates = [tid for tid in sharing.visible(viewer, levels) if tid != territory_id]
-        dated: dict[int, list[tuple[int, date]]] = {}
-        for r in store.submitted_assessments(conn, [territory_id, *candidates]):
-            dated.setdefault(r.territory_id, []).append((r.id, r.assessed_on))
-        if territory_id not in dated:
-            return HelpAnswer(territory_id, None, [])
-        pairs = {tid: domain.baseline(items) for tid, items in dated.items()}
-        wanted = [i for pair in pairs.values() for i in pair if i is not None]
-        axis_rows = store.axis_scores_of(conn, mapping, wanted)
-        level_rows = store.criterion_levels_of(conn, wanted)
-        names = {
-            r.id: r
-            for r in store.territories_with_level(
-                conn, Kind.JOURNEY, sharing.DEFAULT_LEVELS[Kind.JOURNEY], list(dated)
+        # What this person may see depends on their memberships (read this rerun) and on what
+        # the network's data version covers (sharing levels, peer groups): both are in the key.
+        return cache.network_cached(
+            conn,
+            ("peers.who_can_help", actor.person_id, actor.memberships, territory_id, framework.version),
+            lambda: _who_can_help(conn, actor, territory_id, framework),
+        )
+
+
+def _who_can_help(conn: Connection, actor: Actor, territory_id: int, framework: Framework) -> HelpAnswer:
+    mapping = criterion_axis_map(framework)
+    viewer = _viewer(conn, actor)
+    levels = _levels(conn, Kind.ASSESSMENTS)
+    candidates = [tid for tid in sharing.visible(viewer, levels) if tid != territory_id]
+    dated: dict[int, list[tuple[int, date]]] = {}
+    for r in store.submitted_assessments(conn, [territory_id, *candidates]):
+        dated.setdefault(r.territory_id, []).append((r.id, r.assessed_on))
+    if territory_id not in dated:
+        return HelpAnswer(territory_id, None, [])
+    pairs = {tid: domain.baseline(items) for tid, items in dated.items()}
+    wanted = [i for pair in pairs.values() for i in pair if i is not None]
+    axis_rows = store.axis_scores_of(conn, mapping, wanted)
+    level_rows = store.criterion_levels_of(conn, wanted)
+    names = {
+        r.id: r
+        for r in store.territories_with_level(
+            conn, Kind.JOURNEY, sharing.DEFAULT_LEVELS[Kind.JOURNEY], list(dated)
+        )
+    }
+    same_group = store.peer_ids(conn, [territory_id])
+    on = {a: d for items in dated.values() for a, d in items}
+    by_assessment: dict[int, dict[str, float]] = {}
+    for r in axis_rows:
+        by_assessment.setdefault(r.assessment_id, {})[r.axis_id] = float(r.score)
+    for r in level_rows:
+        by_assessment.setdefault(r.assessment_id, {})[r.criterion_id] = float(r.level)
+    latest_mine = by_assessment.get(pairs[territory_id][0], {})
+    spots = [
+        ("axis", key, key)
+        for key in domain.weakest(latest_mine, [a.id for a in framework.axes], domain.WEAK_AXES)
+    ] + [
+        ("criterion", key, mapping[key])
+        for key in domain.weakest(latest_mine, [c.id for c in framework.criteria], domain.WEAK_CRITERIA)
+    ]
+    ranked: list[tuple[str, str, str, float, list[domain.Candidate]]] = []
+    for kind, key, axis_id in spots:
+        pool = []
+        for tid in candidates:
+            if tid not in pairs:
+                continue
+            latest_id, since_id = pairs[tid]
+            value = by_assessment.get(latest_id, {}).get(key)
+            if value is None:
+                continue
+            before = by_assessment.get(since_id, {}).get(key) if since_id is not None else None
+            progress = domain.progress(
+                (on[latest_id], value), (on[since_id], before) if before is not None else None
             )
-        }
-        same_group = store.peer_ids(conn, [territory_id])
-        on = {a: d for items in dated.values() for a, d in items}
-        by_assessment: dict[int, dict[str, float]] = {}
-        for r in axis_rows:
-            by_assessment.setdefault(r.assessment_id, {})[r.axis_id] = float(r.score)
-        for r in level_rows:
-            by_assessment.setdefault(r.assessment_id, {})[r.criterion_id] = float(r.level)
-        latest_mine = by_assessment.get(pairs[territory_id][0], {})
-        spots = [
-            ("axis", key, key)
-            for key in domain.weakest(latest_mine, [a.id for a in framework.axes], domain.WEAK_AXES)
-        ] + [
-            ("criterion", key, mapping[key])
-            for key in domain.weakest(latest_mine, [c.id for c in framework.criteria], domain.WEAK_CRITERIA)
-        ]
-        ranked: list[tuple[str, str, str, float, list[domain.Candidate]]] = []
-        for kind, key, axis_id in spots:
-            pool = []
-            for tid in candidates:
-                if tid not in pairs:
-                    continue
-                latest_id, since_id = pairs[tid]
-                value = by_assessment.get(latest_id, {}).get(key)
-                if value is None:
-                    continue
-                before = by_assessment.get(since_id, {}).get(key) if since_id is not None else None
-                progress = domain.progress(
-                    (on[latest_id], value), (on[since_id], before) if before is not None else None
-                )
-                pool.append(domain.Candidate(tid, names[tid].name, progress, tid in same_group))
-            ranked.append((kind, key, axis_id, latest_mine[key], domain.rank_helpers(latest_mine[key], pool)))
-        helper_ids = sorted({c.territory_id for *_, chosen in ranked for c in chosen})
-        with_journey = [tid for tid in helper_ids if sharing.may_see(viewer, tid, names[tid].level)]
-        stories: dict[tuple[int, str], list[Story]] = {}
-        for row in store.latest_stories(
-            conn, with_journey, axes=sorted({axis for *_, axis, _m, _c in ranked}), limit=500
-        ):
-            kept = stories.setdefault((row.territory_id, row.axis_id), [])
-            if len(kept) < STORIES_PER_HELPER:
-                kept.append(_story(row))
-        contacts: dict[int, list[Contact]] = {}
-        for row in store.consenting_contacts(conn, helper_ids):
-            contacts.setdefault(row.territory_id, []).append(
-                Contact(row.display_name or row.email, row.email, row.role)
-            )
+            pool.append(domain.Candidate(tid, names[tid].name, progress, tid in same_group))
+        ranked.append((kind, key, axis_id, latest_mine[key], domain.rank_helpers(latest_mine[key], pool)))
+    helper_ids = sorted({c.territory_id for *_, chosen in ranked for c in chosen})
+    with_journey = [tid for tid in helper_ids if sharing.may_see(viewer, tid, names[tid].level)]
+    stories: dict[tuple[int, str], list[Story]] = {}
+    for row in store.latest_stories(
+        conn, with_journey, axes=sorted({axis for *_, axis, _m, _c in ranked}), limit=500
+    ):
+        kept = stories.setdefault((row.territory_id, row.axis_id), [])
+        if len(kept) < STORIES_PER_HELPER:
+            kept.append(_story(row))
+    contacts: dict[int, list[Contact]] = {}
+    for row in store.consenting_contacts(conn, helper_ids):
+        contacts.setdefault(row.territory_id, []).append(
+            Contact(row.display_name or row.email, row.email, row.role)
+        )
     return HelpAnswer(
         territory_id=territory_id,
         assessed_on=on[pairs[territory_id][0]],

@@ -24,6 +24,7 @@ from lib.domain import feedback_analytics as fa
 from lib.domain.errors import FieldError, NotFound, ValidationFailed
 from lib.domain.forms import FormTemplate, parse_template
 from lib.domain.framework import load_framework
+from lib.services import cache
 from lib.services.feedback import Campaign, results_campaigns
 from lib.services.unit_of_work import reading
 from lib.store import feedback as feedback_store
@@ -55,12 +56,19 @@ class FilterChoices:
     regions: list[str]
 
 
+# Every view below is the same for everyone holding VIEW_NETWORK (checked before any lookup):
+# their cache keys name that right as the reader, beside what was asked.
+NETWORK_READER = Action.VIEW_NETWORK.value
+
+
 def filter_choices(engine: Engine, actor: Actor | None) -> FilterChoices:
     """The peer groups, kinds and regions a coordinator can narrow the view to."""
     require(actor, Action.VIEW_NETWORK)
     with reading(engine) as conn:
-        found = store.filter_choices(conn)
-    return FilterChoices(**found)
+        found = cache.network_cached(
+            conn, ("steering.filter_choices", NETWORK_READER), lambda: store.filter_choices(conn)
+        )
+    return FilterChoices(**{k: list(v) for k, v in found.items()})
 
 
 @dataclass
@@ -73,6 +81,16 @@ class Overview:
     territories: pd.DataFrame
     stalled: pd.DataFrame
     freshness: pd.DataFrame
+
+    def copy(self) -> Overview:
+        """The same view with tables of its own: a cached view is never changed by a reader."""
+        return Overview(
+            self.period,
+            list(self.figures),
+            self.territories.copy(),
+            self.stalled.copy(),
+            self.freshness.copy(),
+        )
 
 
 def overview(
@@ -87,13 +105,22 @@ def overview(
     period = _period(days, today)
     scope = scope or Scope()
     with reading(engine) as conn:
-        rows = store.territory_engagement(
-            conn, scope, period.since, period.until, period.previous_since, period.today
+        view = cache.network_cached(
+            conn,
+            ("steering.overview", NETWORK_READER, period.days, period.today, scope),
+            lambda: _overview(conn, period, scope),
         )
-        counts = store.headline_counts(
-            conn, scope, period.since, period.until, period.previous_since, period.today, period.previous_day
-        )
-        admins = store.territory_admins(conn, scope)
+    return view.copy()
+
+
+def _overview(conn, period: domain.Period, scope: Scope) -> Overview:
+    rows = store.territory_engagement(
+        conn, scope, period.since, period.until, period.previous_since, period.today
+    )
+    counts = store.headline_counts(
+        conn, scope, period.since, period.until, period.previous_since, period.today, period.previous_day
+    )
+    admins = store.territory_admins(conn, scope)
     status = domain.territory_status(rows, period)
     figures = [
         domain.Figure("active_territories", int(status["active"].sum()), int(status["active_before"].sum())),
@@ -120,10 +147,15 @@ def activity_map(
     today = today or clock.today()
     scope = scope or Scope()
     months = domain.month_starts(today)
-    with reading(engine) as conn:
+
+    def compute() -> pd.DataFrame:
         territories = _territory_frame(store.territory_slugs(conn, scope))
         counts = store.events_by_month(conn, scope, domain.month_bounds(today))
-    return months, domain.activity_map(counts, territories, months)
+        return domain.activity_map(counts, territories, months)
+
+    with reading(engine) as conn:
+        grid = cache.network_cached(conn, ("steering.activity_map", NETWORK_READER, today, scope), compute)
+    return months, grid.copy()
 
 
 def _territory_frame(rows) -> pd.DataFrame:
@@ -142,10 +174,17 @@ def coverage(
     require(actor, Action.VIEW_NETWORK)
     period = _period(days, today)
     scope = scope or Scope()
-    with reading(engine) as conn:
+
+    def compute() -> pd.DataFrame:
         territories = _territory_frame(store.territory_slugs(conn, scope))
         counts = store.responses_by_role(conn, scope, period.since, period.until)
-    return domain.role_coverage(counts, territories, _fantastiques())
+        return domain.role_coverage(counts, territories, _fantastiques())
+
+    with reading(engine) as conn:
+        frame = cache.network_cached(
+            conn, ("steering.coverage", NETWORK_READER, period.days, period.today, scope), compute
+        )
+    return frame.copy()
 
 
 # --- a network-wide campaign by territory ---------------------------------------------------

@@ -99,11 +99,7 @@ def save_template(
         "framework_version": framework_version,
     }
     wording = template_versions.Wording(title_fr, title_en, content, created_by)
-    stored = None
-    if newest is not None:
-        said = template_versions.Wording(newest.title_fr, newest.title_en, newest.content, newest.created_by)
-        stored = template_versions.StoredVersion(newest.version, said, template_has_answers(conn, newest.id))
-    placement = template_versions.place(stored, wording, floor=version)
+    placement = _placement(conn, newest, wording, version)
     if placement.step == template_versions.Step.KEEP:
         return newest.id, newest.version
     if placement.step == template_versions.Step.UPDATE:
@@ -119,6 +115,24 @@ def save_template(
         )
     ).inserted_primary_key[0]
     return new_id, placement.version
+
+
+def _placement(
+    conn: Connection, newest: Row | None, wording: template_versions.Wording, floor: int
+) -> template_versions.Placement:
+    stored = None
+    if newest is not None:
+        said = template_versions.Wording(newest.title_fr, newest.title_en, newest.content, newest.created_by)
+        stored = template_versions.StoredVersion(newest.version, said, template_has_answers(conn, newest.id))
+    return template_versions.place(stored, wording, floor=floor)
+
+
+def template_placement(
+    conn: Connection, template: FormTemplate, content: dict[str, Any], created_by: int | None
+) -> template_versions.Placement:
+    """Where ``store_template`` would put this template's wording, without storing it."""
+    wording = template_versions.Wording(template.title.fr, template.title.en, content, created_by)
+    return _placement(conn, newest_template(conn, template.slug), wording, template.version)
 
 
 def store_template(
@@ -206,6 +220,44 @@ def list_campaigns(conn: Connection, territory_ids: Sequence[int] | None) -> lis
             )
         )
     return list(conn.execute(query.order_by(tables.campaign.c.opens_on.desc(), tables.campaign.c.id.desc())))
+
+
+def _matching(query: sa.Select, search: str) -> sa.Select:
+    if not search:
+        return query
+    return query.where(
+        sa.or_(
+            tables.campaign.c.title.icontains(search, autoescape=True),
+            tables.territory.c.name.icontains(search, autoescape=True),
+        )
+    )
+
+
+def _of_territories(query: sa.Select, territory_ids: Sequence[int] | None) -> sa.Select:
+    """Only these territories' campaigns (the network's left out); every one when None."""
+    if territory_ids is None:
+        return query
+    return query.where(tables.campaign.c.territory_id.in_(list(territory_ids)))
+
+
+def campaigns_page(
+    conn: Connection, *, search: str, limit: int, offset: int, territory_ids: Sequence[int] | None = None
+) -> list[Row]:
+    """A page of the network's campaigns (only ``territory_ids``' when given), newest first,
+    whose title or territory's name contains ``search`` (any case); counted only for the
+    page's campaigns."""
+    query = _of_territories(_matching(_campaign_query(), search), territory_ids)
+    query = query.order_by(tables.campaign.c.opens_on.desc(), tables.campaign.c.id.desc())
+    return list(conn.execute(query.limit(limit).offset(offset)))
+
+
+def count_campaigns(conn: Connection, *, search: str, territory_ids: Sequence[int] | None = None) -> int:
+    query = sa.select(sa.func.count()).select_from(
+        tables.campaign.join(
+            tables.territory, tables.territory.c.id == tables.campaign.c.territory_id, isouter=True
+        )
+    )
+    return int(conn.execute(_of_territories(_matching(query, search), territory_ids)).scalar_one())
 
 
 # --- Responses -----------------------------------------------------------------------------
@@ -454,6 +506,10 @@ def set_campaign_dates(conn: Connection, campaign_id: int, *, opens_on: date, cl
         .where(tables.campaign.c.id == campaign_id)
         .values(opens_on=opens_on, closes_on=closes_on)
     )
+
+
+def update_campaign(conn: Connection, campaign_id: int, **values: Any) -> None:
+    conn.execute(sa.update(tables.campaign).where(tables.campaign.c.id == campaign_id).values(**values))
 
 
 def has_responses(conn: Connection, campaign_id: int) -> bool:

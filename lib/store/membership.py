@@ -12,6 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
+from lib.domain.privacy import ERASED_DOMAIN
 from lib.store import tables
 
 
@@ -59,7 +60,7 @@ def demo_people(conn: Connection) -> list[Row]:
                 tables.membership, tables.membership.c.person_id == tables.person.c.id
             ).outerjoin(tables.territory, tables.territory.c.id == tables.membership.c.territory_id)
         )
-        .where(tables.person.c.is_demo.is_(True))
+        .where(tables.person.c.is_demo.is_(True), ~tables.person.c.email.endswith("@" + ERASED_DOMAIN))
         .order_by(tables.person.c.id, tables.territory.c.name)
     )
     return list(conn.execute(query))

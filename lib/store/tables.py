@@ -333,6 +333,8 @@ campaign = sa.Table(
     # "survey" (a form answered at one's own pace) or "live" (a workshop in a room: ``workshop``).
     sa.Column("kind", sa.String(10), nullable=False, default="survey", server_default="survey"),
     _fk("created_by", "person.id", nullable=True, ondelete="SET NULL"),
+    # How many submitted responses the organisers hope for (None: no target), shown as progress.
+    sa.Column("response_target", sa.Integer, nullable=True),
     # Changes in the same transaction as any write to the campaign's submitted responses: what
     # is computed from them is cached under it (``lib.services.cache``, decision 0015).
     sa.Column("data_version", sa.BigInteger, nullable=False, default=new_data_version, server_default="0"),
@@ -536,3 +538,22 @@ campaign_recipient = sa.Table(
     sa.Column("reminded", sa.Boolean, nullable=False, default=False),
     sa.UniqueConstraint("campaign_id", "email", name="uq_campaign_recipient_campaign_email"),
 )
+
+# --- Bookkeeping: kept by the database itself, never part of anybody's data -------------------
+
+# Outside ``metadata`` on purpose: a backup, a restore, the demo's wipe and the emptiness checks
+# go through ``metadata`` and must neither carry nor clear these rows (the triggers that keep
+# them are in migration 0011; a restore moves the stamp like any other write).
+bookkeeping = sa.MetaData(naming_convention=metadata.naming_convention)
+
+# The network's data version: counters that triggers move in the same transaction as every
+# write to what the network screens count (``lib.store.stamps``, decision 0015).
+network_version = sa.Table(
+    "network_version",
+    bookkeeping,
+    sa.Column("slot", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+)
+
+# Every table the migrations make, for the schema checks.
+ALL_METADATA = (metadata, bookkeeping)

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine, Row
 
-from lib.access import Action, Actor, can, require
+from lib.access import Action, Actor, can, require, require_anywhere
 from lib.domain import clock
 from lib.domain.errors import FieldError, NotFound, ServiceError, ValidationFailed
 from lib.domain.forms import FormTemplate
@@ -63,6 +63,12 @@ class Campaign:
     state: CampaignState
     # Changes with every write to the submitted responses (``lib.services.cache``).
     data_version: int = 0
+    response_target: int | None = None  # submitted responses hoped for, shown as progress
+
+    @property
+    def progress(self) -> float | None:
+        """Share of the response target reached (1.0 and beyond: reached); None without one."""
+        return None if not self.response_target else self.submitted_count / self.response_target
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,7 @@ def campaign_of(row: Row, today: date) -> Campaign:
         submitted_count=int(row.submitted_count),
         state=state_on(row.opens_on, row.closes_on, today),
         data_version=row.data_version,
+        response_target=row.response_target,
     )
 
 
@@ -178,6 +185,46 @@ def list_campaigns(
         for c in campaigns
         if can(actor, Action.ANSWER_FORM, c.territory_id) or can(actor, Action.VIEW_RESULTS, c.territory_id)
     ]
+
+
+CAMPAIGNS_PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class CampaignsPage:
+    campaigns: list[Campaign]
+    total: int  # every campaign matching the search
+    page: int  # from 0; the last page when the one asked for is past it
+    pages: int
+
+
+def campaigns_page(
+    engine: Engine,
+    actor: Actor | None,
+    *,
+    search: str = "",
+    page: int = 0,
+    per_page: int = CAMPAIGNS_PER_PAGE,
+    today: date | None = None,
+) -> CampaignsPage:
+    """One page of the network's campaigns for its administration, newest first: those whose
+    title or territory's name contains ``search``, and how many match in all. A network holds
+    thousands of campaigns: only the page's are read and counted. A territory admin gets
+    those of the territories whose campaigns they manage (never the network's)."""
+    actor = require_anywhere(actor, Action.MANAGE_CAMPAIGNS)
+    scope = None
+    if not actor.is_coordinator:
+        scope = [tid for tid in actor.territory_ids if can(actor, Action.MANAGE_CAMPAIGNS, tid)]
+    text = search.strip() if isinstance(search, str) else ""
+    with reading(engine) as conn:
+        total = store.count_campaigns(conn, search=text, territory_ids=scope)
+        pages = -(-total // per_page)
+        page = min(max(int(page), 0), max(pages - 1, 0))
+        rows = store.campaigns_page(
+            conn, search=text, limit=per_page, offset=page * per_page, territory_ids=scope
+        )
+    today = today or clock.today()
+    return CampaignsPage([campaign_of(r, today) for r in rows], total, page, pages)
 
 
 def results_campaigns(
@@ -293,3 +340,64 @@ def delete_campaign(engine: Engine, actor: Actor | None, campaign_id: int) -> No
             raise CampaignHasResponses()
         _log(conn, actor, row, "campaign.deleted")
         store.delete_campaign(conn, row.id)
+
+
+# --- Editing before the first answer, previewing ---------------------------------------------
+
+TARGET_MAX = 1_000_000
+
+
+class CampaignAnswered(ServiceError):
+    """Someone has answered (or started to): what they answered must keep meaning the same."""
+
+    code = "admin.campaign.error.answered"
+
+
+def edit_campaign(
+    engine: Engine,
+    actor: Actor | None,
+    campaign_id: int,
+    *,
+    title: Any,
+    opens_on: Any,
+    closes_on: Any,
+    response_target: Any = None,
+) -> None:
+    """Change a campaign's title and dates while nobody has answered it, drafts included (the
+    people who answered read that title and those dates); its response target at any time,
+    since it changes nothing anyone answered. ``response_target`` None: no target."""
+    checks = Checks()
+    title = checks.text("title", title, required=True, max_length=TITLE_MAX)
+    opens_on = checks.day("opens_on", opens_on)
+    closes_on = checks.day("closes_on", closes_on)
+    if opens_on and closes_on and closes_on < opens_on:
+        checks.fail("closes_on", "feedback.error.closes_before_opens")
+    if response_target is not None:
+        response_target = checks.whole("response_target", response_target, 1, TARGET_MAX)
+    with writing(engine) as conn:
+        actor, row = _managed(conn, actor, campaign_id)
+        checks.done()
+        changed = {
+            name: value
+            for name, value in (
+                ("title", title),
+                ("opens_on", opens_on),
+                ("closes_on", closes_on),
+                ("response_target", response_target),
+            )
+            if getattr(row, name) != value
+        }
+        if not changed:
+            return
+        if set(changed) - {"response_target"} and store.has_responses(conn, row.id):
+            raise CampaignAnswered()
+        store.update_campaign(conn, row.id, **changed)
+        _log(conn, actor, row, "campaign.edited", **changed)
+
+
+def campaign_preview(engine: Engine, actor: Actor | None, campaign_id: int) -> FormTemplate:
+    """The form of a campaign exactly as its respondents see it, for those who manage it; the
+    page draws it with no way to send, so nothing is recorded."""
+    with reading(engine) as conn:
+        _, row = _managed(conn, actor, campaign_id)
+        return stored_template(conn, row.form_template_id)

@@ -14,9 +14,11 @@ from lib.domain import forms, template_versions
 from lib.domain.errors import FieldError, NotFound, ValidationFailed
 from lib.domain.forms import FormTemplate, FormTemplateError, parse_template
 from lib.domain.framework import Framework, Label, load_framework
+from lib.domain.template_upload import TemplateProblem, read_template
 from lib.domain.text import clean_json
 from lib.services.cache import caches
 from lib.services.unit_of_work import reading, writing
+from lib.store import activity
 from lib.store import feedback as store
 from lib.store.reference import register_framework
 
@@ -61,7 +63,56 @@ def edit_template(engine: Engine, actor: Actor | None, document: dict[str, Any])
         raise ValidationFailed({"document": problem}) from exc
     with writing(engine) as conn:
         version = register_framework(conn, framework)
-        return store.store_template(conn, template, framework_version=version, created_by=actor.person_id)
+        stored = store.store_template(conn, template, framework_version=version, created_by=actor.person_id)
+        activity.log_activity(
+            conn,
+            person_id=actor.person_id,
+            territory_id=None,
+            action="template.published",
+            subject_type="form_template",
+            subject_id=stored[0],
+            details={"slug": template.slug, "version": stored[1]},
+        )
+        return stored
+
+
+@dataclass(frozen=True)
+class TemplateUpload:
+    """An uploaded template that reads well, and what publishing it would do
+    (``lib.domain.template_versions``): ``step`` add, update or keep, as ``version``."""
+
+    template: FormTemplate
+    step: template_versions.Step
+    version: int
+    first: bool  # no version of this template is stored yet
+
+
+def _uploaded(content: Any) -> tuple[FormTemplate, dict[str, Any]]:
+    if not isinstance(content, bytes | bytearray):
+        raise ValidationFailed({"file": FieldError("error.invalid_value")})
+    try:
+        return read_template(bytes(content), load_framework())
+    except TemplateProblem as problem:
+        raise ValidationFailed({"file": FieldError(problem.code, problem.params)}) from None
+
+
+def check_template_upload(engine: Engine, actor: Actor | None, content: bytes) -> TemplateUpload:
+    """Read an uploaded YAML template without storing anything: what is wrong (line and key),
+    or the template to preview, and the version publishing would give it."""
+    actor = require(actor, Action.MANAGE_NETWORK)
+    template, document = _uploaded(content)
+    with reading(engine) as conn:
+        first = store.newest_template(conn, template.slug) is None
+        placement = store.template_placement(conn, template, clean_json(document), actor.person_id)
+    return TemplateUpload(template, placement.step, placement.version, first)
+
+
+def publish_template(engine: Engine, actor: Actor | None, content: bytes) -> tuple[int, int]:
+    """Store an uploaded YAML template; returns ``(id, version)``. Versioned like every edit
+    (``lib.domain.template_versions``): an answered version is never changed."""
+    require(actor, Action.MANAGE_NETWORK)
+    _, document = _uploaded(content)
+    return edit_template(engine, actor, document)
 
 
 def list_templates(engine: Engine, actor: Actor | None) -> list[TemplateChoice]:
