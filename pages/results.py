@@ -30,7 +30,9 @@ if not campaigns:
 by_id = {c.id: c for c in campaigns}
 if st.session_state.get("results_campaign") not in by_id:
     wanted = st.session_state.get("results_campaign_id")  # set by the campaigns page's button
-    st.session_state["results_campaign"] = wanted if wanted in by_id else campaigns[0].id
+    # First visit: the newest campaign with answers to read (a workshop prepared for today has none yet).
+    answered = next((c for c in campaigns if c.submitted_count), campaigns[0])
+    st.session_state["results_campaign"] = wanted if wanted in by_id else answered.id
 
 
 def campaign_label(c: feedback.Campaign) -> str:

@@ -77,6 +77,10 @@ def test_every_text_key_used_for_login_and_access_exists_in_both_languages():
             r"""["'](auth\.error\.[a-z_.]+)["']""" if "services" in path else r"""["'](auth\.[a-z_.]+)["']"""
         )
         used |= set(re.findall(pattern, source))
+        # A pager is given the prefix of its wording (components.ui.pager): the keys are under it.
+        for prefix in re.findall(r"""labels=["'](auth\.[a-z_.]+)["']""", source):
+            used.discard(prefix)
+            used |= {f"{prefix}.{part}" for part in ("page", "previous", "next")}
     used |= {f"auth.request.status.{s}" for s in ("pending", "accepted", "refused")}
     used |= {f"auth.invitations.status.{s}" for s in ("pending", "accepted", "revoked", "expired")}
     missing = sorted(k for k in used if not (texts.get(k, {}).get("fr") and texts.get(k, {}).get("en")))

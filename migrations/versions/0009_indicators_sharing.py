@@ -18,6 +18,9 @@ depends_on = None
 _OLD = "kind in ('assessments', 'journey', 'feedback')"
 _NEW = "kind in ('assessments', 'journey', 'feedback', 'indicators')"
 
+# What the downgrade removes, for the test that every other row is kept.
+DOWNGRADE_REMOVES = {"territory_sharing": "kind = 'indicators'"}
+
 
 def _kinds(check: str) -> None:
     with op.batch_alter_table("territory_sharing") as batch:
@@ -31,5 +34,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # A level chosen for indicators has no place in the old schema: it goes back to the default.
-    op.execute("delete from territory_sharing where kind = 'indicators'")
+    op.execute(f"delete from territory_sharing where {DOWNGRADE_REMOVES['territory_sharing']}")
     _kinds(_OLD)
