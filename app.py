@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import actions, auth, ui
+from components import a11y, actions, auth, ui
 from components.navigation import page_path
 from components.ui import t
 from lib.access import Action, can, can_anywhere
@@ -13,13 +13,28 @@ from lib.domain.errors import ReadFailed
 from lib.services import mail, peers
 from lib.services.workshop import WORKSHOP_PARAM
 
-st.set_page_config(page_title="Parcours", page_icon=":material/route:", layout="wide")
+# An emoji, which the browser draws itself: a ``:material/…:`` page icon makes it fetch the
+# icon from a public font host on every page (nothing may leave the app's origin, issue 15).
+st.set_page_config(page_title="Parcours", page_icon="🧭", layout="wide")
+a11y.page_setup()
+
+
+def _statement(visibility: str = "visible") -> st.Page:
+    """The accessibility statement: listed on every navigation, logged out too (RGAA)."""
+    return st.Page(
+        page_path("accessibility"),
+        title=t("nav.accessibility"),
+        icon=":material/accessibility_new:",
+        url_path="accessibilite",
+        visibility=visibility,
+    )
 
 
 def _feedback_link_only(token: str) -> None:
-    """A shared campaign link opens that one form and nothing else of the app."""
+    """A shared campaign link opens that one form and nothing else of the app (its link to
+    the accessibility statement opens a new tab, on the statement's own address)."""
     page = st.Page(page_path("answer"), title=t("nav.answer"), url_path="repondre", default=True)
-    st.navigation([page], position="hidden").run()
+    st.navigation([page, _statement("hidden")], position="hidden").run()
 
 
 def _workshop_link_only() -> None:
@@ -47,7 +62,8 @@ def _pages(actor) -> list:
                 icon=":material/how_to_reg:",
                 url_path="demander-un-acces",
                 default=True,
-            )
+            ),
+            _statement(),
         ]
     pages = [st.Page(page_path("home"), title=t("nav.home"), icon=":material/home:", default=True)]
     if actor is not None and (actor.is_coordinator or actor.territory_ids):
@@ -184,6 +200,7 @@ def _pages(actor) -> list:
                 url_path="profil",
             )
         )
+    pages.append(_statement())
     return pages
 
 
@@ -210,7 +227,10 @@ try:
         # deploy/streamlit_app.py, a run ending without st.navigation would let Streamlit list
         # and open the pages/ folder's files on their own (decision 0018).
         gate = st.Page(auth.login_gate, title=t("auth.login.title"), default=True)
-        st.navigation([gate], position="hidden").run()
+        statement = _statement("hidden")
+        chosen = st.navigation([gate, statement], position="hidden")
+        st.sidebar.page_link(statement, label=t("nav.accessibility"), icon=":material/accessibility_new:")
+        chosen.run()
         st.stop()
     auth.sidebar_account(actor)
     # Every page listed: folded, Streamlit adds its own untranslated "View N more" link.

@@ -10,11 +10,12 @@ from __future__ import annotations
 import streamlit as st
 
 from components import actions, ui
+from components.a11y import focus_heading
 from components.form_renderer import campaign_header, forget, render_section
 from components.navigation import page_path
 from components.privacy import share_notice
 from components.qr import show_resume_link
-from components.ui import engine, field_error, lang, language_choice, t
+from components.ui import engine, field_error, lang, language_choice, plain, t
 from lib.domain.anonymity import MIN_GROUP
 from lib.domain.errors import ValidationFailed
 from lib.domain.forms import field_name
@@ -101,6 +102,20 @@ if resume_typed and flow["code"] is None and not flow.get("resume_tried"):
     actions.run(ACTION, lambda: resume(resume_typed))
 
 errors, step = actions.errors(ACTION), flow["step"]
+
+
+def error_summary(intro: str) -> None:
+    """Every problem at the top, each named by its field (RGAA 11.10): the messages themselves
+    sit next to their fields below."""
+    names = {
+        "role": t("feedback.answer.role_label"),
+        "respondent_name": t("feedback.answer.name_label"),
+        "resume_code": t("feedback.answer.resume_label"),
+    } | {field_name(q.id): plain(q.label(lang())) for s in sections for q in s.questions}
+    listed = "\n".join(f"- {names.get(name, plain(name))}" for name in errors)
+    st.error(f"{intro}\n\n{listed}", icon=":material/error:")
+
+
 if flow["done"]:
     st.success(t("feedback.answer.thanks_title"), icon=":material/check_circle:")
     st.write(t("feedback.answer.thanks_text"))
@@ -114,6 +129,8 @@ if flow["done"]:
     if not link_token:
         st.page_link(page_path("campaigns"), label=t("feedback.answer.back"), icon=":material/arrow_back:")
 elif step == 0:
+    if errors:
+        error_summary(t("feedback.answer.errors_summary", count=len(errors)))
     if template.intro is not None:
         st.write(template.intro(lang()))
     if campaign.anonymous:  # what anonymous means, before anyone answers (decision 0010)
@@ -151,6 +168,8 @@ elif step <= len(sections):
     section = sections[step - 1]
     st.progress(step / len(sections), text=t("feedback.answer.progress", step=step, total=len(sections)))
     st.subheader(section.title(lang()), anchor=False)
+    # A screen reader starts the new step at its title, not at the top of the page.
+    focus_heading(section.title(lang()), f"{flow['code']}.{step}")
     st.caption(t("feedback.answer.required_note"))
     flow["values"].update(render_section(section, flow["values"], errors, f"ans.{flow['code']}"))
     back, forward = st.columns(2)
@@ -170,7 +189,7 @@ elif step <= len(sections):
         )  # fmt: skip
     actions.outcome(ACTION)
 else:
-    st.error(t("feedback.answer.fix_all", count=len(errors)), icon=":material/error:")
+    error_summary(t("feedback.answer.fix_all", count=len(errors)))
     for section in sections:
         if any(field_name(q.id) in errors for q in section.questions):
             st.subheader(section.title(lang()), anchor=False)
@@ -182,3 +201,6 @@ else:
 
 if flow["code"] and not flow["done"]:
     show_resume_link(token, flow["code"], feedback.format_code(flow["code"]))
+
+if link_token:  # the app's sidebar is not there: the statement opens in a new tab, the form stays
+    st.caption(f"[{t('a11y.statement.link')}](accessibilite)")

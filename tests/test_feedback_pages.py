@@ -203,7 +203,8 @@ def test_a_share_link_cannot_be_turned_into_another_page(world):
     with pytest.raises(ValueError) as caught:  # the results page is not even registered
         at.switch_page(page_path("results"))
     known = str(caught.value).split("Known pages:")[1]
-    assert page_path("answer") in known and known.count(".py") == 1
+    # The form, and the accessibility statement (public text, linked from the form: issue 15).
+    assert page_path("answer") in known and page_path("accessibility") in known and known.count(".py") == 2
 
 
 def test_respondents_may_answer_in_english(world):
