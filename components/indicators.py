@@ -22,12 +22,14 @@ from components.ui import (
     keep_on_language_switch,
     lang,
     plain,
+    service_error,
     t,
     t_text,
 )
 from lib.access import Actor
 from lib.domain import formats
 from lib.domain import indicators as domain
+from lib.domain.errors import ServiceError
 from lib.domain.indicators import Catalogue, Definition, Status
 from lib.render import charts as render
 from lib.services import indicators as svc
@@ -413,3 +415,60 @@ def catalogue_table(catalogue: Catalogue) -> None:
     ]
     st.caption(t("indicators.catalogue.caption", version=catalogue.version))
     st.dataframe(pd.DataFrame(rows), hide_index=True)
+
+
+def import_form(actor: Actor, territory_id: int) -> None:
+    """A CSV of values and targets: all of it saved, or nothing and a report line by line."""
+    st.caption(t("indicators.import.help"))
+    st.download_button(
+        t("indicators.import.model"),
+        svc.model_file(),
+        "modele-indicateurs.csv",
+        "text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key=f"ind{territory_id}.import.model",
+    )
+    uploaded = st.file_uploader(
+        t("indicators.import.file"), type=["csv", "txt"], key=f"ind{territory_id}.import.file"
+    )
+    acting_on()
+    if not st.button(
+        t("indicators.import.run"),
+        icon=":material/upload:",
+        type="primary",
+        disabled=uploaded is None,
+        key=f"ind{territory_id}.import.run",
+    ):
+        return
+    bar = st.progress(0.0, text=t("import.stage.check"))
+
+    def progress(done: float, stage: str) -> None:
+        bar.progress(min(max(done, 0.0), 1.0), text=t(f"import.stage.{stage}"))
+
+    try:
+        report = svc.import_csv(
+            engine(), actions.rights_now(actor), territory_id, uploaded.getvalue(), progress=progress
+        )
+    except ServiceError as exc:
+        bar.empty()
+        service_error(exc)
+        return
+    bar.empty()
+    if report.applied:
+        st.success(t("indicators.import.done", rows=report.rows), icon=":material/check_circle:")
+        return
+    st.error(
+        t("indicators.import.refused", rows=report.rows, problems=len(report.problems)),
+        icon=":material/error:",
+    )
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t_text("import.col.line"): [p.line for p in report.problems],
+                t_text("import.col.column"): [p.column or "—" for p in report.problems],
+                t_text("import.col.problem"): [t_text(p.code, **p.params) for p in report.problems],
+            }
+        ),
+        hide_index=True,
+    )

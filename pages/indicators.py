@@ -39,7 +39,7 @@ if not data.can_edit:
 
 tab_names = [t("indicators.tab.follow")]
 if data.can_edit:
-    tab_names.append(t("indicators.tab.add"))
+    tab_names += [t("indicators.tab.add"), t("indicators.tab.import")]
 tab_names.append(t("indicators.tab.catalogue"))
 tabs = st.tabs(tab_names)
 
@@ -77,6 +77,8 @@ if data.can_edit:
     with tabs[1]:
         view.follow_form(person, territory.id, data)
         view.own_form(person, territory.id)
+    with tabs[2]:
+        view.import_form(person, territory.id)
 
 with tabs[-1]:
     view.catalogue_table(load_catalogue())

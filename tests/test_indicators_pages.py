@@ -154,3 +154,11 @@ def test_home_sums_up_the_indicators_for_a_member(world):
     assert "En retard sur la trajectoire" in _texts(at, "markdown")
     at.segmented_control(key="lang").set_value("en").run()
     assert "Off track" in _texts(at, "markdown")
+
+
+def test_a_contributor_sees_the_import_tab_and_a_reader_does_not(world):
+    contributor = open_app_as(world.contributor, PAGE)
+    assert "Importer un fichier" in [tab.label for tab in contributor.tabs]
+    assert any(b.label == "Vérifier et importer" for b in contributor.button)
+    reader = open_app_as(world.reader, PAGE)
+    assert [tab.label for tab in reader.tabs] == ["Suivi", "Catalogue du réseau"]

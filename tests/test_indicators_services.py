@@ -174,3 +174,72 @@ def test_the_summary_counts_each_status(engine, place):
     svc.follow(engine, who, home, "ghg_emissions")  # no value at all
     counts = svc.summary(engine, who, home, on=date(2025, 1, 15)).counts
     assert counts == {Status.OFF_TRACK: 1, Status.NO_RECENT_VALUE: 2}
+
+
+# --- CSV import --------------------------------------------------------------------------------
+
+
+def _csv(*lines: str, encoding: str = "utf-8-sig") -> bytes:
+    return "\r\n".join(("indicateur;type;annee;valeur;nature;source;commentaire", *lines)).encode(encoding)
+
+
+def test_a_french_csv_imports_values_and_targets_all_at_once(engine, place):
+    home, who = place["home"], place["contributor"]
+    svc.follow(engine, who, home, "ghg_emissions")
+    svc.add_own(engine, who, home, name="Arbres plantés", unit="count", direction="increase")
+    data = _csv(
+        "ghg_emissions;valeur;2022;52 100;mesurée;OREC;",
+        "GHG_Emissions;Valeur;2023;49\u00a0800,5;Estimée;OREC;provisoire",
+        "ghg_emissions;cible;2030;36 000;;;objectif du PCAET",
+        "arbres plantes;;2024;340;;;",  # an own indicator by its name, accents and case aside
+        encoding="cp1252",
+    )
+    report = svc.import_csv(engine, who, home, data)
+    assert report.applied and report.rows == 4 and report.problems == []
+    assert report.encoding == "cp1252" and report.separator == ";"
+    by_id = {i.definition.id: i for i in svc.board(engine, who, home, on=TODAY).indicators}
+    ghg = by_id["ghg_emissions"]
+    assert [(v.year, v.value, v.nature, v.comment) for v in ghg.values] == [
+        (2022, 52100.0, "measured", ""),
+        (2023, 49800.5, "estimated", "provisoire"),
+    ]
+    assert [(g.year, g.value) for g in ghg.targets] == [(2030, 36000.0)]
+    assert [(v.year, v.value) for v in by_id["own"].values] == [(2024, 340.0)]
+
+
+def test_one_wrong_row_saves_nothing_and_the_report_names_each_line_and_column(engine, place):
+    home, who = place["home"], place["contributor"]
+    share = svc.follow(engine, who, home, "sustainable_school_food")
+    svc.save_value(engine, who, home, share, year=2020, value="30")
+    before = count_rows(engine, tables.indicator_value), count_rows(engine, tables.indicator_target)
+    data = _csv(
+        "sustainable_school_food;valeur;2023;45;;;",  # right
+        "sustainable_school_food;valeur;2024;120;;;",  # above 100 %
+        "cycle_lanes;valeur;2024;3;;;",  # not followed
+        "sustainable_school_food;cible;deux mille;60;;;",
+        "sustainable_school_food;valeur;2023;46;devinée;;",  # the same year again, an unknown nature
+    )
+    report = svc.import_csv(engine, who, home, data)
+    assert not report.applied
+    assert [(p.line, p.column, p.code) for p in report.problems] == [
+        (3, "valeur", "indicators.error.above_maximum"),
+        (4, "indicateur", "indicators.import.unknown_indicator"),
+        (5, "annee", "indicators.error.year"),
+        (6, "nature", "indicators.import.nature"),
+        (6, "annee", "import.error.duplicate"),
+    ]
+    assert report.problems[-1].params == {"line": 2}
+    assert (count_rows(engine, tables.indicator_value), count_rows(engine, tables.indicator_target)) == before
+
+
+def test_a_reader_imports_nothing(engine, place):
+    reader = make_actor(engine, Role.READER, place["home"])
+    with pytest.raises(PermissionDenied):
+        svc.import_csv(engine, reader, place["home"], _csv("ghg_emissions;valeur;2022;1;;;"))
+
+
+def test_the_model_file_imports_as_it_is_once_its_indicator_is_followed(engine, place):
+    home, who = place["home"], place["contributor"]
+    svc.follow(engine, who, home, "ghg_emissions")
+    report = svc.import_csv(engine, who, home, svc.model_file())
+    assert report.applied and report.rows == 3

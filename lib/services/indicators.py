@@ -20,12 +20,15 @@ from sqlalchemy.engine import Connection, Engine
 
 from lib.access import Action, Actor, can, require
 from lib.domain import clock, sharing
+from lib.domain import indicator_import as csv_rows
 from lib.domain import indicators as domain
+from lib.domain.csv_import import ImportRefused, read_file
 from lib.domain.errors import NotFound
 from lib.domain.framework import Label
 from lib.domain.indicators import Catalogue, Definition, Direction, Nature, Point, Reading, Status
 from lib.domain.inputs import Checks
 from lib.domain.sharing import Kind
+from lib.services.imports import ImportReport, Progress
 from lib.services.peers import viewer_of
 from lib.services.unit_of_work import reading, writing
 from lib.store import indicators as store
@@ -386,3 +389,74 @@ def remove_target(
         row = _indicator_of(conn, territory_id, indicator_id)
         if not store.remove_target(conn, row.id, year):
             raise NotFound(year=year)
+
+
+# --- CSV import ----------------------------------------------------------------------------
+
+
+def model_file() -> bytes:
+    return csv_rows.model_file()
+
+
+def import_csv(
+    engine: Engine, actor: Actor | None, territory_id: int, data: Any, *, progress: Progress | None = None
+) -> ImportReport:
+    """Check every row of ``data`` (values and targets of indicators the territory follows),
+    then write them all — a year already entered is replaced — or none when any row is wrong.
+
+    Raises ``ImportRefused`` when the file itself cannot be read; returns the report otherwise,
+    ``applied`` saying whether it was written. Rows are checked inside the transaction that
+    writes them: an indicator cannot vanish in between.
+    """
+    actor = require(actor, Action.EDIT_JOURNEY, territory_id)
+    if not isinstance(data, bytes):
+        raise ImportRefused("import.error.file")
+    parsed = read_file(data, csv_rows.COLUMNS, csv_rows.REQUIRED)
+    total = len(parsed.records)
+    if not total:
+        raise ImportRefused("import.error.no_rows")
+    report = ImportReport("indicators", total, parsed.encoding, parsed.separator)
+    tell = progress or (lambda done, stage: None)
+    with writing(engine) as conn:
+        followed = csv_rows.followed_names(
+            [(r.id, r.catalogue_id, r.name, r.unit) for r in store.indicators_of(conn, territory_id)]
+        )
+        seen: dict[tuple, int] = {}
+        rows = []
+        for record in parsed.records:
+            values, problems = csv_rows.check_row(record, followed, seen)
+            rows.append(values)
+            report.problems.extend(problems)
+        tell(0.5, "check")
+        if report.problems:
+            tell(1.0, "check")
+            return report
+        for index, row in enumerate(rows):
+            if row["kind"] == "target":
+                store.save_target(
+                    conn, row["indicator_id"], year=row["year"], value=row["value"], person_id=actor.person_id
+                )
+            else:
+                store.save_value(
+                    conn,
+                    row["indicator_id"],
+                    year=row["year"],
+                    value=row["value"],
+                    nature=row["nature"],
+                    measured_on=None,
+                    source=row["source"],
+                    comment=row["comment"],
+                    person_id=actor.person_id,
+                )
+            if index % 250 == 0:
+                tell(0.5 + index / total / 2, "write")
+        log_activity(
+            conn,
+            person_id=actor.person_id,
+            territory_id=territory_id,
+            action="indicator.imported",
+            details={"rows": total},
+        )
+    report.applied = True
+    tell(1.0, "write")
+    return report
