@@ -31,8 +31,10 @@ from lib.domain import formats
 from lib.domain import indicators as domain
 from lib.domain.errors import ServiceError
 from lib.domain.indicators import Catalogue, Definition, Status
+from lib.domain.sharing import MIN_TERRITORIES
 from lib.render import charts as render
 from lib.services import indicators as svc
+from lib.services import peers
 
 ss = st.session_state
 
@@ -472,3 +474,84 @@ def import_form(actor: Actor, territory_id: int) -> None:
         ),
         hide_index=True,
     )
+
+
+def among_peers(actor: Actor, territory_id: int, indicator: svc.Indicator) -> None:
+    """A catalogue indicator comparable per inhabitant, against the spread of a peer group."""
+    definition = indicator.definition
+    if indicator.own or not definition.per_inhabitant:
+        return
+    try:
+        groups = peers.comparison_groups(engine(), actor, territory_id)
+    except ServiceError:
+        return
+    if not groups:
+        return
+    per = domain.PER_INHABITANTS[definition.unit]
+    st.subheader(t("indicators.peers.title" if per == 1 else "indicators.peers.title_per", per=figure(per)))
+    by_id = {g.id: g for g in groups}
+    key = f"ind{territory_id}.peers.group"
+    if st.session_state.get(key) not in by_id:
+        st.session_state[key] = groups[0].id
+    group_id = st.selectbox(
+        t("indicators.peers.group"),
+        list(by_id),
+        format_func=lambda g: by_id[g].name,
+        key=keep_on_language_switch(key),
+    )
+    try:
+        found = svc.among_peers(engine(), actor, territory_id, group_id, definition.id)
+    except ServiceError as exc:
+        service_error(exc)
+        return
+    if not found.named and found.spread is None:
+        st.info(t("indicators.peers.none"))
+        return
+    unit = t_text(
+        "indicators.peers.unit" if per == 1 else "indicators.peers.unit_per",
+        unit=unit_label(definition.unit),
+        per=figure(per),
+    )
+    spread = found.spread
+    points = pd.DataFrame(
+        [{"name": f.name, "value": f.value, "shown": figure(f.value), "own": f.own} for f in found.named],
+        columns=["name", "value", "shown", "own"],
+    )
+    titles = {
+        "value": unit,
+        "territory": t_text("indicators.col.territory"),
+        "own": t_text("indicators.peers.own"),
+        "others": t_text("indicators.peers.others"),
+    }
+    spread_values = (
+        None
+        if spread is None
+        else {k: getattr(spread, k) for k in ("minimum", "q1", "median", "q3", "maximum")}
+    )
+    st.altair_chart(themed(render.peer_spread_chart(spread_values, points, titles)), width="stretch")
+    if spread is None:
+        st.caption(t("indicators.peers.too_few", minimum=MIN_TERRITORIES))
+    else:
+        st.caption(
+            t(
+                "indicators.peers.spread_line",
+                counted=found.counted,
+                unnamed=found.unnamed,
+                minimum=figure(spread.minimum),
+                q1=figure(spread.q1),
+                median=figure(spread.median),
+                q3=figure(spread.q3),
+                maximum=figure(spread.maximum),
+            )
+        )
+    if found.named:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t_text("indicators.col.territory"): [f.name for f in found.named],
+                    t_text("indicators.col.year"): [str(f.year) for f in found.named],
+                    unit: [figure(f.value) for f in found.named],
+                }
+            ),
+            hide_index=True,
+        )

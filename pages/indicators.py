@@ -66,6 +66,7 @@ with tabs[0]:
         with st.expander(t("indicators.about"), expanded=False):
             view.describe(chosen.definition)
         view.trajectory(chosen)
+        view.among_peers(person, territory.id, chosen)
         if data.can_edit:
             left, right = st.columns([3, 2], gap="medium")
             with left:

@@ -18,14 +18,14 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
-from lib.access import Action, Actor, can, require
+from lib.access import Action, Actor, can, require, require_peer_group
 from lib.domain import clock, sharing
 from lib.domain import indicator_import as csv_rows
 from lib.domain import indicators as domain
 from lib.domain.csv_import import ImportRefused, read_file
-from lib.domain.errors import NotFound
+from lib.domain.errors import FieldError, NotFound, ValidationFailed
 from lib.domain.framework import Label
-from lib.domain.indicators import Catalogue, Definition, Direction, Nature, Point, Reading, Status
+from lib.domain.indicators import Catalogue, Definition, Direction, Nature, Point, Reading, Spread, Status
 from lib.domain.inputs import Checks
 from lib.domain.sharing import Kind
 from lib.services.imports import ImportReport, Progress
@@ -460,3 +460,72 @@ def import_csv(
     report.applied = True
     tell(1.0, "write")
     return report
+
+
+# --- Among peers ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeerFigure:
+    territory_id: int
+    name: str
+    year: int
+    value: float  # per PER_INHABITANTS[unit] inhabitants
+    own: bool = False
+
+
+@dataclass(frozen=True)
+class PeerSpread:
+    """One catalogue indicator per inhabitant across a peer group, under the sharing rules of
+    the comparison page: named figures only where the reader may see them, the others counted
+    without a name, and no spread at all under ``sharing.MIN_TERRITORIES`` territories."""
+
+    definition: Definition
+    per: int  # figures are per this many inhabitants
+    named: list[PeerFigure]
+    spread: Spread | None
+    counted: int
+    unnamed: int
+
+
+def among_peers(
+    engine: Engine,
+    actor: Actor | None,
+    territory_id: int,
+    group_id: int,
+    catalogue_id: str,
+    *,
+    on: date | None = None,
+) -> PeerSpread:
+    """The latest recent value per inhabitant of each territory of a peer group, as far as each
+    shares its indicators with this reader (``Kind.INDICATORS``)."""
+    catalogue = domain.load_catalogue()
+    definition = catalogue.get(catalogue_id) if isinstance(catalogue_id, str) else None
+    if definition is None or not definition.per_inhabitant:
+        raise ValidationFailed({"catalogue_id": FieldError("error.invalid_value")})
+    since = (on or clock.today()).year - domain.RECENT_YEARS
+    with reading(engine) as conn:
+        if not (actor is not None and actor.is_coordinator):
+            require(actor, Action.VIEW_TERRITORY, territory_id)
+        ids = peers_store.group_member_ids(conn, group_id)
+        require_peer_group(actor, territory_id, ids)
+        viewer = viewer_of(conn, actor)
+        rows = peers_store.territories_with_level(
+            conn, Kind.INDICATORS, sharing.DEFAULT_LEVELS[Kind.INDICATORS], ids
+        )
+        latest = {r.territory_id: r for r in store.latest_values(conn, catalogue_id, ids, since)}
+    figures: dict[int, PeerFigure] = {}
+    for r in rows:
+        found = latest.get(r.id)
+        value = None if found is None else domain.per_inhabitants(found.value, r.population, definition.unit)
+        if value is not None:
+            figures[r.id] = PeerFigure(r.id, r.name, found.year, value, own=r.id == territory_id)
+    members = sharing.aggregate_members(viewer, {r.id: r.level for r in rows}, with_data=list(figures))
+    return PeerSpread(
+        definition=definition,
+        per=domain.PER_INHABITANTS[definition.unit],
+        named=[figures[i] for i in members.named],
+        spread=domain.spread(figures[i].value for i in members.counted) if members.shown else None,
+        counted=len(members.counted),
+        unnamed=len(members.unnamed),
+    )
