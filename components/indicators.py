@@ -12,7 +12,6 @@ import streamlit as st
 
 from components import actions
 from components.charts import themed
-from components.kpi import Kpi, kpi_cards
 from components.pickers import acting_on
 from components.ui import (
     engine,
@@ -75,22 +74,26 @@ def documents_label(definition: Definition) -> str:
     return ""
 
 
+_BADGES = {
+    Status.ON_TRACK: "green",
+    Status.REACHED: "blue",
+    Status.OFF_TRACK: "orange",
+    Status.NO_RECENT_VALUE: "gray",
+    Status.NO_TARGET: "gray",
+}
+
+
 def summary_cards(summary: svc.Summary) -> None:
-    """How many indicators are on track, off track, without a recent value."""
+    """How many indicators are on track, off track, without a recent value: one line of badges
+    (the words say it, the colour only helps), short enough for a phone."""
     # The three the Accueil always tells; a target reached or missing only when there is one.
     always = (Status.ON_TRACK, Status.OFF_TRACK, Status.NO_RECENT_VALUE)
     shown = [s for s in STATUSES if summary.counts.get(s) or s in always]
-    kpi_cards(
-        [
-            Kpi(
-                status_label(s),
-                str(summary.counts.get(s, 0)),
-                help=t_text(f"indicators.status_help.{s.value}"),
-            )
-            for s in shown
-        ],
-        columns=len(shown),
-    )
+    badges = []
+    for s in shown:
+        text = t_text("indicators.count", label=status_label(s), count=summary.counts.get(s, 0))
+        badges.append(f":{_BADGES[s]}-badge[{_ICONS[s]} {text}]")
+    st.markdown(" ".join(badges), help=t_text("indicators.summary_help"))
 
 
 def name_line(indicator: svc.Indicator) -> str:
@@ -164,6 +167,7 @@ def trajectory(indicator: svc.Indicator) -> None:
     }
     chart = render.trajectory_chart(values, path, targets, names, titles)
     st.altair_chart(themed(chart), width="stretch")
+    st.caption(t("indicators.marks"))
     by_year = {v.year: v for v in indicator.values}
     rows = [
         {
@@ -192,7 +196,7 @@ def trajectory(indicator: svc.Indicator) -> None:
             t(
                 "indicators.targets_line",
                 targets=" · ".join(
-                    f"{g.year} : {figure(g.value)}" if lang() == "fr" else f"{g.year}: {figure(g.value)}"
+                    t_text("indicators.target_item", value=figure(g.value), year=g.year)
                     for g in indicator.targets
                 ),
             )
@@ -492,7 +496,8 @@ def among_peers(actor: Actor, territory_id: int, indicator: svc.Indicator) -> No
     by_id = {g.id: g for g in groups}
     key = f"ind{territory_id}.peers.group"
     if st.session_state.get(key) not in by_id:
-        st.session_state[key] = groups[0].id
+        # The largest group first: the one most likely to hold enough territories for a spread.
+        st.session_state[key] = max(groups, key=lambda g: g.members).id
     group_id = st.selectbox(
         t("indicators.peers.group"),
         list(by_id),
@@ -529,6 +534,7 @@ def among_peers(actor: Actor, territory_id: int, indicator: svc.Indicator) -> No
         else {k: getattr(spread, k) for k in ("minimum", "q1", "median", "q3", "maximum")}
     )
     st.altair_chart(themed(render.peer_spread_chart(spread_values, points, titles)), width="stretch")
+    st.caption(t("indicators.peers.dots"))
     if spread is None:
         st.caption(t("indicators.peers.too_few", minimum=MIN_TERRITORIES))
     else:
