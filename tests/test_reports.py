@@ -18,7 +18,7 @@ import pytest
 from lib.access import Role
 from lib.domain.errors import PermissionDenied, ValidationFailed
 from lib.render import typography as typo
-from lib.services import reports
+from lib.services import indicators, reports
 from lib.services.reports import Section
 from tests.factories import (
     axis_levels,
@@ -387,15 +387,13 @@ def test_the_pdf_is_tagged_with_one_heading_per_section_for_screen_readers(engin
 
     assert re.search(r"^Tagged:\s+yes", info, re.M)
     headings = re.findall(rb"^\s*(H[1-3]) ", tree, re.M)
-    assert headings.count(b"H1") == 6  # the contents, then the five sections
+    assert headings.count(b"H1") == 7  # the contents, then the six sections
     assert headings.count(b"H2") >= 8 and b"H3" in headings
 
 
 def test_the_indicators_section_prints_each_indicator_its_status_and_its_figures_as_of_the_end(
     engine, territory, tmp_path
 ):
-    from lib.services import indicators
-
     contributor = make_actor(engine, Role.CONTRIBUTOR, territory)
     lanes = indicators.follow(engine, contributor, territory, "cycle_lanes")
     indicators.save_value(engine, contributor, territory, lanes, year=2020, value="10")
