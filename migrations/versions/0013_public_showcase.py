@@ -1,0 +1,43 @@
+"""public showcase: a fourth sharing level, ``public``, and a separate opt-in for a public contact
+
+Widens the check on ``territory_sharing.level`` (on SQLite the batch operation rebuilds
+``territory_sharing``, which no table refers to: nothing cascades, decision 0011) and adds
+``peer_contact_consent.public`` (``ADD COLUMN``: no rebuild).
+
+Revision ID: 0013_public_showcase
+Revises: 0012_campaign_response_target
+Create Date: 2026-12-02
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0013_public_showcase"
+down_revision = "0012_campaign_response_target"
+branch_labels = None
+depends_on = None
+
+_OLD = "level in ('private', 'peers', 'network')"
+_NEW = "level in ('private', 'peers', 'network', 'public')"
+
+
+def _levels(check: str) -> None:
+    with op.batch_alter_table("territory_sharing") as batch:
+        batch.drop_constraint(op.f("ck_territory_sharing_level"), type_="check")
+        batch.create_check_constraint(op.f("ck_territory_sharing_level"), check)
+
+
+def upgrade() -> None:
+    _levels(_NEW)
+    op.add_column(
+        "peer_contact_consent",
+        sa.Column("public", sa.Boolean, nullable=False, server_default=sa.false()),
+    )
+
+
+def downgrade() -> None:
+    # What was public goes back to the widest level the old schema knows: every row is kept,
+    # and the older app shows it to members of the network only (less than before, never more).
+    op.execute("update territory_sharing set level = 'network' where level = 'public'")
+    _levels(_OLD)
+    op.drop_column("peer_contact_consent", "public")
