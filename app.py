@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import actions, auth, ui
+from components import showcase as vitrine
 from components.navigation import page_path
 from components.ui import t
 from lib.access import Action, can, can_anywhere
@@ -33,6 +34,23 @@ def _unsubscribe_only() -> None:
     """The one-click unsubscribe link of a message: that page alone, no login needed."""
     page = st.Page(
         page_path("unsubscribe"), title=t("nav.unsubscribe"), url_path="desabonnement", default=True
+    )
+    st.navigation([page], position="hidden").run()
+
+
+def _showcase_only() -> None:
+    """La vitrine (its own path, /vitrine): the public showcase and nothing else of the app,
+    no login needed, whoever is logged in. Its data comes from the one service that returns
+    only what is public; this navigation holds no other page to reach by URL."""
+    wanted = st.query_params.get("lang")
+    if wanted in ui.LANGUAGES and "lang" not in st.session_state:
+        st.session_state["lang"] = wanted  # an embedding site may ask for English
+    page = st.Page(
+        page_path("showcase"),
+        title=t("nav.showcase"),
+        icon=":material/storefront:",
+        url_path=vitrine.URL_PATH,
+        default=True,
     )
     st.navigation([page], position="hidden").run()
 
@@ -198,6 +216,9 @@ try:
     token = st.query_params.get("campagne")
     if token:
         _feedback_link_only(token)
+        st.stop()
+    if vitrine.requested():
+        _showcase_only()
         st.stop()
 
     ui.language_choice(st.sidebar)
