@@ -14,7 +14,10 @@ from lib.domain.framework import Framework
 from lib.domain.sharing import Kind
 from lib.services import showcase
 
-EMBED_PARAM = "embed"
+# ``?embed=true`` is Streamlit's own embedding (no toolbar, no header), seen only through
+# ``st.context.is_embedded``: Streamlit keeps ``embed`` out of ``st.query_params``. ``?integre=1``
+# is ours, readable everywhere (page tests included), and gives the same page without sidebar.
+EMBED_PARAM = "integre"
 # The showcase's own path, and a query parameter that opens it on any path (for page tests
 # and sites that can only link to the app's root).
 URL_PATH = "vitrine"
@@ -31,7 +34,7 @@ def requested() -> bool:
 
 
 def embedded() -> bool:
-    """Inside another site's page (``?embed=true``, Streamlit's own, or ``?embed=1``): no sidebar."""
+    """Inside another site's page (``?embed=true`` or ``?integre=1``): no sidebar."""
     return bool(st.context.is_embedded) or st.query_params.get(EMBED_PARAM) in ("1", "true")
 
 

@@ -20,12 +20,14 @@ from datetime import date
 from sqlalchemy.engine import Connection, Engine
 
 from lib.access import Action, Actor, require
-from lib.domain import forms, sharing
+from lib.domain import clock, forms, sharing
 from lib.domain.errors import NotFound
 from lib.domain.forms import parse_template
 from lib.domain.framework import Framework, load_framework
 from lib.domain.journey import criterion_axis_map
 from lib.domain.sharing import PUBLIC_KINDS, VISITOR, Kind, Level
+from lib.i18n import translate
+from lib.render import showcase_html
 from lib.services.peers import Snapshot, Story, _story
 from lib.services.unit_of_work import reading
 from lib.store import peers as peers_store
@@ -290,3 +292,29 @@ def preview(
         if not found:
             return None
         return _page(conn, framework, row, found[0])
+
+
+# --- the static snapshot -------------------------------------------------------------------
+
+
+def snapshot_html(
+    engine: Engine,
+    actor: Actor | None,
+    lang: str,
+    framework: Framework | None = None,
+    today: date | None = None,
+) -> bytes:
+    """The showcase today as one self-contained HTML page, for a coordinator to put on a site
+    that cannot embed the app. Built from :func:`showcase` and :func:`public_page` only: it
+    holds exactly what a visitor reads, nothing more."""
+    require(actor, Action.VIEW_NETWORK)
+    framework = framework or load_framework()
+    pages = [
+        public_page(engine, t.slug, framework) for t in showcase(engine, framework=framework).territories
+    ]
+
+    def translate_to(key: str, **params) -> str:
+        return translate(key, lang, **params)
+
+    html = showcase_html.render(framework, pages, lang, translate_to, today or clock.today())
+    return html.encode("utf-8")
