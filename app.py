@@ -45,14 +45,20 @@ def _showcase_only() -> None:
     wanted = st.query_params.get("lang")
     if wanted in ui.LANGUAGES and "lang" not in st.session_state:
         st.session_state["lang"] = wanted  # an embedding site may ask for English
-    page = st.Page(
+    showcase = st.Page(
         page_path("showcase"),
         title=t("nav.showcase"),
         icon=":material/storefront:",
         url_path=vitrine.URL_PATH,
-        default=True,
     )
-    st.navigation([page], position="hidden").run()
+
+    def to_the_showcase() -> None:
+        # A default page always sits at the root, so the showcase cannot be the default and
+        # keep its own path: reached at the root (?vitrine=1), it moves on to /vitrine.
+        st.switch_page(showcase, query_params=st.query_params.to_dict())
+
+    root = st.Page(to_the_showcase, title=t("nav.showcase"), url_path="vitrine-accueil", default=True)
+    st.navigation([root, showcase], position="hidden").run()
 
 
 def _pages(actor) -> list:

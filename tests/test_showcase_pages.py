@@ -118,10 +118,12 @@ def test_the_embed_mode_has_no_sidebar_at_all(demo):
 
 
 def test_the_showcase_s_navigation_holds_no_private_page(demo):
-    # Inside the showcase's session, the app's other pages are not even registered.
+    # Inside the showcase's session, the app's other pages are not even registered: only the
+    # showcase and the root that leads to it.
     at = _visit()
-    with pytest.raises(ValueError, match="Known pages: \\['[^']*showcase.py'\\]"):
+    with pytest.raises(ValueError, match=r"Known pages: \['La vitrine', '[^']*showcase\.py'\]") as refused:
         at.switch_page(page_path("journey"))
+    assert "journey" not in str(refused.value).split("Known pages:")[1]
 
 
 # --- publishing: the admin's preview and confirmation ----------------------------------------

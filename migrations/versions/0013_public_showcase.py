@@ -2,7 +2,9 @@
 
 Widens the check on ``territory_sharing.level`` (on SQLite the batch operation rebuilds
 ``territory_sharing``, which no table refers to: nothing cascades, decision 0011) and adds
-``peer_contact_consent.public`` (``ADD COLUMN``: no rebuild).
+``peer_contact_consent.public`` (``ADD COLUMN``: no rebuild). SQLite's rebuild drops the
+table's triggers: those of migration 0011 that move the network's version stamp are made
+again right after, or a change of sharing level would leave the caches stale.
 
 Revision ID: 0013_public_showcase
 Revises: 0012_campaign_response_target
@@ -21,10 +23,21 @@ _OLD = "level in ('private', 'peers', 'network')"
 _NEW = "level in ('private', 'peers', 'network', 'public')"
 
 
+# As migration 0011 makes them on SQLite (PostgreSQL alters the table in place and keeps its own).
+_SQLITE_NOW_MS = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
+
+
 def _levels(check: str) -> None:
     with op.batch_alter_table("territory_sharing") as batch:
         batch.drop_constraint(op.f("ck_territory_sharing_level"), type_="check")
         batch.create_check_constraint(op.f("ck_territory_sharing_level"), check)
+    if op.get_bind().dialect.name == "sqlite":
+        bump = f"UPDATE network_version SET version = MAX(version + 1, {_SQLITE_NOW_MS});"
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER IF NOT EXISTS network_version_territory_sharing_{event.lower()} "
+                f"AFTER {event} ON territory_sharing BEGIN {bump} END"
+            )
 
 
 def upgrade() -> None:
