@@ -228,6 +228,7 @@ try:
         st.stop()
 
     ui.language_choice(st.sidebar)
+    vitrine.link(st.sidebar)  # logged out (the login screen), in demo mode and logged in alike
     # Who is acting, with the rights they hold now: read afresh on every rerun, never cached.
     actor = auth.current_actor()
     st.session_state["actor"] = actor

@@ -46,6 +46,12 @@ def _link_params(**params: str) -> dict[str, str]:
     return kept | {"lang": lang()} | params
 
 
+def link(where) -> None:
+    """Where the rest of the app points to the showcase (a new tab: it is another app, for
+    anyone). Relative, so that it stays right behind a proxy's path prefix."""
+    where.caption(t("showcase.home_link", url=f"./{URL_PATH}"))
+
+
 def back_link() -> None:
     st.page_link(
         page_path("showcase"),
@@ -77,7 +83,8 @@ def card(fw: Framework, territory: showcase.PublicTerritory) -> None:
             st.caption(t("showcase.groups", names=plain(", ".join(g.name for g in territory.groups))))
         st.page_link(
             page_path("showcase"),
-            label=t("showcase.open", name=plain(territory.name)),
+            label=t("showcase.open"),  # the card names the territory: a long name would be cut
+            help=plain(territory.name),
             icon=":material/travel_explore:",
             query_params=_link_params(**{showcase.PARAM_TERRITORY: territory.slug}),
         )

@@ -90,7 +90,9 @@ def test_filters_narrow_the_showcase_by_kind_region_group_phase_and_dimension(en
 def test_a_public_page_shows_the_five_phases_the_stories_and_the_radar_when_published(engine):
     tid = make_territory(engine, "Pionnière")
     set_sharing(engine, tid, journey="public", assessments="public")
-    make_milestone(engine, tid, "Premier forum", phase="impulse", occurred_on=date(2019, 3, 1), story="Récit.")
+    make_milestone(
+        engine, tid, "Premier forum", phase="impulse", occurred_on=date(2019, 3, 1), story="Récit."
+    )
     make_milestone(engine, tid, "Atelier", phase="groundwork", occurred_on=date(2020, 5, 1))
     make_assessment(engine, tid, 1, assessed_on=date(2020, 1, 1))
     make_assessment(engine, tid, 3, assessed_on=date(2023, 1, 1))
@@ -165,9 +167,11 @@ def test_a_member_gives_and_withdraws_the_public_opt_in_and_both_are_logged(engi
     peers.set_contact_consent(engine, actor, False)  # withdrawing the first withdraws both
     assert showcase.public_page(engine, _slug(engine, tid)).contacts == []
     with engine.connect() as conn:
-        actions = conn.execute(
-            sa.select(tables.activity_log.c.action).order_by(tables.activity_log.c.id)
-        ).scalars().all()
+        actions = (
+            conn.execute(sa.select(tables.activity_log.c.action).order_by(tables.activity_log.c.id))
+            .scalars()
+            .all()
+        )
     assert "contact.public_given" in actions
 
 
@@ -210,11 +214,15 @@ def test_publishing_needs_the_admins_confirmation_and_is_logged(engine):
     peers.set_sharing(engine, admin, tid, {"journey": "peers"})
     assert showcase.showcase(engine).territories == []
     with engine.connect() as conn:
-        details = conn.execute(
-            sa.select(tables.activity_log.c.details)
-            .where(tables.activity_log.c.action == "sharing.changed")
-            .order_by(tables.activity_log.c.id)
-        ).scalars().all()
+        details = (
+            conn.execute(
+                sa.select(tables.activity_log.c.details)
+                .where(tables.activity_log.c.action == "sharing.changed")
+                .order_by(tables.activity_log.c.id)
+            )
+            .scalars()
+            .all()
+        )
     assert [(d["kind"], d["from"], d["to"]) for d in details] == [
         ("journey", "peers", "public"),
         ("assessments", "peers", "network"),

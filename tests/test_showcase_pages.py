@@ -138,7 +138,9 @@ def _person(engine, name: str) -> int:
 
 def _territory_id(engine, slug: str) -> int:
     with engine.connect() as conn:
-        return conn.execute(sa.select(tables.territory.c.id).where(tables.territory.c.slug == slug)).scalar_one()
+        return conn.execute(
+            sa.select(tables.territory.c.id).where(tables.territory.c.slug == slug)
+        ).scalar_one()
 
 
 def _as(engine, name: str, page: str) -> AppTest:
@@ -170,11 +172,16 @@ def test_an_admin_publishes_only_after_the_preview_and_an_explicit_confirmation(
     vallee = next(t for t in showcase.showcase(demo).territories if "Vallée" in t.name)
     assert "feedback" in vallee.kinds
     with demo.connect() as conn:
-        logged = conn.execute(
-            sa.select(tables.activity_log.c.details).where(
-                tables.activity_log.c.action == "sharing.changed", tables.activity_log.c.territory_id == tid
+        logged = (
+            conn.execute(
+                sa.select(tables.activity_log.c.details).where(
+                    tables.activity_log.c.action == "sharing.changed",
+                    tables.activity_log.c.territory_id == tid,
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
     assert {"kind": "feedback", "from": "peers", "to": "public"} in logged
 
 
@@ -194,3 +201,8 @@ def test_a_member_opts_in_to_a_public_contact_on_the_profile(demo):
     assert "C’est noté : vous apparaissez sur la vitrine." in [s.value for s in at.success]
     page = showcase.public_page(demo, "demo-port-lanterne")
     assert "Maëlle Le Goff" in [c.name for c in page.contacts]
+
+
+def test_the_app_points_to_the_showcase_from_its_sidebar(demo):
+    at = _as(demo, "Hugo Lefèvre", "journey")
+    assert any("(./vitrine)" in c.value for c in at.sidebar.get("caption"))

@@ -45,11 +45,15 @@ def _private_fields(engine) -> dict[str, set[str]]:
     P, C, T, M = tables.person, tables.peer_contact_consent, tables.territory, tables.milestone
     consenting = sa.select(C.c.person_id).where(C.c.public.is_(True))
     return {
-        "e-mail of a non-consenting person": _column(engine, sa.select(P.c.email).where(P.c.id.not_in(consenting))),
+        "e-mail of a non-consenting person": _column(
+            engine, sa.select(P.c.email).where(P.c.id.not_in(consenting))
+        ),
         "name of a non-consenting person": _column(
             engine, sa.select(P.c.display_name).where(P.c.id.not_in(consenting))
         ),
-        "territory publishing nothing": _column(engine, sa.select(T.c.name).where(T.c.slug.not_in(list(public)))),
+        "territory publishing nothing": _column(
+            engine, sa.select(T.c.name).where(T.c.slug.not_in(list(public)))
+        ),
         "free-text answer": _column(
             engine,
             sa.select(tables.answer.c.text_value).where(sa.func.length(tables.answer.c.text_value) > 20),

@@ -31,7 +31,9 @@ def _world(engine) -> dict[str, str]:
     for tid in (public, other):
         set_sharing(engine, tid, journey="public")
     share_nothing(engine, silent)
-    make_milestone(engine, public, "Premier forum ouvert", phase="impulse", story="Nous avons commencé ainsi.")
+    make_milestone(
+        engine, public, "Premier forum ouvert", phase="impulse", story="Nous avons commencé ainsi."
+    )
     make_milestone(engine, silent, "Jalon caché", phase="impulse", story=SECRET_STORY)
     person = make_person(engine, "Sophie Secrète", email=SECRET_EMAIL, is_demo=False)
     make_membership(engine, person, public, "territory_admin")
@@ -62,7 +64,8 @@ def test_a_visitor_browses_the_showcase_and_reaches_nothing_else(live_app, brows
     expect(page.get_by_text(OTHER_PUBLIC, exact=True)).to_have_count(0)
     screenshot(page, "showcase-filtered")
 
-    page.get_by_role("link", name=f"Voir le parcours de {PUBLIC}").click()
+    card = page.get_by_test_id("stVerticalBlock").filter(has_text=PUBLIC).last
+    card.get_by_role("link", name="Voir son parcours").click()
     wait_for_app(page)
     expect(page.get_by_role("heading", name=PUBLIC)).to_be_visible()
     expect(page.get_by_text("Trajectoire sur les cinq phases")).to_be_visible()
