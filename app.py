@@ -76,6 +76,14 @@ def _pages(actor) -> list:
     pages = [st.Page(page_path("home"), title=t("nav.home"), icon=":material/home:", default=True)]
     if actor is not None and (actor.is_coordinator or actor.territory_ids):
         pages.append(st.Page(page_path("journey"), title=t("nav.journey"), icon=":material/timeline:"))
+        pages.append(
+            st.Page(
+                page_path("indicators"),
+                title=t("nav.indicators"),
+                icon=":material/query_stats:",
+                url_path="indicateurs",
+            )
+        )
     if can_anywhere(actor, Action.MANAGE_CAMPAIGNS) or can_anywhere(actor, Action.ANSWER_FORM):
         pages.append(
             st.Page(

@@ -113,6 +113,76 @@ def history_chart(frame: pd.DataFrame, order: list[str], titles: dict[str, str])
     )
 
 
+def trajectory_chart(
+    values: pd.DataFrame,
+    path: pd.DataFrame,
+    targets: pd.DataFrame,
+    names: dict[str, str],
+    titles: dict[str, str],
+) -> alt.LayerChart:
+    """An indicator's values against the path to its targets (indicators, issue 18).
+
+    ``values``: year, value, nature (translated), shown (the value as the page writes it);
+    ``path``: year, value (the path's corners: baseline then targets); ``targets``: year, value,
+    shown. ``names``: the legend's names of ``values``, ``path`` and ``targets``, and of the
+    ``measured`` and ``estimated`` natures (filled circle, hollow-looking triangle); ``titles``:
+    ``year``, ``value`` (with its unit) and ``nature``. Figures in tooltips come already written
+    in the person's language.
+    """
+    order = [names["values"], names["path"], names["targets"]]
+    colour = alt.Color(
+        "series:N",
+        scale=alt.Scale(domain=order, range=[PALETTE[0], "#6B7A71", PALETTE[5]]),
+        legend=alt.Legend(title=None, orient="bottom", labelLimit=400),
+    )
+    x = alt.X(
+        "year:Q", title=titles["year"], axis=alt.Axis(format="d", tickMinStep=1), scale=alt.Scale(zero=False)
+    )
+    y = alt.Y("value:Q", title=titles["value"], scale=alt.Scale(zero=False))
+    layers = []
+    if not path.empty:
+        layers.append(
+            alt.Chart(path.assign(series=names["path"]))
+            .mark_line(strokeDash=[6, 4], strokeWidth=2)
+            .encode(x, y, colour)
+        )
+    if not values.empty:
+        tooltip = [
+            alt.Tooltip("year:Q", title=titles["year"], format="d"),
+            alt.Tooltip("shown:N", title=titles["value"]),
+            alt.Tooltip("nature:N", title=titles["nature"]),
+        ]
+        data = values.assign(series=names["values"])
+        layers.append(alt.Chart(data).mark_line(strokeWidth=2.5).encode(x, y, colour))
+        layers.append(
+            alt.Chart(data)
+            .mark_point(size=90, filled=True, opacity=1)
+            .encode(
+                x,
+                y,
+                colour,
+                alt.Shape("nature:N", title=titles["nature"], legend=alt.Legend(orient="bottom")),
+                tooltip=tooltip,
+            )
+        )
+    if not targets.empty:
+        data = targets.assign(series=names["targets"])
+        layers.append(
+            alt.Chart(data)
+            .mark_point(shape="diamond", size=160, filled=True, opacity=1)
+            .encode(
+                x,
+                y,
+                colour,
+                tooltip=[
+                    alt.Tooltip("year:Q", title=titles["year"], format="d"),
+                    alt.Tooltip("shown:N", title=names["targets"]),
+                ],
+            )
+        )
+    return alt.layer(*layers).properties(height=320)
+
+
 def timeline_chart(
     frame: pd.DataFrame,
     phases: list[str],

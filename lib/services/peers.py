@@ -46,6 +46,12 @@ def _viewer(conn: Connection, actor: Actor | None) -> Viewer:
     return Viewer(coordinator=actor.is_coordinator, own=own, peers=frozenset(store.peer_ids(conn, own) - own))
 
 
+def viewer_of(conn: Connection, actor: Actor | None) -> Viewer:
+    """The reader as the sharing rule needs them, for the other services that read another
+    territory's data (indicators): one way to build it."""
+    return _viewer(conn, actor)
+
+
 def _require_member(actor: Actor | None) -> Actor:
     """Peers' data is for members of the network: a coordinator or a member of a territory."""
     return require_anywhere(actor, Action.VIEW_TERRITORY)
