@@ -9,7 +9,7 @@ import streamlit as st
 from components import journey_charts as charts
 from components.navigation import page_path
 from components.peers import kind_label, story_card
-from components.ui import format_date, format_number, lang, plain, t
+from components.ui import Markdown, format_date, format_number, lang, plain, t
 from lib.domain.framework import Framework
 from lib.domain.sharing import Kind
 from lib.services import showcase
@@ -49,7 +49,7 @@ def _link_params(**params: str) -> dict[str, str]:
 def link(where) -> None:
     """Where the rest of the app points to the showcase (a new tab: it is another app, for
     anyone). Relative, so that it stays right behind a proxy's path prefix."""
-    where.caption(t("showcase.home_link", url=f"./{URL_PATH}"))
+    where.caption(t("showcase.home_link", url=Markdown(f"./{URL_PATH}")))
 
 
 def back_link() -> None:

@@ -205,4 +205,4 @@ def test_a_member_opts_in_to_a_public_contact_on_the_profile(demo):
 
 def test_the_app_points_to_the_showcase_from_its_sidebar(demo):
     at = _as(demo, "Hugo Lefèvre", "journey")
-    assert any("(./vitrine)" in c.value for c in at.sidebar.get("caption"))
+    assert any("[ouvrir la vitrine](./vitrine)" in c.value for c in at.sidebar.caption)

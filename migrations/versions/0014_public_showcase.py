@@ -6,16 +6,16 @@ Widens the check on ``territory_sharing.level`` (on SQLite the batch operation r
 table's triggers: those of migration 0011 that move the network's version stamp are made
 again right after, or a change of sharing level would leave the caches stale.
 
-Revision ID: 0013_public_showcase
-Revises: 0012_campaign_response_target
+Revision ID: 0014_public_showcase
+Revises: 0013_indicators
 Create Date: 2026-12-02
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_public_showcase"
-down_revision = "0012_campaign_response_target"
+revision = "0014_public_showcase"
+down_revision = "0013_indicators"
 branch_labels = None
 depends_on = None
 
