@@ -12,7 +12,6 @@ import streamlit as st
 
 from components import actions
 from components.charts import themed
-from components.kpi import Kpi, kpi_cards
 from components.pickers import acting_on
 from components.ui import (
     engine,
@@ -22,15 +21,19 @@ from components.ui import (
     keep_on_language_switch,
     lang,
     plain,
+    service_error,
     t,
     t_text,
 )
 from lib.access import Actor
 from lib.domain import formats
 from lib.domain import indicators as domain
+from lib.domain.errors import ServiceError
 from lib.domain.indicators import Catalogue, Definition, Status
+from lib.domain.sharing import MIN_TERRITORIES
 from lib.render import charts as render
 from lib.services import indicators as svc
+from lib.services import peers
 
 ss = st.session_state
 
@@ -71,22 +74,26 @@ def documents_label(definition: Definition) -> str:
     return ""
 
 
+_BADGES = {
+    Status.ON_TRACK: "green",
+    Status.REACHED: "blue",
+    Status.OFF_TRACK: "orange",
+    Status.NO_RECENT_VALUE: "gray",
+    Status.NO_TARGET: "gray",
+}
+
+
 def summary_cards(summary: svc.Summary) -> None:
-    """How many indicators are on track, off track, without a recent value."""
+    """How many indicators are on track, off track, without a recent value: one line of badges
+    (the words say it, the colour only helps), short enough for a phone."""
     # The three the Accueil always tells; a target reached or missing only when there is one.
     always = (Status.ON_TRACK, Status.OFF_TRACK, Status.NO_RECENT_VALUE)
     shown = [s for s in STATUSES if summary.counts.get(s) or s in always]
-    kpi_cards(
-        [
-            Kpi(
-                status_label(s),
-                str(summary.counts.get(s, 0)),
-                help=t_text(f"indicators.status_help.{s.value}"),
-            )
-            for s in shown
-        ],
-        columns=len(shown),
-    )
+    badges = []
+    for s in shown:
+        text = t_text("indicators.count", label=status_label(s), count=summary.counts.get(s, 0))
+        badges.append(f":{_BADGES[s]}-badge[{_ICONS[s]} {text}]")
+    st.markdown(" ".join(badges), help=t_text("indicators.summary_help"))
 
 
 def name_line(indicator: svc.Indicator) -> str:
@@ -160,6 +167,7 @@ def trajectory(indicator: svc.Indicator) -> None:
     }
     chart = render.trajectory_chart(values, path, targets, names, titles)
     st.altair_chart(themed(chart), width="stretch")
+    st.caption(t("indicators.marks"))
     by_year = {v.year: v for v in indicator.values}
     rows = [
         {
@@ -188,7 +196,7 @@ def trajectory(indicator: svc.Indicator) -> None:
             t(
                 "indicators.targets_line",
                 targets=" · ".join(
-                    f"{g.year} : {figure(g.value)}" if lang() == "fr" else f"{g.year}: {figure(g.value)}"
+                    t_text("indicators.target_item", value=figure(g.value), year=g.year)
                     for g in indicator.targets
                 ),
             )
@@ -413,3 +421,143 @@ def catalogue_table(catalogue: Catalogue) -> None:
     ]
     st.caption(t("indicators.catalogue.caption", version=catalogue.version))
     st.dataframe(pd.DataFrame(rows), hide_index=True)
+
+
+def import_form(actor: Actor, territory_id: int) -> None:
+    """A CSV of values and targets: all of it saved, or nothing and a report line by line."""
+    st.caption(t("indicators.import.help"))
+    st.download_button(
+        t("indicators.import.model"),
+        svc.model_file(),
+        "modele-indicateurs.csv",
+        "text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key=f"ind{territory_id}.import.model",
+    )
+    uploaded = st.file_uploader(
+        t("indicators.import.file"), type=["csv", "txt"], key=f"ind{territory_id}.import.file"
+    )
+    acting_on()
+    if not st.button(
+        t("indicators.import.run"),
+        icon=":material/upload:",
+        type="primary",
+        disabled=uploaded is None,
+        key=f"ind{territory_id}.import.run",
+    ):
+        return
+    bar = st.progress(0.0, text=t("import.stage.check"))
+
+    def progress(done: float, stage: str) -> None:
+        bar.progress(min(max(done, 0.0), 1.0), text=t(f"import.stage.{stage}"))
+
+    try:
+        report = svc.import_csv(
+            engine(), actions.rights_now(actor), territory_id, uploaded.getvalue(), progress=progress
+        )
+    except ServiceError as exc:
+        bar.empty()
+        service_error(exc)
+        return
+    bar.empty()
+    if report.applied:
+        st.success(t("indicators.import.done", rows=report.rows), icon=":material/check_circle:")
+        return
+    st.error(
+        t("indicators.import.refused", rows=report.rows, problems=len(report.problems)),
+        icon=":material/error:",
+    )
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t_text("import.col.line"): [p.line for p in report.problems],
+                t_text("import.col.column"): [p.column or "—" for p in report.problems],
+                t_text("import.col.problem"): [t_text(p.code, **p.params) for p in report.problems],
+            }
+        ),
+        hide_index=True,
+    )
+
+
+def among_peers(actor: Actor, territory_id: int, indicator: svc.Indicator) -> None:
+    """A catalogue indicator comparable per inhabitant, against the spread of a peer group."""
+    definition = indicator.definition
+    if indicator.own or not definition.per_inhabitant:
+        return
+    try:
+        groups = peers.comparison_groups(engine(), actor, territory_id)
+    except ServiceError:
+        return
+    if not groups:
+        return
+    per = domain.PER_INHABITANTS[definition.unit]
+    st.subheader(t("indicators.peers.title" if per == 1 else "indicators.peers.title_per", per=figure(per)))
+    by_id = {g.id: g for g in groups}
+    key = f"ind{territory_id}.peers.group"
+    if st.session_state.get(key) not in by_id:
+        # The largest group first: the one most likely to hold enough territories for a spread.
+        st.session_state[key] = max(groups, key=lambda g: g.members).id
+    group_id = st.selectbox(
+        t("indicators.peers.group"),
+        list(by_id),
+        format_func=lambda g: by_id[g].name,
+        key=keep_on_language_switch(key),
+    )
+    try:
+        found = svc.among_peers(engine(), actor, territory_id, group_id, definition.id)
+    except ServiceError as exc:
+        service_error(exc)
+        return
+    if not found.named and found.spread is None:
+        st.info(t("indicators.peers.none"))
+        return
+    unit = t_text(
+        "indicators.peers.unit" if per == 1 else "indicators.peers.unit_per",
+        unit=unit_label(definition.unit),
+        per=figure(per),
+    )
+    spread = found.spread
+    points = pd.DataFrame(
+        [{"name": f.name, "value": f.value, "shown": figure(f.value), "own": f.own} for f in found.named],
+        columns=["name", "value", "shown", "own"],
+    )
+    titles = {
+        "value": unit,
+        "territory": t_text("indicators.col.territory"),
+        "own": t_text("indicators.peers.own"),
+        "others": t_text("indicators.peers.others"),
+    }
+    spread_values = (
+        None
+        if spread is None
+        else {k: getattr(spread, k) for k in ("minimum", "q1", "median", "q3", "maximum")}
+    )
+    st.altair_chart(themed(render.peer_spread_chart(spread_values, points, titles)), width="stretch")
+    st.caption(t("indicators.peers.dots"))
+    if spread is None:
+        st.caption(t("indicators.peers.too_few", minimum=MIN_TERRITORIES))
+    else:
+        st.caption(
+            t(
+                "indicators.peers.spread_line",
+                counted=found.counted,
+                unnamed=found.unnamed,
+                minimum=figure(spread.minimum),
+                q1=figure(spread.q1),
+                median=figure(spread.median),
+                q3=figure(spread.q3),
+                maximum=figure(spread.maximum),
+            )
+        )
+    if found.named:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t_text("indicators.col.territory"): [f.name for f in found.named],
+                    t_text("indicators.col.year"): [str(f.year) for f in found.named],
+                    unit: [figure(f.value) for f in found.named],
+                }
+            ),
+            hide_index=True,
+        )

@@ -39,7 +39,7 @@ if not data.can_edit:
 
 tab_names = [t("indicators.tab.follow")]
 if data.can_edit:
-    tab_names.append(t("indicators.tab.add"))
+    tab_names += [t("indicators.tab.add"), t("indicators.tab.import")]
 tab_names.append(t("indicators.tab.catalogue"))
 tabs = st.tabs(tab_names)
 
@@ -66,6 +66,7 @@ with tabs[0]:
         with st.expander(t("indicators.about"), expanded=False):
             view.describe(chosen.definition)
         view.trajectory(chosen)
+        view.among_peers(person, territory.id, chosen)
         if data.can_edit:
             left, right = st.columns([3, 2], gap="medium")
             with left:
@@ -77,6 +78,8 @@ if data.can_edit:
     with tabs[1]:
         view.follow_form(person, territory.id, data)
         view.own_form(person, territory.id)
+    with tabs[2]:
+        view.import_form(person, territory.id)
 
 with tabs[-1]:
     view.catalogue_table(load_catalogue())

@@ -225,3 +225,22 @@ def test_values_without_a_target_have_no_path_to_be_on():
 def test_a_baseline_alone_is_on_its_path():
     reading = ind.read_indicator(EMISSIONS, [Point(2025, 100)], [Point(2030, 50)], current_year=2026)
     assert reading.status == Status.ON_TRACK and reading.latest.gap == 0
+
+
+def test_the_spread_interpolates_quartiles_like_a_spreadsheet():
+    found = ind.spread([4.0, 1.0, 3.0, 2.0])
+    assert (found.count, found.minimum, found.maximum) == (4, 1.0, 4.0)
+    assert (found.q1, found.median, found.q3) == (
+        pytest.approx(1.75),
+        pytest.approx(2.5),
+        pytest.approx(3.25),
+    )
+    assert ind.spread([]) is None
+    assert ind.spread([5.0]).median == 5.0
+
+
+def test_per_inhabitants_uses_a_readable_scale_per_unit():
+    assert ind.per_inhabitants(65_000, 10_000, "t_co2e") == pytest.approx(6.5)  # t CO2e per inhabitant
+    assert ind.per_inhabitants(12, 6_000, "km") == pytest.approx(2.0)  # km per 1,000 inhabitants
+    assert ind.per_inhabitants(12, None, "km") is None
+    assert ind.per_inhabitants(40, 6_000, "percent") is None  # a share is never divided

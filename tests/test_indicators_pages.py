@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from components.navigation import page_path
@@ -154,3 +155,36 @@ def test_home_sums_up_the_indicators_for_a_member(world):
     assert "En retard sur la trajectoire" in _texts(at, "markdown")
     at.segmented_control(key="lang").set_value("en").run()
     assert "Off track" in _texts(at, "markdown")
+
+
+def test_a_contributor_sees_the_import_tab_and_a_reader_does_not(world):
+    contributor = open_app_as(world.contributor, PAGE)
+    assert "Importer un fichier" in [tab.label for tab in contributor.tabs]
+    assert any(b.label == "Vérifier et importer" for b in contributor.button)
+    reader = open_app_as(world.reader, PAGE)
+    assert [tab.label for tab in reader.tabs] == ["Suivi", "Catalogue du réseau"]
+
+
+def test_an_indicator_comparable_per_inhabitant_is_shown_among_the_groups_peers(world):
+    with world.engine.begin() as conn:
+        conn.execute(sa.update(tables.territory).values(population=5_000))
+    peer_territory = world.peer.territory_ids[0]
+    third = make_territory(world.engine, "Troisville", population=10_000)
+    make_peer_group(world.engine, "A-Cohorte élargie", [world.territory, peer_territory, third])
+    for tid, value in ((peer_territory, "10"), (third, "40")):
+        someone = make_actor(world.engine, Role.CONTRIBUTOR, tid)
+        lanes = svc.follow(world.engine, someone, tid, "cycle_lanes")
+        svc.save_value(world.engine, someone, tid, lanes, year=YEAR - 1, value=value)
+    at = open_app_as(world.reader, PAGE)
+    assert "Parmi les pairs, pour 1\u202f000 habitants" in _texts(at, "subheader") or (
+        "Parmi les pairs, pour 1 000 habitants" in _texts(at, "subheader")
+    )
+    assert len(at.get("vega_lite_chart")) == 2
+    peers_table = at.dataframe[1].value
+    # km per 1,000 inhabitants: 11,5 / 5 000 -> 2,3; 10 / 5 000 -> 2; 40 / 10 000 -> 4.
+    assert dict(zip(peers_table["Territoire"], peers_table.iloc[:, 2], strict=True)) == {
+        "Loos-en-Gohelle (démo)": "2,3",
+        "Pairville": "2",
+        "Troisville": "4",
+    }
+    assert "médiane 2,3" in _texts(at, "caption")

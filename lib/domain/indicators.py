@@ -395,8 +395,46 @@ def _status(
     return Status.ON_TRACK if definition.better(latest.value, latest.path) else Status.OFF_TRACK
 
 
-def per_inhabitant(value: float, population: int | None) -> float | None:
-    """A value divided by the population (None without a population)."""
-    if not population or population <= 0:
+# Per inhabitant, or per 1,000 inhabitants where one inhabitant's share would read 0,00.
+PER_INHABITANTS = {"t_co2e": 1, "mwh": 1, "dwellings": 1000, "km": 1000, "count": 1000, "people": 1000}
+
+
+def per_inhabitants(value: float, population: int | None, unit: str) -> float | None:
+    """A value for ``PER_INHABITANTS[unit]`` inhabitants (None without a population)."""
+    if not population or population <= 0 or unit not in PER_INHABITANTS:
         return None
-    return value / population
+    return value * PER_INHABITANTS[unit] / population
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Where a figure sits among territories: quartiles by linear interpolation between ranks
+    (pandas' and spreadsheets' default, so a recount in a spreadsheet gives the same)."""
+
+    count: int
+    minimum: float
+    q1: float
+    median: float
+    q3: float
+    maximum: float
+
+
+def _quantile(ordered: Sequence[float], q: float) -> float:
+    position = (len(ordered) - 1) * q
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def spread(values: Iterable[float]) -> Spread | None:
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    return Spread(
+        count=len(ordered),
+        minimum=ordered[0],
+        q1=_quantile(ordered, 0.25),
+        median=_quantile(ordered, 0.5),
+        q3=_quantile(ordered, 0.75),
+        maximum=ordered[-1],
+    )

@@ -133,7 +133,7 @@ def trajectory_chart(
     colour = alt.Color(
         "series:N",
         scale=alt.Scale(domain=order, range=[PALETTE[0], "#6B7A71", PALETTE[5]]),
-        legend=alt.Legend(title=None, orient="bottom", labelLimit=400),
+        legend=alt.Legend(title=None, orient="bottom", columns=2, labelLimit=300),
     )
     x = alt.X(
         "year:Q", title=titles["year"], axis=alt.Axis(format="d", tickMinStep=1), scale=alt.Scale(zero=False)
@@ -161,7 +161,14 @@ def trajectory_chart(
                 x,
                 y,
                 colour,
-                alt.Shape("nature:N", title=titles["nature"], legend=alt.Legend(orient="bottom")),
+                alt.Shape(
+                    "nature:N",
+                    title=titles["nature"],
+                    scale=alt.Scale(
+                        domain=[names["measured"], names["estimated"]], range=["circle", "triangle-up"]
+                    ),
+                    legend=None,  # said under the chart: a second legend is cut on a phone
+                ),
                 tooltip=tooltip,
             )
         )
@@ -181,6 +188,45 @@ def trajectory_chart(
             )
         )
     return alt.layer(*layers).properties(height=320)
+
+
+def peer_spread_chart(spread: dict | None, points: pd.DataFrame, titles: dict[str, str]) -> alt.LayerChart:
+    """One indicator per inhabitant across a peer group: the whole range as a thin line, the
+    middle half as a bar, the median as a tick, and each territory the reader may name as a
+    dot (the reader's own in its own colour). ``spread``: minimum, q1, median, q3, maximum (None:
+    too few territories for one); ``points``: name, value, shown, own (bool); ``titles``:
+    ``value`` (with its unit), ``territory``, ``own`` and ``others`` (the two kinds of dot)."""
+    x_title = titles["value"]
+    layers = []
+    if spread is not None:
+        frame = pd.DataFrame([spread])
+        layers += [
+            alt.Chart(frame)
+            .mark_rule(color="#6B7A71", strokeWidth=2)
+            .encode(x=alt.X("minimum:Q", title=x_title, scale=alt.Scale(zero=False)), x2="maximum:Q"),
+            alt.Chart(frame).mark_bar(color="#B8C2BC", height=22).encode(x="q1:Q", x2="q3:Q"),
+            alt.Chart(frame).mark_tick(color="#1F2A24", thickness=3, size=30).encode(x="median:Q"),
+        ]
+    if not points.empty:
+        names = [titles["own"], titles["others"]]
+        data = points.assign(who=[names[0] if own else names[1] for own in points.own])
+        layers.append(
+            alt.Chart(data)
+            .mark_point(size=110, filled=True, opacity=1)
+            .encode(
+                x=alt.X("value:Q", title=x_title, scale=alt.Scale(zero=False)),
+                color=alt.Color(
+                    "who:N",
+                    scale=alt.Scale(domain=names, range=[PALETTE[5], PALETTE[0]]),
+                    legend=None,  # said in the caption under the chart: a legend here would be cut
+                ),
+                tooltip=[
+                    alt.Tooltip("name:N", title=titles["territory"]),
+                    alt.Tooltip("shown:N", title=x_title),
+                ],
+            )
+        )
+    return alt.layer(*layers).properties(height=90)
 
 
 def timeline_chart(

@@ -18,14 +18,17 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
-from lib.access import Action, Actor, can, require
+from lib.access import Action, Actor, can, require, require_peer_group
 from lib.domain import clock, sharing
+from lib.domain import indicator_import as csv_rows
 from lib.domain import indicators as domain
-from lib.domain.errors import NotFound
+from lib.domain.csv_import import ImportRefused, read_file
+from lib.domain.errors import FieldError, NotFound, ValidationFailed
 from lib.domain.framework import Label
-from lib.domain.indicators import Catalogue, Definition, Direction, Nature, Point, Reading, Status
+from lib.domain.indicators import Catalogue, Definition, Direction, Nature, Point, Reading, Spread, Status
 from lib.domain.inputs import Checks
 from lib.domain.sharing import Kind
+from lib.services.imports import ImportReport, Progress
 from lib.services.peers import viewer_of
 from lib.services.unit_of_work import reading, writing
 from lib.store import indicators as store
@@ -386,3 +389,143 @@ def remove_target(
         row = _indicator_of(conn, territory_id, indicator_id)
         if not store.remove_target(conn, row.id, year):
             raise NotFound(year=year)
+
+
+# --- CSV import ----------------------------------------------------------------------------
+
+
+def model_file() -> bytes:
+    return csv_rows.model_file()
+
+
+def import_csv(
+    engine: Engine, actor: Actor | None, territory_id: int, data: Any, *, progress: Progress | None = None
+) -> ImportReport:
+    """Check every row of ``data`` (values and targets of indicators the territory follows),
+    then write them all — a year already entered is replaced — or none when any row is wrong.
+
+    Raises ``ImportRefused`` when the file itself cannot be read; returns the report otherwise,
+    ``applied`` saying whether it was written. Rows are checked inside the transaction that
+    writes them: an indicator cannot vanish in between.
+    """
+    actor = require(actor, Action.EDIT_JOURNEY, territory_id)
+    if not isinstance(data, bytes):
+        raise ImportRefused("import.error.file")
+    parsed = read_file(data, csv_rows.COLUMNS, csv_rows.REQUIRED)
+    total = len(parsed.records)
+    if not total:
+        raise ImportRefused("import.error.no_rows")
+    report = ImportReport("indicators", total, parsed.encoding, parsed.separator)
+    tell = progress or (lambda done, stage: None)
+    with writing(engine) as conn:
+        followed = csv_rows.followed_names(
+            [(r.id, r.catalogue_id, r.name, r.unit) for r in store.indicators_of(conn, territory_id)]
+        )
+        seen: dict[tuple, int] = {}
+        rows = []
+        for record in parsed.records:
+            values, problems = csv_rows.check_row(record, followed, seen)
+            rows.append(values)
+            report.problems.extend(problems)
+        tell(0.5, "check")
+        if report.problems:
+            tell(1.0, "check")
+            return report
+        for index, row in enumerate(rows):
+            if row["kind"] == "target":
+                store.save_target(
+                    conn, row["indicator_id"], year=row["year"], value=row["value"], person_id=actor.person_id
+                )
+            else:
+                store.save_value(
+                    conn,
+                    row["indicator_id"],
+                    year=row["year"],
+                    value=row["value"],
+                    nature=row["nature"],
+                    measured_on=None,
+                    source=row["source"],
+                    comment=row["comment"],
+                    person_id=actor.person_id,
+                )
+            if index % 250 == 0:
+                tell(0.5 + index / total / 2, "write")
+        log_activity(
+            conn,
+            person_id=actor.person_id,
+            territory_id=territory_id,
+            action="indicator.imported",
+            details={"rows": total},
+        )
+    report.applied = True
+    tell(1.0, "write")
+    return report
+
+
+# --- Among peers ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeerFigure:
+    territory_id: int
+    name: str
+    year: int
+    value: float  # per PER_INHABITANTS[unit] inhabitants
+    own: bool = False
+
+
+@dataclass(frozen=True)
+class PeerSpread:
+    """One catalogue indicator per inhabitant across a peer group, under the sharing rules of
+    the comparison page: named figures only where the reader may see them, the others counted
+    without a name, and no spread at all under ``sharing.MIN_TERRITORIES`` territories."""
+
+    definition: Definition
+    per: int  # figures are per this many inhabitants
+    named: list[PeerFigure]
+    spread: Spread | None
+    counted: int
+    unnamed: int
+
+
+def among_peers(
+    engine: Engine,
+    actor: Actor | None,
+    territory_id: int,
+    group_id: int,
+    catalogue_id: str,
+    *,
+    on: date | None = None,
+) -> PeerSpread:
+    """The latest recent value per inhabitant of each territory of a peer group, as far as each
+    shares its indicators with this reader (``Kind.INDICATORS``)."""
+    catalogue = domain.load_catalogue()
+    definition = catalogue.get(catalogue_id) if isinstance(catalogue_id, str) else None
+    if definition is None or not definition.per_inhabitant:
+        raise ValidationFailed({"catalogue_id": FieldError("error.invalid_value")})
+    since = (on or clock.today()).year - domain.RECENT_YEARS
+    with reading(engine) as conn:
+        if not (actor is not None and actor.is_coordinator):
+            require(actor, Action.VIEW_TERRITORY, territory_id)
+        ids = peers_store.group_member_ids(conn, group_id)
+        require_peer_group(actor, territory_id, ids)
+        viewer = viewer_of(conn, actor)
+        rows = peers_store.territories_with_level(
+            conn, Kind.INDICATORS, sharing.DEFAULT_LEVELS[Kind.INDICATORS], ids
+        )
+        latest = {r.territory_id: r for r in store.latest_values(conn, catalogue_id, ids, since)}
+    figures: dict[int, PeerFigure] = {}
+    for r in rows:
+        found = latest.get(r.id)
+        value = None if found is None else domain.per_inhabitants(found.value, r.population, definition.unit)
+        if value is not None:
+            figures[r.id] = PeerFigure(r.id, r.name, found.year, value, own=r.id == territory_id)
+    members = sharing.aggregate_members(viewer, {r.id: r.level for r in rows}, with_data=list(figures))
+    return PeerSpread(
+        definition=definition,
+        per=domain.PER_INHABITANTS[definition.unit],
+        named=[figures[i] for i in members.named],
+        spread=domain.spread(figures[i].value for i in members.counted) if members.shown else None,
+        counted=len(members.counted),
+        unnamed=len(members.unnamed),
+    )

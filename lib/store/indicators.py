@@ -138,3 +138,29 @@ def remove_value(conn: Connection, indicator_id: int, year: int) -> int:
 
 def remove_target(conn: Connection, indicator_id: int, year: int) -> int:
     return conn.execute(sa.delete(G).where(G.c.indicator_id == indicator_id, G.c.year == year)).rowcount
+
+
+def latest_values(
+    conn: Connection, catalogue_id: str, territory_ids: Sequence[int], since_year: int
+) -> list[Row]:
+    """Each territory's latest value (territory_id, year, value) of one catalogue indicator,
+    from ``since_year`` on: one row per territory holding one, computed in SQL."""
+    if not territory_ids:
+        return []
+    ranked = (
+        sa.select(
+            I.c.territory_id,
+            V.c.year,
+            V.c.value,
+            sa.func.row_number().over(partition_by=I.c.territory_id, order_by=V.c.year.desc()).label("rank"),
+        )
+        .select_from(I.join(V, V.c.indicator_id == I.c.id))
+        .where(
+            I.c.catalogue_id == catalogue_id,
+            I.c.territory_id.in_(list(territory_ids)),
+            V.c.year >= since_year,
+        )
+        .subquery()
+    )
+    query = sa.select(ranked.c.territory_id, ranked.c.year, ranked.c.value).where(ranked.c.rank == 1)
+    return list(conn.execute(query.order_by(ranked.c.territory_id)))
