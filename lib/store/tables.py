@@ -77,8 +77,8 @@ def _fk(column: str, target: str, *, nullable: bool = False, ondelete: str | Non
 
 TERRITORY_KINDS = ("commune", "epci", "petr", "departement", "region", "other")
 # Who sees a territory's data, per kind of data (``territory_sharing``; the rule that reads
-# them is ``lib.domain.sharing``). A fourth level, ``public``, is planned (issue 19).
-SHARING_LEVELS = ("private", "peers", "network")
+# them is ``lib.domain.sharing``). ``public``: on the showcase, for anyone (issue 19).
+SHARING_LEVELS = ("private", "peers", "network", "public")
 SHARING_KINDS = ("assessments", "journey", "feedback", "indicators")
 # The single level of the first schema: superseded by ``territory_sharing`` (migration 0005)
 # and read by nothing. It stays because dropping it means rebuilding ``territory`` on SQLite,
@@ -181,6 +181,9 @@ peer_contact_consent = sa.Table(
         primary_key=True,
     ),
     sa.Column("agreed_at", UTCDateTime(), nullable=False, default=utcnow),
+    # Also on the public showcase (name, role, e-mail on its territory's page): a second,
+    # separate yes, since the first one was given for members of the network only.
+    sa.Column("public", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
 )
 
 # A membership with no territory is a network-wide one (coordinators).
