@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import a11y, actions, auth, ui
+from components import showcase as vitrine
 from components.navigation import page_path
 from components.ui import t
 from lib.access import Action, can, can_anywhere
@@ -52,6 +53,29 @@ def _unsubscribe_only() -> None:
     st.navigation([page], position="hidden").run()
 
 
+def _showcase_only() -> None:
+    """La vitrine (its own path, /vitrine): the public showcase and nothing else of the app,
+    no login needed, whoever is logged in. Its data comes from the one service that returns
+    only what is public; this navigation holds no other page to reach by URL."""
+    wanted = st.query_params.get("lang")
+    if wanted in ui.LANGUAGES and "lang" not in st.session_state:
+        st.session_state["lang"] = wanted  # an embedding site may ask for English
+    showcase = st.Page(
+        page_path("showcase"),
+        title=t("nav.showcase"),
+        icon=":material/storefront:",
+        url_path=vitrine.URL_PATH,
+    )
+
+    def to_the_showcase() -> None:
+        # A default page always sits at the root, so the showcase cannot be the default and
+        # keep its own path: reached at the root (?vitrine=1), it moves on to /vitrine.
+        st.switch_page(showcase, query_params=st.query_params.to_dict())
+
+    root = st.Page(to_the_showcase, title=t("nav.showcase"), url_path="vitrine-accueil", default=True)
+    st.navigation([root, showcase], position="hidden").run()
+
+
 def _pages(actor) -> list:
     if actor is not None and not actor.memberships:
         # Logged in but not (yet) a member: the one thing to do here is to ask for access.
@@ -68,6 +92,14 @@ def _pages(actor) -> list:
     pages = [st.Page(page_path("home"), title=t("nav.home"), icon=":material/home:", default=True)]
     if actor is not None and (actor.is_coordinator or actor.territory_ids):
         pages.append(st.Page(page_path("journey"), title=t("nav.journey"), icon=":material/timeline:"))
+        pages.append(
+            st.Page(
+                page_path("indicators"),
+                title=t("nav.indicators"),
+                icon=":material/query_stats:",
+                url_path="indicateurs",
+            )
+        )
     if can_anywhere(actor, Action.MANAGE_CAMPAIGNS) or can_anywhere(actor, Action.ANSWER_FORM):
         pages.append(
             st.Page(
@@ -216,8 +248,12 @@ try:
     if token:
         _feedback_link_only(token)
         st.stop()
+    if vitrine.requested():
+        _showcase_only()
+        st.stop()
 
     ui.language_choice(st.sidebar)
+    vitrine.link(st.sidebar)  # logged out (the login screen), in demo mode and logged in alike
     # Who is acting, with the rights they hold now: read afresh on every rerun, never cached.
     actor = auth.current_actor()
     st.session_state["actor"] = actor

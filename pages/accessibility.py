@@ -1,6 +1,6 @@
 """Déclaration d'accessibilité: what was checked, how, and what is known to fail, in the
 structure of the RGAA 4.1 model statement. Reachable from every page's sidebar, logged out
-too, and from a share link's form (decision 0021)."""
+too, and from a share link's form (decision 0023)."""
 
 from __future__ import annotations
 

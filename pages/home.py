@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.indicators import summary_cards
 from components.journey_charts import axis_kpis
 from components.navigation import page_path
 from components.pickers import territory_picker
@@ -22,7 +23,7 @@ from components.ui import (
 )
 from lib.access import Action, can
 from lib.domain.errors import ServiceError
-from lib.services import journey
+from lib.services import indicators, journey
 
 person = actor()
 if person is None:
@@ -79,3 +80,16 @@ with right:
             params["score"] = format_score(params["score"])
         st.markdown(f"- {t(step.code, **params)}")
     st.page_link(page_path("journey"), label=t("home.open_journey"), icon=":material/timeline:")
+
+# The figures on the ground beside the levels: how many indicators are on their path.
+st.subheader(t("home.indicators.title"))
+try:
+    figures = indicators.summary(engine(), person, territory.id)
+except ServiceError as exc:
+    service_error(exc)
+else:
+    if figures.total:
+        summary_cards(figures)
+    else:
+        st.write(t("home.indicators.none"))
+st.page_link(page_path("indicators"), label=t("home.indicators.open"), icon=":material/query_stats:")

@@ -9,10 +9,10 @@ import streamlit as st
 from components import peer_charts as charts
 from components.kpi import Kpi, kpi_cards
 from components.peers import group_picker, journey_link, level_label
-from components.ui import actor, engine, format_date, framework, plain, service_error, t
+from components.ui import actor, engine, format_date, framework, lang, plain, service_error, t
 from lib.domain.errors import ServiceError
 from lib.domain.sharing import Kind
-from lib.services import peers
+from lib.services import peers, showcase
 
 person = actor()
 st.title(t("peers.group.title"))
@@ -71,3 +71,16 @@ st.dataframe(table, hide_index=True)
 with st.expander(t("peers.group.journeys")):
     for m in overview.members:
         journey_link(m.slug, m.name)
+
+# La vitrine as a file, for the network's sites that cannot embed it (only what is public).
+st.subheader(t("showcase.snapshot.title"))
+st.caption(t("showcase.snapshot.explained"))
+language = lang()
+st.download_button(
+    t("showcase.snapshot.download"),
+    data=lambda: showcase.snapshot_html(engine(), person, language, fw),
+    file_name=f"vitrine-{language}.html",
+    mime="text/html",
+    icon=":material/download:",
+    on_click="ignore",
+)

@@ -26,12 +26,23 @@ ACTION = "profile"
 
 
 def _save() -> str:
-    peers.set_contact_consent(engine(), actions.rights_now(person), ss["profile.contact"])
+    now = actions.rights_now(person)
+    peers.set_contact_consent(engine(), now, ss["profile.contact"])
+    # The public opt-in widens the peers' one: saved after it, and gone with it.
+    wanted_public = bool(ss.get("profile.public")) and ss["profile.contact"]
+    if wanted_public != peers.public_contact_consent(engine(), now):
+        peers.set_public_contact_consent(engine(), now, wanted_public)
+        ss["profile.public"] = wanted_public
+        if wanted_public:
+            return "showcase.profile.public_yes"
+        if ss["profile.contact"]:
+            return "showcase.profile.public_no"
     return "peers.profile.saved_yes" if ss["profile.contact"] else "peers.profile.saved_no"
 
 
 try:
     agreed_at = peers.contact_consent(engine(), person)
+    public_before = peers.public_contact_consent(engine(), person)
     territories = membership_territory_names(engine(), person)
 except ServiceError as exc:
     service_error(exc)
@@ -56,6 +67,14 @@ if "profile.contact" not in ss:
 st.checkbox(t("peers.profile.contact_label"), key=keep_on_language_switch("profile.contact"))
 if agreed_at is not None:
     st.caption(t("peers.profile.agreed_on", date=format_date(local_day(agreed_at))))
+if "profile.public" not in ss:
+    ss["profile.public"] = public_before
+st.checkbox(
+    t("showcase.profile.public_label"),
+    key=keep_on_language_switch("profile.public"),
+    help=t("showcase.profile.public_help"),
+    disabled=not ss["profile.contact"],
+)
 actions.button(
     ACTION,
     t("peers.profile.save"),

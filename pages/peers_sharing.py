@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import actions
+from components import showcase as public_view
 from components.peers import kind_label, level_label
 from components.pickers import acting_on, territory_picker
 from components.ui import (
@@ -13,13 +14,15 @@ from components.ui import (
     engine,
     field_error,
     format_date,
+    framework,
     keep_on_language_switch,
+    plain,
     service_error,
     t,
 )
 from lib.domain.errors import ServiceError
-from lib.domain.sharing import Kind, Level
-from lib.services import peers
+from lib.domain.sharing import Kind, Level, levels_for
+from lib.services import peers, showcase
 
 ss = st.session_state
 person = actor()
@@ -37,10 +40,16 @@ def _key(territory_id: int, kind: Kind) -> str:
 ACTION = "sharing"
 
 
+def _confirm_key(territory_id: int) -> str:
+    return f"sharing.{territory_id}.confirm_public"
+
+
 def _save(territory_id: int) -> None:
     """Run by the save button before the page is drawn again, with fresh rights."""
     levels = {kind.value: ss.get(_key(territory_id, kind)) for kind in Kind}
-    peers.set_sharing(engine(), actions.rights_now(person), territory_id, levels)
+    confirmed = bool(ss.get(_confirm_key(territory_id)))
+    peers.set_sharing(engine(), actions.rights_now(person), territory_id, levels, confirm_public=confirmed)
+    ss.pop(_confirm_key(territory_id), None)  # the next publication is confirmed afresh
 
 
 try:
@@ -58,7 +67,6 @@ with st.expander(t("peers.sharing.levels_title")):
 
 errors = actions.errors(ACTION)
 
-levels = {level.value: level_label(level) for level in Level}
 for kind in Kind:
     choice = settings.choices[kind]
     with st.container(border=True):
@@ -78,11 +86,12 @@ for kind in Kind:
             key = _key(territory.id, kind)
             if key not in ss:
                 ss[key] = choice.level.value
+            levels = {level.value: level_label(level) for level in levels_for(kind)}
             st.radio(
                 t("peers.sharing.visible_to"),
                 list(levels),
                 format_func=levels.get,
-                captions=[t(f"peers.level_help.{level.value}") for level in Level],
+                captions=[t(f"peers.level_help.{level}") for level in levels],
                 key=key,
                 horizontal=True,
             )
@@ -91,6 +100,27 @@ for kind in Kind:
             st.markdown(t("peers.sharing.current", level=level_label(choice.level)))
 
 if settings.can_edit:
+    chosen = {kind.value: ss.get(_key(territory.id, kind)) for kind in Kind}
+    if any(level == Level.PUBLIC for level in chosen.values()):
+        # What anyone will read, drawn by the showcase's own pieces from the showcase's own
+        # service: the admin sees the very page, not a description of it.
+        st.subheader(t("showcase.preview.title"))
+        st.caption(t("showcase.preview.explained"))
+        try:
+            preview = showcase.preview(engine(), person, territory.id, chosen, framework())
+        except ServiceError as exc:
+            service_error(exc)
+            preview = None
+        with st.container(border=True):
+            if preview is None:
+                st.info(t("showcase.preview.nothing"))
+            else:
+                st.markdown(f"### {plain(preview.territory.name)}")
+                public_view.page(framework(), preview)
+        before = {kind: settings.level(kind) for kind in Kind}
+        if peers.newly_public(before, chosen):
+            st.checkbox(t("showcase.preview.confirm"), key=_confirm_key(territory.id))
+            field_error(errors, "confirm_public")
     acting_on()
     here = territory.id
     actions.button(

@@ -82,15 +82,16 @@ st.subheader(t("feedback.results.export_title"))
 st.caption(t("feedback.results.export_help"))
 stem = f"retours-{campaign.id}"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-for column, (kind, export, mime) in zip(
-    st.columns(2),
-    [("csv", feedback.export_csv, "text/csv"), ("xlsx", feedback.export_xlsx, XLSX)],
-    strict=True,
-):
+exports = [
+    ("csv", feedback.export_csv, lang(), f"{stem}.csv", "text/csv"),
+    ("xlsx", feedback.export_xlsx, lang(), f"{stem}.xlsx", XLSX),
+    ("codes", feedback.export_csv, None, f"{stem}-codes.csv", "text/csv"),  # ids, for scripts
+]
+for column, (kind, export, language, name, mime) in zip(st.columns(3), exports, strict=True):
     column.download_button(
         t(f"feedback.results.export_{kind}"),
-        lambda export=export: export(engine(), person, chosen, start, end),
-        f"{stem}.{kind}",
+        lambda export=export, language=language: export(engine(), person, chosen, start, end, lang=language),
+        name,
         mime,
         icon=":material/download:",
         on_click="ignore",

@@ -4,6 +4,7 @@ opened by the right people only, drafts that survive, submissions checked, resul
 from __future__ import annotations
 
 import copy
+import csv
 import io
 from datetime import UTC, date, datetime, timedelta
 
@@ -411,6 +412,34 @@ def test_exports_have_one_row_per_response_and_one_column_per_question(world):
     codes = {(kind, ident): fr for kind, ident, fr, _en in list(book["codes"].values)[1:]}
     assert codes[("question", "mood")] == "Votre humeur sur la coopération"
     assert codes[("role", "state_services")].startswith("Services de l’État")
+
+
+def test_exports_in_a_language_give_wordings_and_labels_and_keep_the_codes_for_scripts(world):
+    engine = world["engine"]
+    campaign_id, _ = make_campaign(engine, world["here"], anonymous=False)
+    make_response(engine, campaign_id, "state_services", VALID)
+
+    french = _csv(engine, world["admin"], campaign_id, "fr")
+    assert french[0]["Rôle"].startswith("Services de l’État")
+    assert french[0]["Votre humeur sur la coopération"] == "4"
+    assert french[0]["Sujets abordés"] == "Énergie ; Alimentation"  # in the template's order
+    english = _csv(engine, world["admin"], campaign_id, "en")
+    assert english[0]["Role"].startswith("State services")
+    assert english[0]["Topics discussed"] == "Energy ; Food"
+
+    book = openpyxl.load_workbook(
+        io.BytesIO(feedback.export_xlsx(engine, world["admin"], campaign_id, lang="en"))
+    )
+    assert book.sheetnames == ["Responses", "reponses", "codes"]
+    header = [cell.value for cell in next(book["Responses"].iter_rows())]
+    assert header[:2] == ["Response no.", "Role"] and "Topics discussed" in header
+    codes = dict(zip(*list(book["reponses"].values)[:2], strict=True))
+    assert codes["topics"] == "energy|food" and codes["role"] == "state_services"
+
+
+def _csv(engine, actor, campaign_id, lang) -> list[dict[str, str]]:
+    text = feedback.export_csv(engine, actor, campaign_id, lang=lang).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text), delimiter=";"))
 
 
 def test_store_lists_campaigns_with_their_submitted_counts(world):

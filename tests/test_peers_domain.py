@@ -16,6 +16,7 @@ from lib.domain.sharing import (
     Relation,
     Viewer,
     aggregate_members,
+    levels_for,
     levels_with_defaults,
     may_see,
     reaches,
@@ -24,12 +25,12 @@ from lib.domain.sharing import (
 
 # Who reads data shared at each level, written out rather than derived from the code.
 REACH = """
-relation     private peers network
-own          Y       Y     Y
-coordinator  Y       Y     Y
-peer         n       Y     Y
-network      n       n     Y
-visitor      n       n     n
+relation     private peers network public
+own          Y       Y     Y       Y
+coordinator  Y       Y     Y       Y
+peer         n       Y     Y       Y
+network      n       n     Y       Y
+visitor      n       n     n       Y
 """
 
 
@@ -56,6 +57,13 @@ def test_a_reader_is_related_to_a_territory_by_membership_then_peer_group_then_n
 
 def test_logged_out_readers_see_nothing_even_shared_with_the_whole_network():
     assert not may_see(VISITOR, 1, Level.NETWORK)
+    assert may_see(VISITOR, 1, Level.PUBLIC)
+
+
+def test_indicators_can_never_be_made_public_and_nothing_is_public_by_default():
+    assert Level.PUBLIC not in levels_for(Kind.INDICATORS)
+    assert all(Level.PUBLIC in levels_for(k) for k in (Kind.JOURNEY, Kind.ASSESSMENTS, Kind.FEEDBACK))
+    assert Level.PUBLIC not in DEFAULT_LEVELS.values()
 
 
 def test_unchosen_levels_fall_back_to_peers_for_assessments_stories_and_indicators_and_private_for_results():

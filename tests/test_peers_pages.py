@@ -225,7 +225,7 @@ def test_the_admin_changes_what_the_territory_shares_and_it_is_logged(demo):
             .scalars()
             .all()
         )
-    assert {"kind": "assessments", "from": "peers", "to": "network"} in logged
+    assert {"kind": "assessments", "from": "public", "to": "network"} in logged
 
 
 def _territory_id(engine, name: str) -> int:

@@ -6,7 +6,11 @@ Readers stand in every relation to it. For every kind, where its level reaches t
 service they can use shows the target's data of that kind, and where it does not, none does;
 when nothing reaches them, no service returns anything of the target — not its figures, not
 its name, not its members' e-mails — whatever the reader asks. People who are logged out, answer
-through a share link or have no membership are refused by every service.
+through a share link or have no membership are refused by every peers' service.
+
+The public showcase (``lib.services.showcase``) is read by anyone, those three included: it
+shows a kind of the target's data exactly when its level is *public*, whoever reads, and never
+the e-mail or name of a member who did not agree to be a public contact, nor a free-text answer.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import sqlalchemy as sa
 
 from lib.access import Actor, Role
 from lib.domain.errors import NotFound, PermissionDenied
-from lib.services import feedback
+from lib.services import feedback, showcase
 from lib.services import peers as svc
 from lib.services.identity import load_actor
 from lib.store import tables
@@ -45,17 +49,19 @@ from tests.factories import (
 
 TARGET = "Cible-Secrete"
 TARGET_EMAIL = "contact@cible-secrete.test"
+TARGET_CONTACT = "Corinne Cible"  # agreed to be contacted by peers, not by the public
+FREE_TEXT = "Confidence-des-habitants"  # a free-text answer in the target's results
 
 # Whether data shared at a level reaches each relation, written out by hand.
 MATRIX = """
-relation       private peers network
-own            Y       Y     Y
-peer_group     n       Y     Y
-other_group    n       n     Y
-coordinator    Y       Y     Y
-share_link     n       n     n
-logged_out     n       n     n
-no_membership  n       n     n
+relation       private peers network public
+own            Y       Y     Y       Y
+peer_group     n       Y     Y       Y
+other_group    n       n     Y       Y
+coordinator    Y       Y     Y       Y
+share_link     n       n     n       Y
+logged_out     n       n     n       Y
+no_membership  n       n     n       Y
 """
 KINDS = ("assessments", "journey", "feedback")
 
@@ -106,7 +112,7 @@ def _build(engine, kind: str, level: str) -> World:
         engine, target, "Le récit de la cible", phase="groundwork", axis_id="engagement", story="Secret."
     )
     make_milestone(engine, mine, "Mon jalon", phase="impulse", axis_id="engagement")
-    contact = make_person(engine, "Corinne Cible", email=TARGET_EMAIL)
+    contact = make_person(engine, TARGET_CONTACT, email=TARGET_EMAIL)
     make_membership(engine, contact, target, "contributor")
     agree_to_be_contacted(engine, contact)
     campaign, token = make_campaign(engine, target, template_id=template, title="Retours")
@@ -115,7 +121,7 @@ def _build(engine, kind: str, level: str) -> World:
         for value in (2, 3, 4):
             make_response(engine, own_campaign, "elected_official", {"mood": value, "story": "x"})
     for value in (5, 5, 4):
-        make_response(engine, campaign, "elected_official", {"mood": value, "story": "x"})
+        make_response(engine, campaign, "elected_official", {"mood": value, "story": FREE_TEXT})
     with engine.connect() as conn:
         slug = conn.execute(
             sa.select(tables.territory.c.slug).where(tables.territory.c.id == target)
@@ -219,6 +225,31 @@ PROBES: dict[str, list[Probe]] = {
 ALL_PROBES = [p for probes in PROBES.values() for p in probes]
 
 
+def _public_page(part: str):
+    """The showcase takes no reader: what it answers is the same for everybody."""
+
+    def probe(w, actor, tid, group):
+        listed = showcase.showcase(w.engine)
+        try:
+            page = showcase.public_page(w.engine, w.target_slug)
+        except NotFound:
+            assert not _mentions(listed, TARGET), "listed on the showcase without a public page"
+            return False, listed
+        shown = getattr(page, part) is not None
+        if part == "feedback" and shown:
+            assert [q.mean for h in page.feedback for q in h.questions] == [pytest.approx(14 / 3)]
+        return shown, (listed, page)
+
+    return probe
+
+
+SHOWCASE_PROBES: dict[str, list[Probe]] = {
+    "assessments": [_public_page("latest")],
+    "journey": [_public_page("milestones")],
+    "feedback": [_public_page("feedback")],
+}
+
+
 def _mentions(obj: Any, needle: str) -> bool:
     """Whether ``needle`` appears anywhere in what a service returned."""
     if obj is None:
@@ -240,19 +271,31 @@ def _mentions(obj: Any, needle: str) -> bool:
     return needle in str(obj)
 
 
-@pytest.mark.parametrize("level", ["private", "peers", "network"])
+@pytest.mark.parametrize("level", ["private", "peers", "network", "public"])
 @pytest.mark.parametrize("kind", KINDS)
 def test_sharing_matrix(engine, kind, level, subtests):
     world = _build(engine, kind, level)
     for relation, reach in EXPECTED.items():
         with subtests.test(relation=relation):
             actor, tid, group = _reader(world, relation)
+            outputs = []
+            # The showcase, for anyone: only what is public, the same whoever reads.
+            for probed_kind, probes in SHOWCASE_PROBES.items():
+                at = level if probed_kind == kind else "private"
+                for probe in probes:
+                    shown, output = probe(world, actor, tid, group)
+                    outputs.append(output)
+                    assert shown is (at == "public"), f"showcase: {relation} reading {probed_kind} at {at}"
+            assert not _mentions(outputs, TARGET_EMAIL), "the showcase shows a non-consenting e-mail"
+            assert not _mentions(outputs, TARGET_CONTACT), "the showcase names a non-consenting member"
+            assert not _mentions(outputs, FREE_TEXT), "the showcase shows a free-text answer"
+            if level != "public":
+                assert not _mentions(outputs, TARGET), "the showcase names a territory publishing nothing"
             if relation in REFUSED_RELATIONS:
                 for probe in ALL_PROBES:
                     with pytest.raises(PermissionDenied):
                         probe(world, actor, tid, group)
                 continue
-            outputs = []
             # Every kind is checked: the one shared at ``level``, and the two others, private.
             for probed_kind, probes in PROBES.items():
                 at = level if probed_kind == kind else "private"

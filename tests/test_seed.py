@@ -126,7 +126,7 @@ def test_about_twelve_fictional_territories_of_every_kind_clearly_marked_demo(se
     assert 10 <= len(rows) <= 14
     assert all(r.is_demo and r.name.endswith("(démo)") for r in rows)
     assert {r.kind for r in rows} == set(tables.TERRITORY_KINDS)
-    assert {r.sharing for r in rows} == set(tables.SHARING_LEVELS)
+    assert {r.sharing for r in rows} == set(tables.LEGACY_SHARING_LEVELS)
     assert len({r.region for r in rows}) >= 4
 
 

@@ -3,8 +3,8 @@
 The peer groups and trajectories come from the earlier steps; this one makes them readable
 between territories. Sharing levels differ on purpose so every peers' screen shows a case:
 Bourg-les-Castors shares nothing (it only counts, unnamed, in its groups' spreads), Mont-Sureau
-keeps its assessments to itself but tells its journey, Bel-Estuaire shares everything with
-the whole network, the two-territory Hauts-de-France cohort is too small for a spread.
+keeps its assessments to itself but tells its journey, Bel-Estuaire publishes everything it
+may on the public showcase, the two-territory Hauts-de-France cohort is too small for a spread.
 Each change is written to the activity log as its admin would have made it.
 """
 
@@ -48,12 +48,16 @@ def seed_sharing_and_contacts(ctx: SeedContext) -> int:
             )
     demo_store.add_sharing_levels(ctx.conn, rows)
 
-    contacts = {p["name"] for p in demo_file("people")["people"] if p["peers_may_contact"]}
+    cast = demo_file("people")["people"]
+    contacts = {p["name"] for p in cast if p["peers_may_contact"]}
+    public = {p["name"] for p in cast if p.get("public_contact")}
     consents = []
     for person in ctx.people:
         if person["display_name"] in contacts:
             when = ctx.at(ctx.today - timedelta(days=ctx.rng.randint(30, 300)), 10)
-            consents.append({"person_id": person["id"], "agreed_at": when})
+            consents.append(
+                {"person_id": person["id"], "agreed_at": when, "public": person["display_name"] in public}
+            )
             ctx.log(
                 when,
                 "contact.consent_given",
@@ -61,6 +65,14 @@ def seed_sharing_and_contacts(ctx: SeedContext) -> int:
                 subject_type="person",
                 subject_id=person["id"],
             )
+            if person["display_name"] in public:
+                ctx.log(
+                    when,
+                    "contact.public_given",
+                    person_id=person["id"],
+                    subject_type="person",
+                    subject_id=person["id"],
+                )
     demo_store.add_contact_consents(ctx.conn, consents)
 
     # The axis each story tells about (data/demo/journey.yaml), tagged as if written so.

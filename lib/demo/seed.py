@@ -476,6 +476,7 @@ STEPS: list[tuple[str, StepFunction | str]] = [
     ("engagement signals", "lib.demo.steering:seed_engagement_signals"),
     ("sharing and contacts", "lib.demo.peers:seed_sharing_and_contacts"),
     ("live workshop", "lib.demo.workshop:seed_live_workshop"),
+    ("indicators", "lib.demo.indicators:seed_indicators"),
     ("old personal data to purge", "lib.demo.privacy:seed_old_personal_data"),
     ("activity log", _activity_log),
 ]

@@ -151,6 +151,12 @@ def _flat(value: str) -> str:
     return _name(value).replace("_", "")
 
 
+def flat_name(value: str) -> str:
+    """A name as a spreadsheet cell may spell it, flattened: case, accents, spaces, hyphens and
+    underscores do not matter (for imports that look names up)."""
+    return _flat(value)
+
+
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 TERRITORY_KINDS = {

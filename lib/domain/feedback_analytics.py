@@ -24,7 +24,7 @@ only at the two extreme roles) is acceptable for six roles at most.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -299,6 +299,37 @@ def responses_wide(
     columns = [*EXPORT_FIXED_COLUMNS, *(q.id for q in questions)]
     # Object columns: a whole-number column with a gap must not turn into 4.0 in the CSV.
     return pd.DataFrame({c: pd.Series([r[c] for r in records], dtype=object) for c in columns})
+
+
+def readable(
+    template: FormTemplate,
+    table: pd.DataFrame,
+    lang: str,
+    headers: Mapping[str, str],
+    roles: Mapping[str, str],
+) -> pd.DataFrame:
+    """The export as people read it in ``lang``: the fixed columns named by ``headers``, each
+    question by its wording, roles and chosen options by their labels (several chosen options
+    joined by " ; "). The table with ids (``responses_wide``) stays the one for scripts."""
+    out = table.copy()
+    out["role"] = out["role"].map(lambda r: _inert(roles.get(r, r)))
+    names = dict(headers)
+    for q in template.questions:
+        wording = _inert(q.label(lang))
+        # Two questions may share a wording: the later one is told apart by its id.
+        names[q.id] = wording if wording not in names.values() else f"{wording} ({q.id})"
+        if q.options:
+            labels = {o.id: _inert(o.label(lang)) for o in q.options}
+            separator = getattr(question_type(q.type), "separator", None)
+            out[q.id] = out[q.id].map(lambda v, labels=labels, sep=separator: _labelled(v, labels, sep))
+    return out.rename(columns=names)
+
+
+def _labelled(value: Any, labels: Mapping[str, str], separator: str | None) -> Any:
+    if not isinstance(value, str):
+        return value
+    ids = value.split(separator) if separator else [value]
+    return " ; ".join(labels.get(i, i) for i in ids)
 
 
 def codebook(template: FormTemplate, roles: Sequence[tuple[str, str, str]]) -> pd.DataFrame:

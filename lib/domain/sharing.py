@@ -5,9 +5,9 @@ A territory's admin sets one level per kind of data. Whoever reads a territory's
 reader's relation to that territory; nothing else decides. Pure rules: no SQL, no Streamlit.
 
 Levels, from the most closed: *private* (members of the territory), *peers* (members of the
-territories of its peer groups), *network* (every logged-in member of the network). A fourth,
-*public* (anyone, logged out included), is planned: add it to ``Level`` after ``NETWORK``,
-give ``VISITOR`` that level in ``_REACH`` and widen the database's check.
+territories of its peer groups), *network* (every logged-in member of the network), *public*
+(anyone, logged out included: the showcase, ``lib.services.showcase``). Only the kinds of
+``PUBLIC_KINDS`` may be public; nothing is public by default.
 
 Coordinators run the network and may already open every territory's journey and results
 (``lib.access``): they see everything, named.
@@ -32,6 +32,7 @@ class Level(StrEnum):
     PRIVATE = "private"
     PEERS = "peers"
     NETWORK = "network"
+    PUBLIC = "public"
 
 
 class Kind(StrEnum):
@@ -50,6 +51,16 @@ DEFAULT_LEVELS: dict[Kind, Level] = {
     Kind.INDICATORS: Level.PEERS,
 }
 
+# What a territory may publish on the showcase. Indicators stay among members: their values
+# come with targets and sources a territory has not written for the outside world.
+PUBLIC_KINDS = frozenset({Kind.JOURNEY, Kind.ASSESSMENTS, Kind.FEEDBACK})
+
+
+def levels_for(kind: Kind | str) -> list[Level]:
+    """The levels a territory may choose for ``kind``, the most closed first."""
+    return [level for level in Level if level is not Level.PUBLIC or Kind(kind) in PUBLIC_KINDS]
+
+
 # An aggregate over fewer territories is not shown at all.
 MIN_TERRITORIES = 3
 # Territories counted without their name: none, or at least this many together.
@@ -66,21 +77,20 @@ class Relation(StrEnum):
     VISITOR = "visitor"  # logged out, a share-link respondent, or logged in without membership
 
 
-# The most closed level each relation reaches; None: only what is public (nothing yet).
-_ORDER = (Level.PRIVATE, Level.PEERS, Level.NETWORK)
-_REACH: dict[Relation, Level | None] = {
+# The most closed level each relation reaches.
+_ORDER = (Level.PRIVATE, Level.PEERS, Level.NETWORK, Level.PUBLIC)
+_REACH: dict[Relation, Level] = {
     Relation.OWN: Level.PRIVATE,
     Relation.COORDINATOR: Level.PRIVATE,
     Relation.PEER: Level.PEERS,
     Relation.NETWORK: Level.NETWORK,
-    Relation.VISITOR: None,
+    Relation.VISITOR: Level.PUBLIC,
 }
 
 
 def reaches(relation: Relation, level: Level | str) -> bool:
     """Whether a reader in ``relation`` sees data shared at ``level``."""
-    needed = _REACH[relation]
-    return needed is not None and _ORDER.index(Level(level)) >= _ORDER.index(needed)
+    return _ORDER.index(Level(level)) >= _ORDER.index(_REACH[relation])
 
 
 @dataclass(frozen=True)

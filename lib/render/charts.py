@@ -126,6 +126,122 @@ def history_chart(frame: pd.DataFrame, order: list[str], titles: dict[str, str])
     )
 
 
+def trajectory_chart(
+    values: pd.DataFrame,
+    path: pd.DataFrame,
+    targets: pd.DataFrame,
+    names: dict[str, str],
+    titles: dict[str, str],
+) -> alt.LayerChart:
+    """An indicator's values against the path to its targets (indicators, issue 18).
+
+    ``values``: year, value, nature (translated), shown (the value as the page writes it);
+    ``path``: year, value (the path's corners: baseline then targets); ``targets``: year, value,
+    shown. ``names``: the legend's names of ``values``, ``path`` and ``targets``, and of the
+    ``measured`` and ``estimated`` natures (filled circle, hollow-looking triangle); ``titles``:
+    ``year``, ``value`` (with its unit) and ``nature``. Figures in tooltips come already written
+    in the person's language.
+    """
+    order = [names["values"], names["path"], names["targets"]]
+    colour = alt.Color(
+        "series:N",
+        scale=alt.Scale(domain=order, range=[PALETTE[0], "#6B7A71", PALETTE[5]]),
+        legend=alt.Legend(title=None, orient="bottom", columns=2, labelLimit=300),
+    )
+    x = alt.X(
+        "year:Q", title=titles["year"], axis=alt.Axis(format="d", tickMinStep=1), scale=alt.Scale(zero=False)
+    )
+    y = alt.Y("value:Q", title=titles["value"], scale=alt.Scale(zero=False))
+    layers = []
+    if not path.empty:
+        layers.append(
+            alt.Chart(path.assign(series=names["path"]))
+            .mark_line(strokeDash=[6, 4], strokeWidth=2)
+            .encode(x, y, colour)
+        )
+    if not values.empty:
+        tooltip = [
+            alt.Tooltip("year:Q", title=titles["year"], format="d"),
+            alt.Tooltip("shown:N", title=titles["value"]),
+            alt.Tooltip("nature:N", title=titles["nature"]),
+        ]
+        data = values.assign(series=names["values"])
+        layers.append(alt.Chart(data).mark_line(strokeWidth=2.5).encode(x, y, colour))
+        layers.append(
+            alt.Chart(data)
+            .mark_point(size=90, filled=True, opacity=1)
+            .encode(
+                x,
+                y,
+                colour,
+                alt.Shape(
+                    "nature:N",
+                    title=titles["nature"],
+                    scale=alt.Scale(
+                        domain=[names["measured"], names["estimated"]], range=["circle", "triangle-up"]
+                    ),
+                    legend=None,  # said under the chart: a second legend is cut on a phone
+                ),
+                tooltip=tooltip,
+            )
+        )
+    if not targets.empty:
+        data = targets.assign(series=names["targets"])
+        layers.append(
+            alt.Chart(data)
+            .mark_point(shape="diamond", size=160, filled=True, opacity=1)
+            .encode(
+                x,
+                y,
+                colour,
+                tooltip=[
+                    alt.Tooltip("year:Q", title=titles["year"], format="d"),
+                    alt.Tooltip("shown:N", title=names["targets"]),
+                ],
+            )
+        )
+    return alt.layer(*layers).properties(height=320)
+
+
+def peer_spread_chart(spread: dict | None, points: pd.DataFrame, titles: dict[str, str]) -> alt.LayerChart:
+    """One indicator per inhabitant across a peer group: the whole range as a thin line, the
+    middle half as a bar, the median as a tick, and each territory the reader may name as a
+    dot (the reader's own in its own colour). ``spread``: minimum, q1, median, q3, maximum (None:
+    too few territories for one); ``points``: name, value, shown, own (bool); ``titles``:
+    ``value`` (with its unit), ``territory``, ``own`` and ``others`` (the two kinds of dot)."""
+    x_title = titles["value"]
+    layers = []
+    if spread is not None:
+        frame = pd.DataFrame([spread])
+        layers += [
+            alt.Chart(frame)
+            .mark_rule(color="#6B7A71", strokeWidth=2)
+            .encode(x=alt.X("minimum:Q", title=x_title, scale=alt.Scale(zero=False)), x2="maximum:Q"),
+            alt.Chart(frame).mark_bar(color="#B8C2BC", height=22).encode(x="q1:Q", x2="q3:Q"),
+            alt.Chart(frame).mark_tick(color="#1F2A24", thickness=3, size=30).encode(x="median:Q"),
+        ]
+    if not points.empty:
+        names = [titles["own"], titles["others"]]
+        data = points.assign(who=[names[0] if own else names[1] for own in points.own])
+        layers.append(
+            alt.Chart(data)
+            .mark_point(size=110, filled=True, opacity=1)
+            .encode(
+                x=alt.X("value:Q", title=x_title, scale=alt.Scale(zero=False)),
+                color=alt.Color(
+                    "who:N",
+                    scale=alt.Scale(domain=names, range=[PALETTE[5], PALETTE[0]]),
+                    legend=None,  # said in the caption under the chart: a legend here would be cut
+                ),
+                tooltip=[
+                    alt.Tooltip("name:N", title=titles["territory"]),
+                    alt.Tooltip("shown:N", title=x_title),
+                ],
+            )
+        )
+    return alt.layer(*layers).properties(height=90)
+
+
 def timeline_chart(
     frame: pd.DataFrame,
     phases: list[str],

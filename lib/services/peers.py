@@ -46,6 +46,12 @@ def _viewer(conn: Connection, actor: Actor | None) -> Viewer:
     return Viewer(coordinator=actor.is_coordinator, own=own, peers=frozenset(store.peer_ids(conn, own) - own))
 
 
+def viewer_of(conn: Connection, actor: Actor | None) -> Viewer:
+    """The reader as the sharing rule needs them, for the other services that read another
+    territory's data (indicators): one way to build it."""
+    return _viewer(conn, actor)
+
+
 def _require_member(actor: Actor | None) -> Actor:
     """Peers' data is for members of the network: a coordinator or a member of a territory."""
     return require_anywhere(actor, Action.VIEW_TERRITORY)
@@ -96,16 +102,33 @@ def sharing_settings(engine: Engine, actor: Actor | None, territory_id: int) -> 
     return SharingSettings(territory_id, choices, can(actor, Action.MANAGE_SHARING, territory_id))
 
 
+def newly_public(before: Mapping[Kind, Level], levels: Mapping[str, str | None]) -> list[Kind]:
+    """The kinds these levels would put on the public showcase that are not there yet."""
+    return [
+        Kind(kind)
+        for kind, level in levels.items()
+        if level == Level.PUBLIC and kind in set(Kind) and before.get(Kind(kind)) != Level.PUBLIC
+    ]
+
+
 def set_sharing(
-    engine: Engine, actor: Actor | None, territory_id: int, levels: Mapping[str, str | None]
+    engine: Engine,
+    actor: Actor | None,
+    territory_id: int,
+    levels: Mapping[str, str | None],
+    *,
+    confirm_public: bool = False,
 ) -> SharingSettings:
-    """Change what the territory shares; each change is written to the activity log."""
+    """Change what the territory shares; each change is written to the activity log.
+
+    Putting a kind of data on the public showcase needs ``confirm_public``: the admin has seen
+    the preview of what anyone will read and said yes (checked here, not only on the page)."""
     actor = require(actor, Action.MANAGE_SHARING, territory_id)
     errors: dict[str, FieldError] = {}
     for kind, level in levels.items():
         if kind not in set(Kind):
             errors[f"level.{kind}"] = FieldError("peers.error.unknown_kind")
-        elif level not in set(Level):
+        elif level not in set(sharing.levels_for(kind)):
             errors[f"level.{kind}"] = FieldError(forms.REQUIRED if not level else forms.NOT_OFFERED)
     if errors:
         raise ValidationFailed(errors)
@@ -113,6 +136,8 @@ def set_sharing(
         before = sharing.levels_with_defaults(
             {r.kind: r.level for r in store.chosen_levels(conn, territory_id)}
         )
+        if newly_public(before, levels) and not confirm_public:
+            raise ValidationFailed({"confirm_public": FieldError("peers.error.confirm_public")})
         for kind, level in levels.items():
             if before[Kind(kind)] == level:
                 continue
@@ -153,6 +178,32 @@ def set_contact_consent(engine: Engine, actor: Actor | None, agreed: bool) -> da
                 subject_id=actor.person_id,
             )
         return store.consent_of(conn, actor.person_id)
+
+
+def public_contact_consent(engine: Engine, actor: Actor | None) -> bool:
+    """Whether this person also agreed to be shown as a contact on the public showcase."""
+    actor = _require_member(actor)
+    with reading(engine) as conn:
+        return store.public_consent_of(conn, actor.person_id)
+
+
+def set_public_contact_consent(engine: Engine, actor: Actor | None, agreed: bool) -> bool:
+    """Give or withdraw one's own public opt-in, logged. It rides on the peers' opt-in: without
+    it there is nothing to widen, and withdrawing that one withdraws this one too."""
+    actor = _require_member(actor)
+    with writing(engine) as conn:
+        if agreed and store.consent_of(conn, actor.person_id) is None:
+            raise ValidationFailed({"public": FieldError("peers.error.public_needs_peers")})
+        if store.set_public_consent(conn, actor.person_id, bool(agreed)):
+            log_activity(
+                conn,
+                person_id=actor.person_id,
+                territory_id=None,
+                action="contact.public_given" if agreed else "contact.public_withdrawn",
+                subject_type="person",
+                subject_id=actor.person_id,
+            )
+        return store.public_consent_of(conn, actor.person_id)
 
 
 # --- Scopes: peer groups and a coordinator's filters ---------------------------------------

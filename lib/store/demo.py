@@ -71,6 +71,18 @@ def add_contact_consents(conn: Connection, rows: list[dict]) -> None:
     _add(conn, tables.peer_contact_consent, rows)
 
 
+def add_indicators(conn: Connection, rows: list[dict]) -> list[int]:
+    return _add_returning_ids(conn, tables.indicator, rows)
+
+
+def add_indicator_values(conn: Connection, rows: list[dict]) -> None:
+    _add(conn, tables.indicator_value, rows)
+
+
+def add_indicator_targets(conn: Connection, rows: list[dict]) -> None:
+    _add(conn, tables.indicator_target, rows)
+
+
 def add_activity(conn: Connection, rows: list[dict]) -> None:
     _add(conn, tables.activity_log, rows)
 

@@ -552,6 +552,22 @@ def set_consent(conn: Connection, person_id: int, agreed: bool) -> bool:
     return conn.execute(sa.delete(CONSENT).where(CONSENT.c.person_id == person_id)).rowcount > 0
 
 
+def public_consent_of(conn: Connection, person_id: int) -> bool:
+    return bool(
+        conn.execute(sa.select(CONSENT.c.public).where(CONSENT.c.person_id == person_id)).scalar_one_or_none()
+    )
+
+
+def set_public_consent(conn: Connection, person_id: int, agreed: bool) -> bool:
+    """Widen the opt-in to the public showcase, or narrow it back; whether anything changed."""
+    done = conn.execute(
+        sa.update(CONSENT)
+        .where(CONSENT.c.person_id == person_id, CONSENT.c.public.is_not(agreed))
+        .values(public=agreed)
+    )
+    return done.rowcount > 0
+
+
 def consenting_contacts(conn: Connection, territory_ids: Sequence[int]) -> list[Row]:
     """(territory_id, display_name, email, role) of the members of these territories who agreed
     to be contacted by peers; nobody else."""

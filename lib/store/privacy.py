@@ -76,7 +76,7 @@ def person_data(conn: Connection, person_id: int) -> dict[str, Any] | None:
         ),
         "peer_contact_consent": _rows(
             conn,
-            sa.select(tables.peer_contact_consent.c.agreed_at).where(
+            sa.select(tables.peer_contact_consent.c.agreed_at, tables.peer_contact_consent.c.public).where(
                 tables.peer_contact_consent.c.person_id == person_id
             ),
         ),

@@ -77,8 +77,8 @@ def _fk(column: str, target: str, *, nullable: bool = False, ondelete: str | Non
 
 TERRITORY_KINDS = ("commune", "epci", "petr", "departement", "region", "other")
 # Who sees a territory's data, per kind of data (``territory_sharing``; the rule that reads
-# them is ``lib.domain.sharing``). A fourth level, ``public``, is planned (issue 19).
-SHARING_LEVELS = ("private", "peers", "network")
+# them is ``lib.domain.sharing``). ``public``: on the showcase, for anyone (issue 19).
+SHARING_LEVELS = ("private", "peers", "network", "public")
 SHARING_KINDS = ("assessments", "journey", "feedback", "indicators")
 # The single level of the first schema: superseded by ``territory_sharing`` (migration 0005)
 # and read by nothing. It stays because dropping it means rebuilding ``territory`` on SQLite,
@@ -181,6 +181,9 @@ peer_contact_consent = sa.Table(
         primary_key=True,
     ),
     sa.Column("agreed_at", UTCDateTime(), nullable=False, default=utcnow),
+    # Also on the public showcase (name, role, e-mail on its territory's page): a second,
+    # separate yes, since the first one was given for members of the network only.
+    sa.Column("public", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
 )
 
 # A membership with no territory is a network-wide one (coordinators).
@@ -557,3 +560,61 @@ network_version = sa.Table(
 
 # Every table the migrations make, for the schema checks.
 ALL_METADATA = (metadata, bookkeeping)
+
+# --- Indicators (issue 18) -----------------------------------------------------------------
+
+INDICATOR_UNITS = ("t_co2e", "mwh", "dwellings", "km", "percent", "count", "people")
+INDICATOR_DIRECTIONS = ("increase", "decrease")
+INDICATOR_NATURES = ("measured", "estimated")
+
+# An indicator a territory follows: one of the network's catalogue (``catalogue_id``, its
+# wording read from data/indicators.yaml) or its own (``catalogue_id`` null: name, unit and
+# direction stored here).
+indicator = sa.Table(
+    "indicator",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("territory_id", sa.Integer, sa.ForeignKey("territory.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("catalogue_id", sa.String(60)),
+    sa.Column("name", sa.String(200)),
+    sa.Column("definition", sa.Text),
+    sa.Column("unit", sa.String(20), nullable=False),
+    sa.Column("direction", sa.String(10), nullable=False),
+    _fk("created_by", "person.id", nullable=True, ondelete="SET NULL"),
+    *_timestamps(),
+    # A catalogue indicator once per territory (own ones, with a null id, as many as wanted).
+    sa.UniqueConstraint("territory_id", "catalogue_id", name="uq_indicator_territory_catalogue"),
+    sa.CheckConstraint(f"unit in {INDICATOR_UNITS}", name="unit"),
+    sa.CheckConstraint(f"direction in {INDICATOR_DIRECTIONS}", name="direction"),
+    sa.CheckConstraint("catalogue_id is not null or name is not null", name="named"),
+)
+
+# One value per indicator and year (a dated value says its day in ``measured_on``).
+indicator_value = sa.Table(
+    "indicator_value",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("indicator_id", sa.Integer, sa.ForeignKey("indicator.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("measured_on", sa.Date),
+    sa.Column("value", sa.Float, nullable=False),
+    sa.Column("nature", sa.String(10), nullable=False),
+    sa.Column("source", sa.String(300)),
+    sa.Column("comment", sa.Text),
+    _fk("recorded_by", "person.id", nullable=True, ondelete="SET NULL"),
+    *_timestamps(),
+    sa.UniqueConstraint("indicator_id", "year", name="uq_indicator_value_indicator_year"),
+    sa.CheckConstraint(f"nature in {INDICATOR_NATURES}", name="nature"),
+)
+
+indicator_target = sa.Table(
+    "indicator_target",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("indicator_id", sa.Integer, sa.ForeignKey("indicator.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("value", sa.Float, nullable=False),
+    _fk("recorded_by", "person.id", nullable=True, ondelete="SET NULL"),
+    *_timestamps(),
+    sa.UniqueConstraint("indicator_id", "year", name="uq_indicator_target_indicator_year"),
+)

@@ -214,6 +214,14 @@ def walk(a11y_app, browser) -> Walk:
             _switch_to_english(page)
             _walk_pages(page, walk, axe, name, "en")
         context.close()
+    context = _context(browser, walk, DESKTOP)  # la vitrine: public, no login, its own address
+    page = context.new_page()
+    for lang in ("fr", "en"):
+        page.goto(f"{a11y_app.base_url}/vitrine?lang={lang}")
+        wait_for_app(page)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        _check(page, walk, axe, f"vitrine · {lang}")
+    context.close()
     for lang in ("fr", "en"):
         context = _context(browser, walk, PHONE)
         page = context.new_page()
@@ -247,8 +255,8 @@ def test_every_persona_finds_the_accessibility_statement_in_the_navigation(walk)
 def test_no_screen_breaks_a_wcag_2_1_a_or_aa_rule_checked_by_axe(walk):
     coordinator = walk.navigation[PERSONAS["coordinator"]]
     # Every page each persona lists in French, the coordinator's (all of them) in English, and
-    # the share link's five screens in both languages.
-    assert len(walk.visits) >= sum(map(len, walk.navigation.values())) + len(coordinator) + 2 * 5
+    # la vitrine and the share link's five screens in both languages.
+    assert len(walk.visits) >= sum(map(len, walk.navigation.values())) + len(coordinator) + 2 * 6
     assert len(coordinator) >= 16
     assert walk.violations == {}, walk.by_rule()
 

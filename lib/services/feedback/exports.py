@@ -41,23 +41,50 @@ def export_table(
 
 
 def export_csv(
-    engine: Engine, actor: Actor | None, campaign_id: int, start: date | None = None, end: date | None = None
+    engine: Engine,
+    actor: Actor | None,
+    campaign_id: int,
+    start: date | None = None,
+    end: date | None = None,
+    *,
+    lang: str | None = None,
 ) -> bytes:
-    """CSV for spreadsheets set up in French: ``;`` between columns, UTF-8 with a BOM."""
-    _, _, table = export_table(engine, actor, campaign_id, start, end)
+    """CSV for spreadsheets set up in French: ``;`` between columns, UTF-8 with a BOM. With
+    ``lang``, headers and values are labels in that language; without, ids for scripts."""
+    _, template, table = export_table(engine, actor, campaign_id, start, end)
+    if lang is not None:
+        table = _readable(template, table, lang)
     return table.to_csv(index=False, sep=";").encode("utf-8-sig")
 
 
 def export_xlsx(
-    engine: Engine, actor: Actor | None, campaign_id: int, start: date | None = None, end: date | None = None
+    engine: Engine,
+    actor: Actor | None,
+    campaign_id: int,
+    start: date | None = None,
+    end: date | None = None,
+    *,
+    lang: str | None = None,
 ) -> bytes:
-    """XLSX: the responses, and a second sheet saying what each id means in French and English."""
+    """XLSX: the responses with ids (sheet ``reponses``), and a sheet saying what each id means
+    in French and English (``codes``). With ``lang``, a first sheet gives them as people read
+    them, in that language."""
     _, template, table = export_table(engine, actor, campaign_id, start, end)
     roles = [(r.id, r.label.fr, r.label.en) for r in load_framework().stakeholder_roles]
     if (table["role"] == anonymity.POOLED).any():  # explained like every role, when it is there
         roles.append((anonymity.POOLED, *(translate("feedback.results.pooled", lg) for lg in LANGUAGES)))
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        if lang is not None:
+            sheet = translate("feedback.export.sheet", lang)
+            _readable(template, table, lang).to_excel(writer, sheet_name=sheet, index=False)
         table.to_excel(writer, sheet_name="reponses", index=False)
         fa.codebook(template, roles).to_excel(writer, sheet_name="codes", index=False)
     return buffer.getvalue()
+
+
+def _readable(template: FormTemplate, table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    headers = {column: translate(f"feedback.export.col.{column}", lang) for column in fa.EXPORT_FIXED_COLUMNS}
+    roles = {r.id: r.label(lang) for r in load_framework().stakeholder_roles}
+    roles[anonymity.POOLED] = translate("feedback.results.pooled", lang)
+    return fa.readable(template, table, lang, headers, roles)
