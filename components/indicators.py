@@ -29,7 +29,7 @@ from lib.access import Actor
 from lib.domain import formats
 from lib.domain import indicators as domain
 from lib.domain.errors import ServiceError
-from lib.domain.indicators import Catalogue, Definition, Status
+from lib.domain.indicators import Catalogue, Definition, Point, Status
 from lib.domain.sharing import MIN_TERRITORIES
 from lib.render import charts as render
 from lib.services import indicators as svc
@@ -50,10 +50,7 @@ _ICONS = {
 
 def figure(value: float | None) -> str:
     """A value as the page writes it: whole when it is, else with up to two decimals."""
-    if value is None:
-        return ""
-    digits = 0 if round(value) == round(value, 6) else (1 if round(value, 1) == round(value, 6) else 2)
-    return formats.decimal(value, lang(), digits)
+    return "" if value is None else formats.figure(value, lang())
 
 
 def unit_label(unit: str) -> str:
@@ -145,19 +142,12 @@ def trajectory(indicator: svc.Indicator) -> None:
         st.info(t("indicators.no_figures"))
         return
     nature = {n: t_text(f"indicators.nature.{n}") for n in ("measured", "estimated")}
-    values = pd.DataFrame(
-        [
-            {"year": v.year, "value": v.value, "nature": nature[v.nature], "shown": figure(v.value)}
-            for v in indicator.values
-        ],
-        columns=["year", "value", "nature", "shown"],
-    )
-    path = pd.DataFrame([{"year": p.year, "value": p.value} for p in reading.path], columns=["year", "value"])
-    if len(path) < 2:
-        path = path.iloc[0:0]  # a baseline alone is no path
-    targets = pd.DataFrame(
-        [{"year": g.year, "value": g.value, "shown": figure(g.value)} for g in indicator.targets],
-        columns=["year", "value", "shown"],
+    values, path, targets = domain.trajectory_frames(
+        [(v.year, v.value, v.nature) for v in indicator.values],
+        reading,
+        [Point(g.year, g.value) for g in indicator.targets],
+        nature,
+        lang(),
     )
     names = {key: t_text(f"indicators.series.{key}") for key in ("values", "path", "targets")} | nature
     titles = {

@@ -18,7 +18,7 @@ import pytest
 from lib.access import Role
 from lib.domain.errors import PermissionDenied, ValidationFailed
 from lib.render import typography as typo
-from lib.services import reports
+from lib.services import indicators, reports
 from lib.services.reports import Section
 from tests.factories import (
     axis_levels,
@@ -387,5 +387,28 @@ def test_the_pdf_is_tagged_with_one_heading_per_section_for_screen_readers(engin
 
     assert re.search(r"^Tagged:\s+yes", info, re.M)
     headings = re.findall(rb"^\s*(H[1-3]) ", tree, re.M)
-    assert headings.count(b"H1") == 6  # the contents, then the five sections
+    assert headings.count(b"H1") == 7  # the contents, then the six sections
     assert headings.count(b"H2") >= 8 and b"H3" in headings
+
+
+def test_the_indicators_section_prints_each_indicator_its_status_and_its_figures_as_of_the_end(
+    engine, territory, tmp_path
+):
+    contributor = make_actor(engine, Role.CONTRIBUTOR, territory)
+    lanes = indicators.follow(engine, contributor, territory, "cycle_lanes")
+    indicators.save_value(engine, contributor, territory, lanes, year=2020, value="10")
+    indicators.save_value(engine, contributor, territory, lanes, year=2023, value="12,5")
+    indicators.save_value(engine, contributor, territory, lanes, year=2027, value="99")  # after the end
+    indicators.save_target(engine, contributor, territory, lanes, year=2030, value="30")
+
+    pdf = reports.journey_report_pdf(
+        engine, contributor, territory, start=START, end=END, sections=["indicators"]
+    )[1]
+    text = _pdftotext(pdf, tmp_path)
+    assert "Les indicateurs" in text and "Aménagements cyclables (km)" in text
+    # 10 -> 30 over ten years: the path is 16 in 2023, and 12,5 is 3,5 behind it.
+    assert "En retard sur la trajectoire" in text
+    rows = _pdftotext(pdf, tmp_path, layout=True)
+    assert re.search(r"2023\s+12,5\s+16\s+−3,5\s+\+2,5\s+Mesurée", rows), rows
+    assert "99" not in rows.split("Aménagements cyclables")[-1].split("Cibles")[0]
+    assert "30 en 2030" in text

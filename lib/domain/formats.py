@@ -57,6 +57,13 @@ def decimal(value: float, lang: str, digits: int = 1, *, signed: bool = False) -
     return format_decimal(rounded, pattern, locale=_locale(lang))
 
 
+def figure(value: float, lang: str) -> str:
+    """A measured figure as typed back: whole when it is (``12 345``), else with one or two
+    decimals, no trailing zero (``12,5``, ``0,25``)."""
+    digits = 0 if round(value) == round(value, 6) else (1 if round(value, 1) == round(value, 6) else 2)
+    return decimal(value, lang, digits)
+
+
 def integer(value: int, lang: str) -> str:
     """``12 345`` / ``12,345``."""
     return format_decimal(value, locale=_locale(lang))

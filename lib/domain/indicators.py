@@ -36,8 +36,10 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 
+from lib.domain import formats
 from lib.domain.framework import Framework, Label, load_framework
 
 CATALOGUE_PATH = Path(__file__).resolve().parents[2] / "data" / "indicators.yaml"
@@ -438,3 +440,31 @@ def spread(values: Iterable[float]) -> Spread | None:
         q3=_quantile(ordered, 0.75),
         maximum=ordered[-1],
     )
+
+
+def trajectory_frames(
+    values: Sequence[tuple[int, float, str]],
+    reading: Reading,
+    targets: Sequence[Point],
+    natures: dict[str, str],
+    lang: str,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """What ``lib.render.charts.trajectory_chart`` draws, for the screen and the printed report:
+    values (year, value, nature as ``natures`` names it, shown), the path's corners (none for a
+    baseline alone) and the targets (year, value, shown)."""
+    frame = pd.DataFrame(
+        [
+            {"year": year, "value": value, "nature": natures[nature], "shown": formats.figure(value, lang)}
+            for year, value, nature in values
+        ],
+        columns=["year", "value", "nature", "shown"],
+    )
+    path = pd.DataFrame(
+        [{"year": p.year, "value": p.value} for p in reading.path] if len(reading.path) > 1 else [],
+        columns=["year", "value"],
+    )
+    goals = pd.DataFrame(
+        [{"year": g.year, "value": g.value, "shown": formats.figure(g.value, lang)} for g in targets],
+        columns=["year", "value", "shown"],
+    )
+    return frame, path, goals

@@ -16,8 +16,9 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from lib.domain import anonymity, forms, sharing
+from lib.domain import anonymity, formats, forms, sharing
 from lib.domain import feedback_analytics as fa
+from lib.domain import indicators as indicator_domain
 from lib.domain import journey as journey_domain
 from lib.domain.framework import Framework
 from lib.i18n import translate
@@ -179,6 +180,104 @@ def _journey(doc: Doc, report, fw: Framework) -> None:
         )
         doc.note(meta)
         doc.para(m.story)
+
+
+def _indicators(doc: Doc, report) -> None:
+    """Each indicator's values against the path to its target, as on the Indicateurs page:
+    the status, the chart, then the same figures as a table."""
+    lang = doc.lang
+    doc.heading(1, doc.t("report.section.indicators"))
+    if not report.indicators:
+        doc.para(doc.t("report.indicators.none"))
+        return
+    counts: dict[str, int] = {}
+    for item in report.indicators:
+        counts[item.reading.status.value] = counts.get(item.reading.status.value, 0) + 1
+    doc.para(
+        doc.t(
+            "report.indicators.summary",
+            year=report.end.year,
+            parts=" · ".join(
+                translate(
+                    "indicators.count",
+                    lang,
+                    label=translate(f"indicators.status.{status}", lang),
+                    count=count,
+                )
+                for status, count in counts.items()
+            ),
+        )
+    )
+    natures = {n: translate(f"indicators.nature.{n}", lang) for n in ("measured", "estimated")}
+    names = {k: translate(f"indicators.series.{k}", lang) for k in ("values", "path", "targets")} | natures
+    for item in report.indicators:
+        d = item.definition
+        unit = indicator_domain.UNITS[d.unit].label(lang)
+        doc.heading(2, f"{d.name(lang)} ({unit})")
+        reading = item.reading
+        line = translate(f"indicators.status.{reading.status.value}", lang)
+        if reading.target is not None and reading.latest is not None and reading.latest.gap is not None:
+            line += " — " + doc.t(
+                "report.indicators.gap",
+                year=reading.latest.year,
+                gap=doc.num(reading.latest.gap, 1, signed=True),
+                target=formats.figure(reading.target.value, lang),
+                target_year=reading.target.year,
+            )
+        doc.note(line)
+        if not item.values and not item.targets:
+            continue
+        values, path, targets = indicator_domain.trajectory_frames(
+            [(v.year, v.value, v.nature) for v in item.values],
+            reading,
+            [indicator_domain.Point(g.year, g.value) for g in item.targets],
+            natures,
+            lang,
+        )
+        titles = {
+            "year": translate("indicators.col.year", lang),
+            "value": f"{translate('indicators.col.value', lang)} ({unit})",
+            "nature": translate("indicators.col.nature", lang),
+        }
+        chart = charts.trajectory_chart(values, path, targets, names, titles)
+        doc.figure(
+            charts.to_svg(chart, lang, width=_TEXT_WIDTH_PX - 60), doc.t("report.indicators.chart_alt")
+        )
+        by_year = {v.year: v for v in item.values}
+        doc.table(
+            [
+                titles["year"],
+                titles["value"],
+                translate("indicators.col.path", lang),
+                translate("indicators.col.gap", lang),
+                translate("indicators.col.change", lang),
+                titles["nature"],
+            ],
+            [
+                [
+                    str(r.year),
+                    formats.figure(r.value, lang),
+                    "" if r.path is None else formats.figure(r.path, lang),
+                    "" if r.gap is None else doc.num(r.gap, 1, signed=True),
+                    "" if r.change is None else doc.num(r.change, 1, signed=True),
+                    natures[by_year[r.year].nature],
+                ]
+                for r in reading.rows
+            ],
+        )
+        if item.targets:
+            doc.note(
+                translate(
+                    "indicators.targets_line",
+                    lang,
+                    targets=" · ".join(
+                        translate(
+                            "indicators.target_item", lang, value=formats.figure(g.value, lang), year=g.year
+                        )
+                        for g in item.targets
+                    ),
+                )
+            )
 
 
 def _role_labels(fw: Framework, lang: str) -> dict[str, str]:
@@ -461,6 +560,7 @@ def source(report, fw: Framework, folder: Path, progress: Callable[[float, str],
     parts = {
         Section.STANDING: lambda: _standing(doc, report, fw),
         Section.JOURNEY: lambda: _journey(doc, report, fw),
+        Section.INDICATORS: lambda: _indicators(doc, report),
         Section.FEEDBACK: lambda: _feedback(doc, report, fw),
         Section.PEERS: lambda: _peers(doc, report, fw),
         Section.ANNEX: lambda: _annex(doc, fw),

@@ -81,7 +81,8 @@ class Summary:
 
 @dataclass(frozen=True)
 class Board:
-    """Everything the Indicateurs page shows for one territory."""
+    """Everything the Indicateurs page shows for one territory (as of ``on``'s year: no value
+    of a later year, the statuses read in that year)."""
 
     territory_id: int
     can_edit: bool
@@ -135,6 +136,8 @@ def _indicators(
     values: dict[int, list[Value]] = {i: [] for i in ids}
     targets: dict[int, list[Target]] = {i: [] for i in ids}
     for v in store.values_of(conn, ids):
+        if v.year > current_year:
+            continue  # a board read as of a past day (the report's end) knows no later value
         values[v.indicator_id].append(
             Value(v.year, v.value, v.nature, v.measured_on, v.source or "", v.comment or "")
         )
@@ -169,6 +172,7 @@ def board(
     on: date | None = None,
     catalogue: Catalogue | None = None,
 ) -> Board:
+    """The territory's indicators as of ``on`` (today by default)."""
     catalogue = catalogue or domain.load_catalogue()
     current_year = (on or clock.today()).year
     with reading(engine) as conn:

@@ -35,7 +35,7 @@ from lib.domain.errors import NotFound
 from lib.domain.framework import Framework, load_framework
 from lib.domain.inputs import Checks
 from lib.i18n import LANGUAGES
-from lib.services import feedback, peers, steering
+from lib.services import feedback, indicators, peers, steering
 from lib.services.journey import AxisPoint, Milestone, milestone_of
 from lib.services.unit_of_work import reading
 from lib.store import journey as journey_store
@@ -54,6 +54,7 @@ class Section(StrEnum):
 
     STANDING = "standing"  # where we stand: radar, table, trajectories, criteria that moved
     JOURNEY = "journey"  # phases and milestones, stories of the period
+    INDICATORS = "indicators"  # figures on the ground against their targets (issue 18)
     FEEDBACK = "feedback"  # what the stakeholders said
     PEERS = "peers"  # among peers
     ANNEX = "annex"  # the framework, and how each figure is computed
@@ -115,12 +116,13 @@ class JourneyReport:
     milestones: list[Milestone] = field(default_factory=list)  # the whole journey up to ``end``
     stories: list[Milestone] = field(default_factory=list)  # the milestones of the period
     campaigns: list[CampaignReport] = field(default_factory=list)
+    indicators: list[indicators.Indicator] = field(default_factory=list)  # as of ``end``
     peer_groups: list[PeerGroupReport] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
         """Nothing assessed, told or asked yet: the report says so in a few lines."""
-        return self.latest is None and not self.milestones and not self.campaigns
+        return self.latest is None and not self.milestones and not self.campaigns and not self.indicators
 
     def within(self, day: date) -> bool:
         return (self.start is None or day >= self.start) and day <= self.end
@@ -221,6 +223,8 @@ def journey_report(
     report.stories = [m for m in report.milestones if report.within(m.occurred_on)]
     if report.latest is not None and report.previous is not None:
         report.movers = criteria_moves(framework, report.latest, report.previous)
+    if Section.INDICATORS in chosen:
+        report.indicators = indicators.board(engine, actor, territory_id, on=end).indicators
     if Section.FEEDBACK in chosen and can(actor, Action.VIEW_RESULTS, territory_id):
         step(0.2, "report.progress.feedback")
         report.campaigns = _campaigns(engine, actor, territory_id, start, end)
