@@ -103,6 +103,8 @@ def _territory(framework: Framework, page, lang: str, t: Translate, anchor: str)
         out.append("</table>")
     if page.milestones is not None:
         out.append(f"<h3>{_e(t('peers.kind.journey'))}</h3>")
+        if not page.milestones:
+            out.append(f"<p class='muted'>{_e(t('showcase.no_milestone'))}</p>")
         for story in page.milestones:
             facts = [formats.day(story.occurred_on, lang), phases.get(story.phase, story.phase)]
             if story.storytelling_dimension:
