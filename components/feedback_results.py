@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from components.charts import PALETTE, themed
+from components.charts import PALETTE, about_chart, themed
 from components.form_renderer import scale_format
 from components.ui import (
     date_format,
@@ -86,7 +86,7 @@ def counts(res: Results) -> None:
         )
         .properties(height=340)  # the plot, and the legend of up to seven hats below it
     )
-    st.altair_chart(themed(chart), width="stretch")
+    st.altair_chart(themed(chart, about_chart(t_text("feedback.results.counts_title"))), width="stretch")
     table = res.counts_table.rename(
         columns={**_roles(), "day": t("feedback.col.day"), "total": t("feedback.col.total")}
     )
@@ -131,7 +131,7 @@ def gaps(res: Results) -> None:
         )
         .properties(height=max(120, 34 * len(data)))
     )
-    st.altair_chart(themed(chart), width="stretch")
+    st.altair_chart(themed(chart, about_chart(t_text("feedback.results.gaps_title"))), width="stretch")
     # What the table is for first (the gap, and the two roles to bring together), the question's
     # long wording after: on a phone the first columns are the ones on screen.
     share, high, low, question = (
@@ -186,7 +186,10 @@ def _distribution(res: Results, q: Question) -> None:
     # Short role labels and a legend in columns leave the bars room on a phone; the table
     # below gives every name in full. The height holds the axis and the legend (autosize "fit").
     chart = distribution_chart(data, points, roles, compact=True).properties(height=36 * len(roles) + 140)
-    st.altair_chart(themed(chart), width="stretch")
+    st.altair_chart(
+        themed(chart, about_chart(t_text("feedback.results.distribution_title"), q.label(lang()))),
+        width="stretch",
+    )
     table = data.pivot_table(index="role", columns="value", values="answers", aggfunc="sum", fill_value=0)
     table = table.reindex(columns=[float(v) for v in q.scale_points], fill_value=0)
     table.columns = points

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from components import actions
-from components.charts import themed
+from components.charts import about_chart, themed
 from components.pickers import acting_on
 from components.ui import (
     engine,
@@ -156,7 +156,7 @@ def trajectory(indicator: svc.Indicator) -> None:
         "nature": t_text("indicators.col.nature"),
     }
     chart = render.trajectory_chart(values, path, targets, names, titles)
-    st.altair_chart(themed(chart), width="stretch")
+    st.altair_chart(themed(chart, about_chart(indicator.definition.name(lang()))), width="stretch")
     st.caption(t("indicators.marks"))
     by_year = {v.year: v for v in indicator.values}
     rows = [
@@ -523,7 +523,8 @@ def among_peers(actor: Actor, territory_id: int, indicator: svc.Indicator) -> No
         if spread is None
         else {k: getattr(spread, k) for k in ("minimum", "q1", "median", "q3", "maximum")}
     )
-    st.altair_chart(themed(render.peer_spread_chart(spread_values, points, titles)), width="stretch")
+    about = about_chart(t_text("indicators.peers.title_about"), definition.name(lang()))
+    st.altair_chart(themed(render.peer_spread_chart(spread_values, points, titles), about), width="stretch")
     st.caption(t("indicators.peers.dots"))
     if spread is None:
         st.caption(t("indicators.peers.too_few", minimum=MIN_TERRITORIES))

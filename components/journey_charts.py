@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.charts import themed
+from components.charts import about_chart, themed
 from components.kpi import Kpi, kpi_cards
 from components.ui import format_date, format_score, lang, t, t_text
 from lib.domain import journey as domain
@@ -65,7 +65,7 @@ def radar(fw: Framework, latest: Assessment | None, previous: Assessment | None)
     shape = domain.radar_frame(fw, series, lang())
     rings, labels = domain.radar_frame_grid(fw, lang())
     chart = render.radar_chart(shape, rings, labels, [name for name, _ in series], _titles())
-    st.altair_chart(themed(chart), width="content")
+    st.altair_chart(themed(chart, about_chart(t_text("journey.radar.title"))), width="content")
     table = domain.axis_table(fw, series, lang()).rename(
         columns={"axis": t("journey.col.axis"), "change": t("journey.col.change")}
     )
@@ -88,7 +88,7 @@ def axis_history(fw: Framework, history: list[AxisPoint]) -> None:
     frame = domain.axis_history_frame(fw, history, lang())
     order = [a.label(lang()) for a in fw.axes]
     chart = render.history_chart(frame, order, _titles())
-    st.altair_chart(themed(chart), width="stretch")
+    st.altair_chart(themed(chart, about_chart(t_text("journey.history.title"))), width="stretch")
     table = domain.axis_history_table(frame)
     table = table.rename(
         columns={"axis": t("journey.col.axis")} | {d: format_date(d) for d in table.columns[1:]}
@@ -106,7 +106,7 @@ def timeline(fw: Framework, milestones: list[Milestone]) -> None:
     frame = domain.milestones_frame(fw, milestones, lang())
     phases = [p.label(lang()) for p in fw.phases]
     chart = render.timeline_chart(frame, phases, _titles(), named=False, numbered=True)
-    st.altair_chart(themed(chart), width="stretch")
+    st.altair_chart(themed(chart, about_chart(t_text("journey.timeline.title"))), width="stretch")
     # The numbers on the chart, with what they stand for.
     table = frame.assign(
         number=range(1, len(frame) + 1), occurred_on=[format_date(d.date()) for d in frame.occurred_on]

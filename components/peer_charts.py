@@ -13,10 +13,20 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from components.charts import PALETTE, themed
+from components.charts import PALETTE, about_chart, themed
 from components.feedback_results import distribution_chart
 from components.form_renderer import scale_format
-from components.ui import actor, format_date, format_number, framework, lang, role_label, t, text_table
+from components.ui import (
+    actor,
+    format_date,
+    format_number,
+    framework,
+    lang,
+    role_label,
+    t,
+    t_text,
+    text_table,
+)
 from lib.domain import forms
 from lib.domain.framework import Framework
 from lib.domain.peers import months
@@ -156,7 +166,7 @@ def spread(
         )
     )
     chart = alt.layer(*layers).properties(height=90 * len(order) + 40)
-    st.altair_chart(themed(chart), width="stretch")
+    st.altair_chart(themed(chart, about_chart(t_text("peers.spread.title"))), width="stretch")
     _spread_table(fw, figures, latest, with_mine)
 
 
@@ -247,7 +257,9 @@ def trajectories(fw: Framework, data: Comparison) -> None:
             height=200, title=alt.TitleParams(textwrap.wrap(axes[axis.id], 40), fontSize=13, anchor="start")
         )
         with column:
-            st.altair_chart(themed(chart), width="stretch")
+            st.altair_chart(
+                themed(chart, about_chart(t_text("peers.trajectories.title"), axes[axis.id])), width="stretch"
+            )
     # Long rather than wide: four narrow columns stay in sight, axis names and all.
     ordered = history.assign(axis_order=history["axis_id"].map({a.id: k for k, a in enumerate(fw.axes)}))
     ordered = ordered.sort_values(["name", "assessed_on", "axis_order"])
@@ -332,7 +344,7 @@ def journeys(fw: Framework, data: Comparison) -> None:
         )
     )
     chart = alt.layer(bars, marks).properties(height=46 * len(names) + 90)
-    st.altair_chart(themed(chart), width="stretch")
+    st.altair_chart(themed(chart, about_chart(t_text("peers.journeys.title"))), width="stretch")
     table = frame.assign(
         start=[format_date(ts.date()) for ts in frame["start"]],
         end=[
@@ -388,7 +400,7 @@ def feedback_distribution(data: FeedbackComparison, question_id: str) -> None:
         title = alt.TitleParams(name, anchor="start", fontSize=13)
         chart = distribution_chart(part, points, shown, compact=True)
         chart = chart.properties(height=36 * len(shown) + 170, title=title)
-        st.altair_chart(themed(chart), width="stretch")
+        st.altair_chart(themed(chart, about_chart(f"{q.label(lang())} — {name}")), width="stretch")
     table = frame.pivot_table(
         index=["series", "role_label"], columns="value", values="answers", aggfunc="sum", fill_value=0
     )
@@ -430,7 +442,7 @@ def feedback_gaps(data: FeedbackComparison) -> None:
     chart = _dots(frame, x, y, tooltip, diamond=False).properties(
         height=72 * len(set(frame["question"])) + 60
     )
-    st.altair_chart(themed(chart), width="stretch")
+    st.altair_chart(themed(chart, about_chart(t_text("peers.feedback.gaps_title"))), width="stretch")
     table = frame.assign(share=(frame["gap_share"] * 100).round().astype(int).astype(str) + " %").pivot_table(
         index="question_id", columns="name", values="share", aggfunc="first"
     )
@@ -478,7 +490,10 @@ def group_trajectory(fw: Framework, overview: GroupOverview) -> None:
             height=200, title=alt.TitleParams(textwrap.wrap(axes[axis.id], 40), fontSize=13, anchor="start")
         )
         with column:
-            st.altair_chart(themed(chart), width="stretch")
+            st.altair_chart(
+                themed(chart, about_chart(t_text("peers.group.trajectory_title"), axes[axis.id])),
+                width="stretch",
+            )
     rank = {a.id: k for k, a in enumerate(fw.axes)}
     ordered = frame.assign(axis_order=frame["axis_id"].map(rank)).sort_values(["year", "axis_order"])
     table = pd.DataFrame(

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from components.charts import PALETTE, themed
+from components.ui import t_text
 
 # Beyond this many territories a chart stops being readable: it shows the first ones and
 # the page says so; the table below it holds every territory.
@@ -47,7 +48,7 @@ def grid(
         )
     )
     chart = filled.properties(height=alt.Step(_ROW_PX))
-    st.altair_chart(themed(chart), width="stretch")
+    st.altair_chart(themed(chart, t_text("charts.grid", value=value, rows=y, columns=x)), width="stretch")
 
 
 def bars(data: pd.DataFrame, *, category: str, value: str, order: list[str]) -> None:
@@ -64,7 +65,7 @@ def bars(data: pd.DataFrame, *, category: str, value: str, order: list[str]) -> 
         )
         .properties(height=alt.Step(_ROW_PX))
     )
-    st.altair_chart(themed(chart), width="stretch")
+    st.altair_chart(themed(chart, t_text("charts.bars", value=value, category=category)), width="stretch")
 
 
 def stacked_bars(
@@ -89,7 +90,9 @@ def stacked_bars(
         )
         .properties(height=alt.Step(_ROW_PX))
     )
-    st.altair_chart(themed(chart), width="stretch")
+    st.altair_chart(
+        themed(chart, t_text("charts.stacked", value=value, category=category, part=part)), width="stretch"
+    )
 
 
 MISSING_COLOUR = _MISSING

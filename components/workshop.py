@@ -14,9 +14,19 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from components.charts import themed
+from components.charts import about_chart, themed
 from components.qr import qr_png
-from components.ui import format_count, format_number, format_share, lang, plain, role_label, t, text_table
+from components.ui import (
+    format_count,
+    format_number,
+    format_share,
+    lang,
+    plain,
+    role_label,
+    t,
+    t_text,
+    text_table,
+)
 from lib.domain.forms import Question
 from lib.domain.question_types import SCALE, SHORT_TEXT
 from lib.domain.workshop import Joined, LiveResults
@@ -106,7 +116,9 @@ def results_view(question: Question, results: LiveResults) -> None:
         .properties(height=max(160, 48 * len(values)))
     )
     st.subheader(t("workshop.room.overall"), anchor=False)
-    st.altair_chart(themed(chart), width="stretch")
+    st.altair_chart(
+        themed(chart, about_chart(t_text("workshop.room.overall"), question.label(lang()))), width="stretch"
+    )
     # The chart's table, with each role beside the whole room.
     st.subheader(t("workshop.room.by_role"), anchor=False)
     rows = [

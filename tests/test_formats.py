@@ -66,7 +66,7 @@ def _chart_in(lang: str) -> dict:
         from components.charts import themed
 
         st.session_state["lang"] = st.session_state.get("wanted")
-        st.altair_chart(themed(alt.Chart(pd.DataFrame({"x": [2.5]})).mark_bar().encode(x="x:Q")))
+        st.altair_chart(themed(alt.Chart(pd.DataFrame({"x": [2.5]})).mark_bar().encode(x="x:Q"), "Essai"))
 
     at = AppTest.from_function(script)
     at.session_state["wanted"] = lang

@@ -50,6 +50,8 @@ class Walk:
     requests: list[str] = field(default_factory=list)
     elsewhere: list[str] = field(default_factory=list)
     navigation: dict[str, list[str]] = field(default_factory=dict)  # persona → pages listed
+    charts: int = 0
+    unnamed_charts: list[str] = field(default_factory=list)
     notice_first: dict[str, bool] = field(default_factory=dict)  # lang → notice above the question
 
     def by_rule(self) -> tuple[Counter, Counter]:
@@ -117,6 +119,12 @@ def _context(browser, walk: Walk, viewport: dict):
     return context
 
 
+# Each chart's accessible name, as Vega writes it ("Vega visualization" when nobody said what
+# the chart shows).
+_CHART_NAMES = """() => [...document.querySelectorAll('[role="graphics-document"]')]
+  .map(chart => chart.getAttribute('aria-label') || '')"""
+
+
 def _check(page, walk: Walk, axe: str, where: str) -> None:
     # What the last run did not redraw fades out before it goes: judge the page once it has.
     page.wait_for_function("!document.querySelector('[data-stale=\"true\"]')")
@@ -124,6 +132,10 @@ def _check(page, walk: Walk, axe: str, where: str) -> None:
     if page.evaluate("typeof window.axe") == "undefined":
         page.evaluate(axe)
     walk.visits.append(where)
+    names = page.evaluate(_CHART_NAMES)
+    walk.charts += len(names)
+    said = ("Graphique", "Chart")  # components/charts.py's text alternatives begin so
+    walk.unnamed_charts += [f"{where}: {name}" for name in names if not name.startswith(said)]
     found = page.evaluate(_RUN_AXE, AXE_TAGS)
     if found:
         walk.violations[where] = [(v["id"], v["impact"], v["nodes"], v["first"]) for v in found]
@@ -238,6 +250,7 @@ def walk(a11y_app, browser) -> Walk:
     )
     for where, found in walk.violations.items():
         print(f"  {where}: {found}")
+    print(f"charts: {walk.charts}, without a name saying what they show: {len(walk.unnamed_charts)}")
     elsewhere = sorted(set(walk.elsewhere))[:5]
     print(f"requests: {len(walk.requests)}, to another host: {len(walk.elsewhere)} {elsewhere}")
     return walk
@@ -259,6 +272,11 @@ def test_no_screen_breaks_a_wcag_2_1_a_or_aa_rule_checked_by_axe(walk):
     assert len(walk.visits) >= sum(map(len, walk.navigation.values())) + len(coordinator) + 2 * 6
     assert len(coordinator) >= 16
     assert walk.violations == {}, walk.by_rule()
+
+
+def test_every_chart_says_what_it_shows_to_assistive_technologies(walk):
+    assert walk.charts >= 20  # the walk met the journey's, results', peers' and steering's charts
+    assert walk.unnamed_charts == []
 
 
 def test_the_share_link_says_what_happens_to_the_answers_before_the_first_question(walk):
