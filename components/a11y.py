@@ -22,6 +22,9 @@ _CSS = f"""
 /* Streamlit greys captions by making them 60 % transparent: solid ink instead. */
 [data-testid="stCaptionContainer"], [data-testid="stImageCaption"] {{ color: {CAPTION_INK}; opacity: 1; }}
 [data-testid="stCaptionContainer"] a {{ color: {CAPTION_INK}; }}
+/* The chosen segment or pill: ink on the green tint (the theme's green there was 4.46:1). */
+[data-testid="stButtonGroup"] button[aria-checked="true"],
+[data-testid="stButtonGroup"] button[aria-checked="true"] * {{ color: #1F2A24 !important; }}
 /* A disabled field's label stays readable (its faded grey was 2.3:1). */
 [data-testid="stWidgetLabel"][disabled], [data-testid="stWidgetLabel"][disabled] * {{
   color: {CAPTION_INK}; opacity: 1; }}
@@ -30,9 +33,9 @@ _CSS = f"""
 /* A text field with the focus shows the theme's ring, as buttons do (its 1 px border alone
    was a faint change). */
 [data-testid="stTextInputRootElement"]:focus-within, [data-testid="stTextAreaRootElement"]:focus-within,
-[data-testid="stNumberInputContainer"]:focus-within {{ box-shadow: 0 0 0 2px #2A6349; }}
+[data-testid="stNumberInputContainer"]:focus-within {{ box-shadow: 0 0 0 2px #2E6B4F; }}
 /* A heading given the focus by a script shows it, as a control would. */
-h1:focus-visible, h2:focus-visible, h3:focus-visible {{ outline: 2px solid #2A6349; outline-offset: 2px; }}
+h1:focus-visible, h2:focus-visible, h3:focus-visible {{ outline: 2px solid #2E6B4F; outline-offset: 2px; }}
 </style>
 """
 

@@ -327,12 +327,8 @@ def start_streamlit(
     workdir: Path, port: int, secrets: Path, database_url: str, home: Path, log: Path
 ) -> subprocess.Popen:
     """``streamlit run deploy/streamlit_app.py`` (as deployed) on 127.0.0.1:``port``, reading
-    only ``secrets`` and the project's ``.streamlit/config.toml`` (copied into ``workdir``);
-    output in ``log``. ``COORDINATOR_EMAIL`` becomes a network coordinator at login."""
-    # The project's own config (theme, toolbar), as ``make run`` and production read it from
-    # their working directory: without it the tests would judge colours nobody sees.
-    (workdir / ".streamlit").mkdir(exist_ok=True)
-    shutil.copyfile(ROOT / ".streamlit" / "config.toml", workdir / ".streamlit" / "config.toml")
+    only ``secrets``; output in ``log``. ``COORDINATOR_EMAIL`` becomes a network coordinator
+    at login."""
     env = _isolated_env(home)
     env.update(DATABASE_URL=database_url, PARCOURS_COORDINATORS=COORDINATOR_EMAIL)
     command = [

@@ -8,6 +8,7 @@ visitor does, from the sidebar.
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,7 +20,16 @@ from sqlalchemy.engine import Engine
 from lib.demo.seed import seed_demo
 from lib.store import migrate
 from lib.store.db import make_engine
-from tests.e2e.conftest import _stop, _tail, _wait_http, expect, free_port, start_streamlit, wait_for_app
+from tests.e2e.conftest import (
+    ROOT,
+    _stop,
+    _tail,
+    _wait_http,
+    expect,
+    free_port,
+    start_streamlit,
+    wait_for_app,
+)
 
 PERSONA_LABEL = "Personnage de démo"
 
@@ -36,7 +46,8 @@ class DemoApp:
 
 @contextmanager
 def demo_server(workdir: Path, browser, home: Path, prepare=None) -> Iterator[DemoApp]:
-    """A demo-mode server on the demo data; ``prepare(engine)`` may change the data first."""
+    """A demo-mode server on the demo data, with the project's ``.streamlit/config.toml``;
+    ``prepare(engine)`` may change the data first."""
     secrets = workdir / ".streamlit" / "secrets.toml"
     secrets.parent.mkdir()
     secrets.write_text("# demo mode: no [auth]\n", encoding="utf-8")
@@ -46,6 +57,9 @@ def demo_server(workdir: Path, browser, home: Path, prepare=None) -> Iterator[De
     assert seed_demo(engine).seeded
     if prepare is not None:
         prepare(engine)
+    # The project's own config (theme, toolbar), as ``make run`` and production read it from
+    # their working folder: the accessibility walk must judge the colours people see.
+    shutil.copyfile(ROOT / ".streamlit" / "config.toml", workdir / ".streamlit" / "config.toml")
     port = free_port()
     log = workdir / "streamlit.log"
     process = start_streamlit(workdir, port, secrets, url, home, log)
