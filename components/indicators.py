@@ -398,13 +398,14 @@ def catalogue_table(catalogue: Catalogue) -> None:
     rows = [
         {
             t_text("indicators.col.indicator"): d.name(lang()),
+            # Second, where it is seen without scrolling: which lines are suggestions to adapt.
+            t_text("indicators.col.adapt"): t_text("indicators.adapt") if d.adapt else "",
             t_text("indicators.col.unit"): unit_label(d.unit),
             t_text("indicators.col.direction"): t_text(f"indicators.direction.{d.direction.value}"),
             t_text("indicators.col.documents"): documents_label(d),
             t_text("indicators.col.per_inhabitant"): t_text("indicators.yes")
             if d.per_inhabitant
             else t_text("indicators.no"),
-            t_text("indicators.col.adapt"): t_text("indicators.adapt") if d.adapt else "",
             t_text("indicators.col.source"): d.source(lang()) if d.source else "",
         }
         for d in catalogue.indicators
@@ -551,3 +552,45 @@ def among_peers(actor: Actor, territory_id: int, indicator: svc.Indicator) -> No
             ),
             hide_index=True,
         )
+
+
+def app_figures(actor: Actor, territory_id: int) -> None:
+    """What Parcours itself recorded, year by year, beside the territory's own indicators."""
+    st.caption(t("indicators.app.caption"))
+    try:
+        found = svc.app_figures(engine(), actor, territory_id)
+    except ServiceError as exc:
+        service_error(exc)
+        return
+    if not found.years:
+        st.info(t("indicators.app.none"))
+        return
+    year, responses = t_text("indicators.col.year"), t_text("indicators.app.responses_per_campaign")
+    milestones, roles = (
+        t_text("indicators.app.milestones"),
+        t_text("indicators.app.roles", total=found.pivot_roles),
+    )
+    series = (
+        (milestones, [y.milestones for y in found.years]),
+        (responses, [y.responses_per_campaign for y in found.years]),
+        (roles, [y.roles_covered for y in found.years]),
+    )
+    for column, (name, values) in zip(st.columns(3), series, strict=True):
+        frame = pd.DataFrame(
+            [{"year": y.year, "value": v} for y, v in zip(found.years, values, strict=True) if v is not None],
+            columns=["year", "value"],
+        )
+        column.altair_chart(themed(render.app_figure_chart(frame, name, year)), width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                year: [str(y.year) for y in found.years],
+                milestones: [y.milestones for y in found.years],
+                t_text("indicators.app.campaigns"): [y.campaigns for y in found.years],
+                t_text("indicators.app.responses"): [y.responses for y in found.years],
+                responses: [figure(y.responses_per_campaign) for y in found.years],
+                roles: [y.roles_covered for y in found.years],
+            }
+        ),
+        hide_index=True,
+    )

@@ -13,7 +13,15 @@ from lib.domain.indicators import Status
 from lib.services import indicators as svc
 from lib.store import tables
 from tests.conftest import count_rows
-from tests.factories import make_actor, make_peer_group, make_territory, set_sharing
+from tests.factories import (
+    make_actor,
+    make_campaign,
+    make_milestone,
+    make_peer_group,
+    make_response,
+    make_territory,
+    set_sharing,
+)
 
 TODAY = date(2026, 11, 30)
 
@@ -303,3 +311,25 @@ def test_peers_are_compared_only_from_ones_own_group_and_per_inhabitant_indicato
     group = make_peer_group(engine, "Mienne", [home])
     with pytest.raises(ValidationFailed):
         svc.among_peers(engine, place["contributor"], home, group, "sustainable_school_food", on=TODAY)
+
+
+# --- What the app already knows ----------------------------------------------------------------
+
+
+def test_app_figures_come_from_the_territorys_own_journey_and_campaigns_only(engine, place):
+    home = place["home"]
+    make_milestone(engine, home, "Forum", occurred_on=date(2025, 3, 1))
+    make_milestone(engine, home, "Charte", occurred_on=date(2025, 9, 1))
+    campaign, _ = make_campaign(engine, home, opens_on=date(2025, 5, 1), closes_on=date(2025, 6, 1))
+    for role in ("elected_official", "elected_official", "state_services", "inhabitant"):
+        make_response(engine, campaign, role, {})
+    elsewhere, _ = make_campaign(engine, place["other"].territory_ids[0], opens_on=date(2025, 5, 1))
+    make_response(engine, elsewhere, "local_agent", {})
+
+    found = svc.app_figures(engine, make_actor(engine, Role.READER, home), home)
+    assert found.pivot_roles == 4
+    assert [(y.year, y.milestones, y.campaigns, y.responses, y.roles_covered) for y in found.years] == [
+        (2025, 2, 1, 4, 2)
+    ]
+    with pytest.raises(PermissionDenied):
+        svc.app_figures(engine, place["peer"], home)

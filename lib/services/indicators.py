@@ -24,7 +24,7 @@ from lib.domain import indicator_import as csv_rows
 from lib.domain import indicators as domain
 from lib.domain.csv_import import ImportRefused, read_file
 from lib.domain.errors import FieldError, NotFound, ValidationFailed
-from lib.domain.framework import Label
+from lib.domain.framework import Label, load_framework
 from lib.domain.indicators import Catalogue, Definition, Direction, Nature, Point, Reading, Spread, Status
 from lib.domain.inputs import Checks
 from lib.domain.sharing import Kind
@@ -533,3 +533,28 @@ def among_peers(
         counted=len(members.counted),
         unnamed=len(members.unnamed),
     )
+
+
+# --- What the app already knows ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppFigures:
+    years: list[domain.AppYear]
+    pivot_roles: int  # how many pivot hats there are to cover
+
+
+def app_figures(engine: Engine, actor: Actor | None, territory_id: int) -> AppFigures:
+    """Engagement figures Parcours computes from what the territory did in it: milestones per
+    year, campaigns and responses per campaign, pivot roles covered. For the territory's members
+    (counts only: no answer, no name)."""
+    require(actor, Action.VIEW_TERRITORY, territory_id)
+    framework = load_framework()
+    pivots = [r.id for r in framework.stakeholder_roles if r.flag]
+    with reading(engine) as conn:
+        milestones = {int(r.year): r.milestones for r in store.milestones_by_year(conn, territory_id)}
+        campaigns = {int(r.year): r.campaigns for r in store.campaigns_by_year(conn, territory_id)}
+        responses = [
+            (int(r.year), r.role, r.responses) for r in store.responses_by_year_and_role(conn, territory_id)
+        ]
+    return AppFigures(domain.app_years(milestones, campaigns, responses, pivots), len(pivots))
