@@ -5,8 +5,13 @@ mode shows no sidebar."""
 
 from __future__ import annotations
 
+import uuid
+
+from lib.access import Role
+from lib.services import showcase
 from tests.e2e.conftest import LOGIN_BUTTON, expect, screenshot, wait_for_app
 from tests.factories import (
+    make_actor,
     make_membership,
     make_milestone,
     make_peer_group,
@@ -99,3 +104,32 @@ def test_the_embed_mode_shows_no_sidebar(live_app, browser_page):
         assert page.get_by_test_id("stSidebar").count() == 0, query
         assert page.get_by_test_id("stSidebarCollapsedControl").count() == 0, query
     screenshot(page, "showcase-embedded")
+
+
+def test_the_static_snapshot_opens_from_a_file_and_asks_the_network_for_nothing(live_app, browser, tmp_path):
+    name = f"Bourg-Instantané {uuid.uuid4().hex[:6]} (e2e)"
+    tid = make_territory(live_app.engine, name, slug=f"instantane-{uuid.uuid4().hex[:8]}")
+    set_sharing(live_app.engine, tid, journey="public")
+    make_milestone(live_app.engine, tid, "Le jalon de l’instantané", phase="groundwork")
+    coordinator = make_actor(live_app.engine, Role.COORDINATOR, None)
+    path = tmp_path / "vitrine.html"
+    path.write_bytes(showcase.snapshot_html(live_app.engine, coordinator, "fr"))
+
+    context = browser.new_context(viewport={"width": 390, "height": 900})
+    asked = []
+
+    def refuse(route):  # the server may be running: the file must not need it, nor anything else
+        asked.append(route.request.url)
+        route.abort()
+
+    context.route("http*://**/*", refuse)
+    page = context.new_page()
+    page.goto(path.as_uri())
+    expect(page.get_by_role("heading", name="La vitrine des parcours")).to_be_visible()
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
+    expect(page.get_by_text("Le jalon de l’instantané")).to_be_visible()
+    page.get_by_role("link", name=name).click()  # the list's anchors lead to each page
+    assert page.url.endswith("#" + page.get_by_role("link", name=name).get_attribute("href").lstrip("#"))
+    screenshot(page, "showcase-snapshot-390")
+    context.close()
+    assert asked == []
