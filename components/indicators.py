@@ -594,3 +594,36 @@ def app_figures(actor: Actor, territory_id: int) -> None:
         ),
         hide_index=True,
     )
+
+
+def _remove(p: str, actor: Actor, territory_id: int, indicator_id: int) -> None:
+    kind, year = ss.get(f"{p}.pick") or (None, None)
+    remove = svc.remove_target if kind == "target" else svc.remove_value
+    remove(engine(), actions.rights_now(actor), territory_id, indicator_id, year)
+    ss.pop(f"{p}.pick", None)
+
+
+def remove_form(actor: Actor, territory_id: int, indicator: svc.Indicator) -> None:
+    """Take back a value or a target entered by mistake (a wrong year cannot be edited away)."""
+    entries = [("value", v.year) for v in indicator.values] + [("target", g.year) for g in indicator.targets]
+    if not entries:
+        return
+    p = f"ind{territory_id}.{indicator.id}.rm"
+    with st.expander(t("indicators.remove.title")):
+        if ss.get(f"{p}.pick") not in entries:
+            ss[f"{p}.pick"] = entries[0]
+        st.selectbox(
+            t("indicators.remove.pick"),
+            entries,
+            format_func=lambda e: t_text(f"indicators.remove.{e[0]}", year=e[1]),
+            key=keep_on_language_switch(f"{p}.pick"),
+        )
+        actions.button(
+            p,
+            t("indicators.remove.go"),
+            lambda: _remove(p, actor, territory_id, indicator.id),
+            done="indicators.remove.done",
+            name="go",
+            icon=":material/delete:",
+        )
+        actions.outcome(p, fields_shown=False)

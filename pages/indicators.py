@@ -73,6 +73,7 @@ with tabs[0]:
                 view.value_form(person, territory.id, chosen)
             with right:
                 view.target_form(person, territory.id, chosen)
+            view.remove_form(person, territory.id, chosen)
 
 if data.can_edit:
     with tabs[1]:

@@ -204,3 +204,12 @@ def test_the_parcours_figures_tab_shows_milestones_by_year_with_its_table(world)
     assert "Chiffres de Parcours" in [tab.label for tab in at.tabs]
     figures = next(df.value for df in at.dataframe if "Jalons" in df.value.columns)
     assert list(figures["Année"]) == [str(YEAR)] and list(figures["Jalons"]) == [1]
+
+
+def test_a_contributor_removes_a_value_entered_by_mistake(world):
+    at = open_app_as(world.contributor, PAGE)
+    p = f"ind{world.territory}.{world.lanes}.rm"
+    at.selectbox(key=f"{p}.pick").set_value(("value", YEAR - 3)).run()
+    _button(at, "Retirer").click().run()
+    assert "Retiré." in _texts(at, "success")
+    assert list(at.dataframe[0].value["Année"]) == [str(YEAR - 1)]

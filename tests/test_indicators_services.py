@@ -333,3 +333,31 @@ def test_app_figures_come_from_the_territorys_own_journey_and_campaigns_only(eng
     ]
     with pytest.raises(PermissionDenied):
         svc.app_figures(engine, place["peer"], home)
+
+
+def test_a_value_or_a_target_entered_by_mistake_is_taken_back_by_a_contributor_only(engine, place):
+    home, who = place["home"], place["contributor"]
+    lanes = svc.follow(engine, who, home, "cycle_lanes")
+    svc.save_value(engine, who, home, lanes, year=2024, value="3")
+    svc.save_value(engine, who, home, lanes, year=2004, value="3")  # meant 2024
+    svc.save_target(engine, who, home, lanes, year=2030, value="9")
+    with pytest.raises(PermissionDenied):
+        svc.remove_value(engine, make_actor(engine, Role.READER, home), home, lanes, 2004)
+    svc.remove_value(engine, who, home, lanes, 2004)
+    svc.remove_target(engine, who, home, lanes, 2030)
+    with pytest.raises(NotFound):
+        svc.remove_value(engine, who, home, lanes, 2004)
+    [indicator] = svc.board(engine, who, home, on=TODAY).indicators
+    assert [v.year for v in indicator.values] == [2024] and indicator.targets == []
+
+
+def test_a_value_for_a_year_still_to_come_is_refused_where_a_target_is_welcome(engine, place):
+    home, who = place["home"], place["contributor"]
+    lanes = svc.follow(engine, who, home, "cycle_lanes")
+    next_year = date.today().year + 1
+    with pytest.raises(ValidationFailed) as refused:
+        svc.save_value(engine, who, home, lanes, year=next_year, value="3")
+    assert refused.value.errors["year"].code == "indicators.error.future_year"
+    svc.save_target(engine, who, home, lanes, year=next_year, value="3")
+    report = svc.import_csv(engine, who, home, _csv(f"cycle_lanes;valeur;{next_year};3;;;"))
+    assert [(p.column, p.code) for p in report.problems] == [("annee", "indicators.error.future_year")]
