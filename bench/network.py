@@ -30,6 +30,7 @@ from sqlalchemy.engine import Engine
 from lib.bootstrap import bootstrap
 from lib.domain import forms
 from lib.domain.framework import load_framework
+from lib.domain.sharing import levels_for
 from lib.store import tables
 from lib.store.db import PG_SCHEMA, is_postgres
 from lib.store.reference import register_framework
@@ -197,7 +198,8 @@ def generate(
     for i in range(1, n + 1):
         if i % 3:
             for kind in tables.SHARING_KINDS:
-                sharing_rows.append((i, kind, rng.choice(tables.SHARING_LEVELS), NOW))
+                # Only the levels an admin may choose for that kind (indicators are never public).
+                sharing_rows.append((i, kind, rng.choice([lv.value for lv in levels_for(kind)]), NOW))
     sharing_rows[:3] = [(1, kind, "peers", NOW) for kind in tables.SHARING_KINDS]
     sharing_rows = list({(r[0], r[1]): r for r in sharing_rows}.values())
 

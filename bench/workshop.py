@@ -177,6 +177,8 @@ def _serve(workdir: Path, port: int) -> tuple[subprocess.Popen, str, object]:
             "false",
             "--server.fileWatcherType",
             "none",
+            "--runner.postScriptGC",  # as .streamlit/config.toml
+            "false",
             "--secrets.files",
             str(secrets),
         ],

@@ -398,13 +398,14 @@ def catalogue_table(catalogue: Catalogue) -> None:
     rows = [
         {
             t_text("indicators.col.indicator"): d.name(lang()),
+            # Second, where it is seen without scrolling: which lines are suggestions to adapt.
+            t_text("indicators.col.adapt"): t_text("indicators.adapt") if d.adapt else "",
             t_text("indicators.col.unit"): unit_label(d.unit),
             t_text("indicators.col.direction"): t_text(f"indicators.direction.{d.direction.value}"),
             t_text("indicators.col.documents"): documents_label(d),
             t_text("indicators.col.per_inhabitant"): t_text("indicators.yes")
             if d.per_inhabitant
             else t_text("indicators.no"),
-            t_text("indicators.col.adapt"): t_text("indicators.adapt") if d.adapt else "",
             t_text("indicators.col.source"): d.source(lang()) if d.source else "",
         }
         for d in catalogue.indicators
@@ -552,3 +553,78 @@ def among_peers(actor: Actor, territory_id: int, indicator: svc.Indicator) -> No
             ),
             hide_index=True,
         )
+
+
+def app_figures(actor: Actor, territory_id: int) -> None:
+    """What Parcours itself recorded, year by year, beside the territory's own indicators."""
+    st.caption(t("indicators.app.caption"))
+    try:
+        found = svc.app_figures(engine(), actor, territory_id)
+    except ServiceError as exc:
+        service_error(exc)
+        return
+    if not found.years:
+        st.info(t("indicators.app.none"))
+        return
+    year, responses = t_text("indicators.col.year"), t_text("indicators.app.responses_per_campaign")
+    milestones, roles = (
+        t_text("indicators.app.milestones"),
+        t_text("indicators.app.roles", total=found.pivot_roles),
+    )
+    series = (
+        (milestones, [y.milestones for y in found.years]),
+        (responses, [y.responses_per_campaign for y in found.years]),
+        (roles, [y.roles_covered for y in found.years]),
+    )
+    for column, (name, values) in zip(st.columns(3), series, strict=True):
+        frame = pd.DataFrame(
+            [{"year": y.year, "value": v} for y, v in zip(found.years, values, strict=True) if v is not None],
+            columns=["year", "value"],
+        )
+        column.altair_chart(themed(render.app_figure_chart(frame, name, year)), width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                year: [str(y.year) for y in found.years],
+                milestones: [y.milestones for y in found.years],
+                t_text("indicators.app.campaigns"): [y.campaigns for y in found.years],
+                t_text("indicators.app.responses"): [y.responses for y in found.years],
+                responses: [figure(y.responses_per_campaign) for y in found.years],
+                roles: [y.roles_covered for y in found.years],
+            }
+        ),
+        hide_index=True,
+    )
+
+
+def _remove(p: str, actor: Actor, territory_id: int, indicator_id: int) -> None:
+    kind, year = ss.get(f"{p}.pick") or (None, None)
+    remove = svc.remove_target if kind == "target" else svc.remove_value
+    remove(engine(), actions.rights_now(actor), territory_id, indicator_id, year)
+    ss.pop(f"{p}.pick", None)
+
+
+def remove_form(actor: Actor, territory_id: int, indicator: svc.Indicator) -> None:
+    """Take back a value or a target entered by mistake (a wrong year cannot be edited away)."""
+    entries = [("value", v.year) for v in indicator.values] + [("target", g.year) for g in indicator.targets]
+    if not entries:
+        return
+    p = f"ind{territory_id}.{indicator.id}.rm"
+    with st.expander(t("indicators.remove.title")):
+        if ss.get(f"{p}.pick") not in entries:
+            ss[f"{p}.pick"] = entries[0]
+        st.selectbox(
+            t("indicators.remove.pick"),
+            entries,
+            format_func=lambda e: t_text(f"indicators.remove.{e[0]}", year=e[1]),
+            key=keep_on_language_switch(f"{p}.pick"),
+        )
+        actions.button(
+            p,
+            t("indicators.remove.go"),
+            lambda: _remove(p, actor, territory_id, indicator.id),
+            done="indicators.remove.done",
+            name="go",
+            icon=":material/delete:",
+        )
+        actions.outcome(p, fields_shown=False)

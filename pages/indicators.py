@@ -40,7 +40,7 @@ if not data.can_edit:
 tab_names = [t("indicators.tab.follow")]
 if data.can_edit:
     tab_names += [t("indicators.tab.add"), t("indicators.tab.import")]
-tab_names.append(t("indicators.tab.catalogue"))
+tab_names += [t("indicators.tab.app"), t("indicators.tab.catalogue")]
 tabs = st.tabs(tab_names)
 
 with tabs[0]:
@@ -73,6 +73,7 @@ with tabs[0]:
                 view.value_form(person, territory.id, chosen)
             with right:
                 view.target_form(person, territory.id, chosen)
+            view.remove_form(person, territory.id, chosen)
 
 if data.can_edit:
     with tabs[1]:
@@ -80,6 +81,9 @@ if data.can_edit:
         view.own_form(person, territory.id)
     with tabs[2]:
         view.import_form(person, territory.id)
+
+with tabs[-2]:
+    view.app_figures(person, territory.id)
 
 with tabs[-1]:
     view.catalogue_table(load_catalogue())

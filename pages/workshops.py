@@ -171,7 +171,9 @@ def controls(workshop: ws.Workshop) -> None:
     picked_key = f"ws_pick.{workshop.id}"
     if picked_key not in ss or ss[picked_key] not in labels:
         ss[picked_key] = default
-    picked = st.selectbox(
+    # A list rather than a drop-down: the screen above is redrawn every 1.5 s, and an open
+    # drop-down closed under the facilitator's finger when it moved.
+    picked = st.radio(
         t("workshop.control.question"),
         list(labels),
         format_func=lambda q: f"{workshop.question_ids.index(q) + 1}. {labels[q]}",

@@ -244,3 +244,19 @@ def test_per_inhabitants_uses_a_readable_scale_per_unit():
     assert ind.per_inhabitants(12, 6_000, "km") == pytest.approx(2.0)  # km per 1,000 inhabitants
     assert ind.per_inhabitants(12, None, "km") is None
     assert ind.per_inhabitants(40, 6_000, "percent") is None  # a share is never divided
+
+
+def test_app_years_count_milestones_responses_per_campaign_and_pivot_roles_covered():
+    years = ind.app_years(
+        milestones={2024: 2, 2026: 1},
+        campaigns={2025: 2},
+        responses=[(2025, "elected_official", 3), (2025, "local_agent", 4), (2025, "inhabitant", 5)],
+        pivot_roles=["elected_official", "local_agent", "state_services", "socio_economic"],
+    )
+    assert [(y.year, y.milestones, y.campaigns, y.responses, y.roles_covered) for y in years] == [
+        (2024, 2, 0, 0, 0),
+        (2025, 0, 2, 12, 2),  # inhabitants answer, but are not one of the four pivot hats
+        (2026, 1, 0, 0, 0),
+    ]
+    assert years[1].responses_per_campaign == 6
+    assert years[0].responses_per_campaign is None

@@ -15,7 +15,15 @@ from lib.services import indicators as svc
 from lib.store import migrate, tables
 from lib.store.db import make_engine
 from tests.conftest import count_rows
-from tests.factories import as_read, make_actor, make_peer_group, make_territory, open_app_as, set_sharing
+from tests.factories import (
+    as_read,
+    make_actor,
+    make_milestone,
+    make_peer_group,
+    make_territory,
+    open_app_as,
+    set_sharing,
+)
 
 PAGE = page_path("indicators")
 YEAR = today().year
@@ -162,7 +170,7 @@ def test_a_contributor_sees_the_import_tab_and_a_reader_does_not(world):
     assert "Importer un fichier" in [tab.label for tab in contributor.tabs]
     assert any(b.label == "Vérifier et importer" for b in contributor.button)
     reader = open_app_as(world.reader, PAGE)
-    assert [tab.label for tab in reader.tabs] == ["Suivi", "Catalogue du réseau"]
+    assert [tab.label for tab in reader.tabs] == ["Suivi", "Chiffres de Parcours", "Catalogue du réseau"]
 
 
 def test_an_indicator_comparable_per_inhabitant_is_shown_among_the_groups_peers(world):
@@ -188,3 +196,20 @@ def test_an_indicator_comparable_per_inhabitant_is_shown_among_the_groups_peers(
         "Troisville": "4",
     }
     assert "médiane 2,3" in _texts(at, "caption")
+
+
+def test_the_parcours_figures_tab_shows_milestones_by_year_with_its_table(world):
+    make_milestone(world.engine, world.territory, "Forum", occurred_on=today().replace(month=1, day=15))
+    at = open_app_as(world.reader, PAGE)
+    assert "Chiffres de Parcours" in [tab.label for tab in at.tabs]
+    figures = next(df.value for df in at.dataframe if "Jalons" in df.value.columns)
+    assert list(figures["Année"]) == [str(YEAR)] and list(figures["Jalons"]) == [1]
+
+
+def test_a_contributor_removes_a_value_entered_by_mistake(world):
+    at = open_app_as(world.contributor, PAGE)
+    p = f"ind{world.territory}.{world.lanes}.rm"
+    at.selectbox(key=f"{p}.pick").set_value(("value", YEAR - 3)).run()
+    _button(at, "Retirer").click().run()
+    assert "Retiré." in _texts(at, "success")
+    assert list(at.dataframe[0].value["Année"]) == [str(YEAR - 1)]

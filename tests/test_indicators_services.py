@@ -13,7 +13,15 @@ from lib.domain.indicators import Status
 from lib.services import indicators as svc
 from lib.store import tables
 from tests.conftest import count_rows
-from tests.factories import make_actor, make_peer_group, make_territory, set_sharing
+from tests.factories import (
+    make_actor,
+    make_campaign,
+    make_milestone,
+    make_peer_group,
+    make_response,
+    make_territory,
+    set_sharing,
+)
 
 TODAY = date(2026, 11, 30)
 
@@ -303,3 +311,53 @@ def test_peers_are_compared_only_from_ones_own_group_and_per_inhabitant_indicato
     group = make_peer_group(engine, "Mienne", [home])
     with pytest.raises(ValidationFailed):
         svc.among_peers(engine, place["contributor"], home, group, "sustainable_school_food", on=TODAY)
+
+
+# --- What the app already knows ----------------------------------------------------------------
+
+
+def test_app_figures_come_from_the_territorys_own_journey_and_campaigns_only(engine, place):
+    home = place["home"]
+    make_milestone(engine, home, "Forum", occurred_on=date(2025, 3, 1))
+    make_milestone(engine, home, "Charte", occurred_on=date(2025, 9, 1))
+    campaign, _ = make_campaign(engine, home, opens_on=date(2025, 5, 1), closes_on=date(2025, 6, 1))
+    for role in ("elected_official", "elected_official", "state_services", "inhabitant"):
+        make_response(engine, campaign, role, {})
+    elsewhere, _ = make_campaign(engine, place["other"].territory_ids[0], opens_on=date(2025, 5, 1))
+    make_response(engine, elsewhere, "local_agent", {})
+
+    found = svc.app_figures(engine, make_actor(engine, Role.READER, home), home)
+    assert found.pivot_roles == 4
+    assert [(y.year, y.milestones, y.campaigns, y.responses, y.roles_covered) for y in found.years] == [
+        (2025, 2, 1, 4, 2)
+    ]
+    with pytest.raises(PermissionDenied):
+        svc.app_figures(engine, place["peer"], home)
+
+
+def test_a_value_or_a_target_entered_by_mistake_is_taken_back_by_a_contributor_only(engine, place):
+    home, who = place["home"], place["contributor"]
+    lanes = svc.follow(engine, who, home, "cycle_lanes")
+    svc.save_value(engine, who, home, lanes, year=2024, value="3")
+    svc.save_value(engine, who, home, lanes, year=2004, value="3")  # meant 2024
+    svc.save_target(engine, who, home, lanes, year=2030, value="9")
+    with pytest.raises(PermissionDenied):
+        svc.remove_value(engine, make_actor(engine, Role.READER, home), home, lanes, 2004)
+    svc.remove_value(engine, who, home, lanes, 2004)
+    svc.remove_target(engine, who, home, lanes, 2030)
+    with pytest.raises(NotFound):
+        svc.remove_value(engine, who, home, lanes, 2004)
+    [indicator] = svc.board(engine, who, home, on=TODAY).indicators
+    assert [v.year for v in indicator.values] == [2024] and indicator.targets == []
+
+
+def test_a_value_for_a_year_still_to_come_is_refused_where_a_target_is_welcome(engine, place):
+    home, who = place["home"], place["contributor"]
+    lanes = svc.follow(engine, who, home, "cycle_lanes")
+    next_year = date.today().year + 1
+    with pytest.raises(ValidationFailed) as refused:
+        svc.save_value(engine, who, home, lanes, year=next_year, value="3")
+    assert refused.value.errors["year"].code == "indicators.error.future_year"
+    svc.save_target(engine, who, home, lanes, year=next_year, value="3")
+    report = svc.import_csv(engine, who, home, _csv(f"cycle_lanes;valeur;{next_year};3;;;"))
+    assert [(p.column, p.code) for p in report.problems] == [("annee", "indicators.error.future_year")]

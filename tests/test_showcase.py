@@ -243,3 +243,11 @@ def test_the_preview_of_levels_that_publish_nothing_is_empty(engine):
     share_nothing(engine, tid)
     admin = make_actor(engine, Role.TERRITORY_ADMIN, tid)
     assert showcase.preview(engine, admin, tid, {"journey": "network"}) is None
+
+
+@pytest.mark.parametrize("slug", ["", "x" * 10_000, "'; drop table territory; --", "é\u0000", None])
+def test_any_address_a_visitor_types_is_at_worst_not_found(engine, slug):
+    set_sharing(engine, make_territory(engine, "Publique"), journey="public")
+    with pytest.raises(NotFound):
+        showcase.public_page(engine, slug)
+    assert [t.name for t in showcase.showcase(engine).territories] == ["Publique"]

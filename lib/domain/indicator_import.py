@@ -61,7 +61,7 @@ def followed_names(rows: list[tuple[int, str | None, str | None, str]]) -> dict[
 
 
 def check_row(
-    record: Record, followed: Mapping[str, Followed], seen: dict[tuple, int]
+    record: Record, followed: Mapping[str, Followed], seen: dict[tuple, int], current_year: int | None = None
 ) -> tuple[dict[str, Any], list[Problem]]:
     """One row as it will be stored, and its problems (none: the row is right)."""
     checks = RowChecks(record)
@@ -96,6 +96,8 @@ def check_row(
     for column, limit in (("source", SOURCE_MAX), ("commentaire", COMMENT_MAX)):
         if len(checks.cell(column)) > limit:
             checks.fail(column, "error.too_long", length=len(checks.cell(column)), max=limit)
+    if kind == "value" and year is not None and current_year is not None and year > current_year:
+        checks.fail("annee", "indicators.error.future_year")
     if indicator is not None and kind is not None and year is not None:
         identity = (indicator.id, kind, year)
         if identity in seen:

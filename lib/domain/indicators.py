@@ -468,3 +468,49 @@ def trajectory_frames(
         columns=["year", "value", "shown"],
     )
     return frame, path, goals
+
+
+# --- Figures the app already knows ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppYear:
+    """One year of what Parcours itself recorded for a territory."""
+
+    year: int
+    milestones: int
+    campaigns: int
+    responses: int
+    roles_covered: int  # how many of the framework's four pivot hats ("4 Fantastiques") answered
+
+    @property
+    def responses_per_campaign(self) -> float | None:
+        return self.responses / self.campaigns if self.campaigns else None
+
+
+def app_years(
+    milestones: dict[int, int],
+    campaigns: dict[int, int],
+    responses: Iterable[tuple[int, str, int]],
+    pivot_roles: Iterable[str],
+) -> list[AppYear]:
+    """Per year, oldest first: milestones told, campaigns opened, responses to them and the
+    pivot roles among their respondents. A year with none of these is left out."""
+    pivots = set(pivot_roles)
+    answered: dict[int, int] = {}
+    hats: dict[int, set[str]] = {}
+    for year, role, count in responses:
+        answered[year] = answered.get(year, 0) + count
+        if role in pivots and count:
+            hats.setdefault(year, set()).add(role)
+    years = sorted(set(milestones) | set(campaigns) | set(answered))
+    return [
+        AppYear(
+            year=y,
+            milestones=milestones.get(y, 0),
+            campaigns=campaigns.get(y, 0),
+            responses=answered.get(y, 0),
+            roles_covered=len(hats.get(y, ())),
+        )
+        for y in years
+    ]

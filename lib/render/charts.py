@@ -242,6 +242,25 @@ def peer_spread_chart(spread: dict | None, points: pd.DataFrame, titles: dict[st
     return alt.layer(*layers).properties(height=90)
 
 
+def app_figure_chart(frame: pd.DataFrame, title: str, year_title: str) -> alt.Chart:
+    """One figure the app recorded, per year (``frame``: year, value), as bars. The figures
+    count different things: each gets its own small chart and scale, side by side on a wide
+    screen, one under the other on a phone."""
+    return (
+        alt.Chart(frame, title=alt.Title(title, fontSize=13))
+        .mark_bar(color=PALETTE[0])
+        .encode(
+            x=alt.X("year:O", title=year_title, axis=alt.Axis(labelAngle=0, labelOverlap=True)),
+            y=alt.Y("value:Q", title=None, axis=alt.Axis(tickMinStep=1)),
+            tooltip=[
+                alt.Tooltip("year:O", title=year_title),
+                alt.Tooltip("value:Q", title=title, format=".3~r"),
+            ],
+        )
+        .properties(height=220)
+    )
+
+
 def timeline_chart(
     frame: pd.DataFrame,
     phases: list[str],

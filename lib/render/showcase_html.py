@@ -8,6 +8,7 @@ no image, font or stylesheet fetched from anywhere. Everything typed by someone 
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable, Mapping
 from datetime import date
 from html import escape
@@ -24,7 +25,7 @@ h1{color:#1d5f3f}h2{border-top:2px solid #d5e3d8;padding-top:1rem;margin-top:2re
 .muted{color:#55605c;font-size:.9rem}
 .phases{display:flex;flex-wrap:wrap;gap:.4rem}
 .phase{flex:1 1 9rem;border:1px solid #d8ddd9;border-radius:.5rem;padding:.4rem;background:#fff}
-.phase.off{opacity:.55}
+.phase.off{border-style:dashed;background:#f4f5f3}
 table{border-collapse:collapse}td,th{border:1px solid #d8ddd9;padding:.25rem .5rem;text-align:left}
 svg text{font-size:10px;fill:#1f2a2e}
 """
@@ -37,17 +38,19 @@ def _e(value: object) -> str:
 
 
 def _radar_svg(framework: Framework, scores: Mapping[str, float | None], lang: str, title: str) -> str:
-    """The latest assessment's shape over the five levels' rings, 0 to 4."""
+    """The latest assessment's shape over the four levels' rings, 0 to 4; the axes' names
+    wrapped beside their spoke, whole (the table under it says the same in words)."""
     axes = framework.axes
-    size, centre, scale = 320, 160, 28.0  # 4 levels × 28 px
+    width, height, scale = 560, 380, 32.0  # 4 levels × 32 px, room for the names on each side
+    cx, cy = width / 2, height / 2
 
     def point(i: int, radius: float) -> tuple[float, float]:
         angle = 2 * math.pi * i / len(axes)
-        return centre + radius * scale * math.sin(angle), centre - radius * scale * math.cos(angle)
+        return cx + radius * scale * math.sin(angle), cy - radius * scale * math.cos(angle)
 
     parts = [
-        f'<svg role="img" aria-label="{_e(title)}" viewBox="0 0 {size} {size}" '
-        f'width="{size}" height="{size}">'
+        f'<svg role="img" aria-label="{_e(title)}" viewBox="0 0 {width} {height}" '
+        f'style="max-width:100%;height:auto" width="{width}" height="{height}">'
     ]
     for level in range(1, 5):
         ring = " ".join("{:.1f},{:.1f}".format(*point(i, level)) for i in range(len(axes)))
@@ -55,8 +58,19 @@ def _radar_svg(framework: Framework, scores: Mapping[str, float | None], lang: s
     shape = " ".join("{:.1f},{:.1f}".format(*point(i, scores.get(a.id) or 0.0)) for i, a in enumerate(axes))
     parts.append(f'<polygon points="{shape}" fill="#1d5f3f55" stroke="#1d5f3f" stroke-width="2"/>')
     for i, axis in enumerate(axes):
-        x, y = point(i, 4.9)
-        parts.append(f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle">{_e(axis.label(lang)[:28])}</text>')
+        x, y = point(i, 4.3)
+        side = math.sin(2 * math.pi * i / len(axes))
+        anchor = "middle" if abs(side) < 0.1 else ("start" if side > 0 else "end")
+        lines = textwrap.wrap(axis.label(lang), 24)
+        top = (
+            y - (len(lines) - 1) * 6
+            if anchor != "middle"
+            else (y - (len(lines) - 1) * 12 if y < cy else y + 8)
+        )
+        spans = "".join(
+            f'<tspan x="{x:.1f}" y="{top + n * 12:.1f}">{_e(line)}</tspan>' for n, line in enumerate(lines)
+        )
+        parts.append(f'<text text-anchor="{anchor}">{spans}</text>')
     parts.append("</svg>")
     return "".join(parts)
 

@@ -24,7 +24,7 @@ from lib.domain import indicator_import as csv_rows
 from lib.domain import indicators as domain
 from lib.domain.csv_import import ImportRefused, read_file
 from lib.domain.errors import FieldError, NotFound, ValidationFailed
-from lib.domain.framework import Label
+from lib.domain.framework import Label, load_framework
 from lib.domain.indicators import Catalogue, Definition, Direction, Nature, Point, Reading, Spread, Status
 from lib.domain.inputs import Checks
 from lib.domain.sharing import Kind
@@ -321,6 +321,9 @@ def save_value(
         checks = Checks()
         day = checks.day("measured_on", measured_on, required=False)
         the_year = day.year if day is not None else _year(checks, year)
+        if the_year is not None and the_year > clock.today().year:
+            # A value measures what happened; a future year is a target (or a slip of the keys).
+            checks.fail("measured_on" if day is not None else "year", "indicators.error.future_year")
         if day is not None and not domain.FIRST_YEAR <= day.year <= domain.LAST_YEAR:
             checks.fail("measured_on", domain.BAD_YEAR, first=domain.FIRST_YEAR, last=domain.LAST_YEAR)
         figure = _figure(checks, "value", value, row.unit)
@@ -378,21 +381,41 @@ def save_target(
 def remove_value(
     engine: Engine, actor: Actor | None, territory_id: int, indicator_id: int, year: int
 ) -> None:
+    """Take back the indicator's value of ``year``, entered by mistake; the journal keeps who did."""
     actor = require(actor, Action.EDIT_JOURNEY, territory_id)
     with writing(engine) as conn:
         row = _indicator_of(conn, territory_id, indicator_id)
         if not store.remove_value(conn, row.id, year):
             raise NotFound(year=year)
+        log_activity(
+            conn,
+            person_id=actor.person_id,
+            territory_id=territory_id,
+            action="indicator.value_removed",
+            subject_type="indicator",
+            subject_id=row.id,
+            details={"year": year},
+        )
 
 
 def remove_target(
     engine: Engine, actor: Actor | None, territory_id: int, indicator_id: int, year: int
 ) -> None:
+    """Take back the indicator's target of ``year``, entered by mistake; the journal keeps who did."""
     actor = require(actor, Action.EDIT_JOURNEY, territory_id)
     with writing(engine) as conn:
         row = _indicator_of(conn, territory_id, indicator_id)
         if not store.remove_target(conn, row.id, year):
             raise NotFound(year=year)
+        log_activity(
+            conn,
+            person_id=actor.person_id,
+            territory_id=territory_id,
+            action="indicator.target_removed",
+            subject_type="indicator",
+            subject_id=row.id,
+            details={"year": year},
+        )
 
 
 # --- CSV import ----------------------------------------------------------------------------
@@ -428,7 +451,7 @@ def import_csv(
         seen: dict[tuple, int] = {}
         rows = []
         for record in parsed.records:
-            values, problems = csv_rows.check_row(record, followed, seen)
+            values, problems = csv_rows.check_row(record, followed, seen, clock.today().year)
             rows.append(values)
             report.problems.extend(problems)
         tell(0.5, "check")
@@ -533,3 +556,28 @@ def among_peers(
         counted=len(members.counted),
         unnamed=len(members.unnamed),
     )
+
+
+# --- What the app already knows ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppFigures:
+    years: list[domain.AppYear]
+    pivot_roles: int  # how many pivot hats there are to cover
+
+
+def app_figures(engine: Engine, actor: Actor | None, territory_id: int) -> AppFigures:
+    """Engagement figures Parcours computes from what the territory did in it: milestones per
+    year, campaigns and responses per campaign, pivot roles covered. For the territory's members
+    (counts only: no answer, no name)."""
+    require(actor, Action.VIEW_TERRITORY, territory_id)
+    framework = load_framework()
+    pivots = [r.id for r in framework.stakeholder_roles if r.flag]
+    with reading(engine) as conn:
+        milestones = {int(r.year): r.milestones for r in store.milestones_by_year(conn, territory_id)}
+        campaigns = {int(r.year): r.campaigns for r in store.campaigns_by_year(conn, territory_id)}
+        responses = [
+            (int(r.year), r.role, r.responses) for r in store.responses_by_year_and_role(conn, territory_id)
+        ]
+    return AppFigures(domain.app_years(milestones, campaigns, responses, pivots), len(pivots))

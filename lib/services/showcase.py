@@ -26,6 +26,7 @@ from lib.domain.forms import parse_template
 from lib.domain.framework import Framework, load_framework
 from lib.domain.journey import criterion_axis_map
 from lib.domain.sharing import PUBLIC_KINDS, VISITOR, Kind, Level
+from lib.domain.territories import is_slug
 from lib.i18n import translate
 from lib.render import showcase_html
 from lib.services.peers import Snapshot, Story, _story
@@ -259,9 +260,13 @@ def _page(conn: Connection, framework: Framework, row, territory: PublicTerritor
 def public_page(engine: Engine, slug: str, framework: Framework | None = None) -> PublicPage:
     """What anyone may read of one territory. One that publishes nothing is answered exactly
     like one that does not exist."""
+    if not isinstance(slug, str) or not is_slug(slug):
+        # Whatever a visitor types in the address: not even a query (a NUL byte is refused by
+        # PostgreSQL itself, which would surface as a failure rather than "not found").
+        raise NotFound(territory=slug)
     framework = framework or load_framework()
     with reading(engine) as conn:
-        row = store.territory_row(conn, slug=str(slug or ""))
+        row = store.territory_row(conn, slug=slug)
         found = _territories(conn, framework, rows=[row]) if row is not None else []
         if not found:
             raise NotFound(territory=slug)

@@ -164,3 +164,37 @@ def latest_values(
     )
     query = sa.select(ranked.c.territory_id, ranked.c.year, ranked.c.value).where(ranked.c.rank == 1)
     return list(conn.execute(query.order_by(ranked.c.territory_id)))
+
+
+# --- What the app already knows (engagement figures) ---------------------------------------
+
+
+def milestones_by_year(conn: Connection, territory_id: int) -> list[Row]:
+    """(year, milestones) of the territory's journey."""
+    M = tables.milestone
+    year = sa.extract("year", M.c.occurred_on).label("year")
+    query = sa.select(year, sa.func.count().label("milestones")).where(M.c.territory_id == territory_id)
+    return list(conn.execute(query.group_by(year).order_by(year)))
+
+
+def campaigns_by_year(conn: Connection, territory_id: int) -> list[Row]:
+    """(year, campaigns) the territory opened, by the year they opened."""
+    C = tables.campaign
+    year = sa.extract("year", C.c.opens_on).label("year")
+    query = sa.select(year, sa.func.count().label("campaigns")).where(C.c.territory_id == territory_id)
+    return list(conn.execute(query.group_by(year).order_by(year)))
+
+
+def responses_by_year_and_role(conn: Connection, territory_id: int) -> list[Row]:
+    """(year, role, responses): submitted responses to the territory's campaigns, by the year
+    their campaign opened and the hat the respondent chose."""
+    C, R = tables.campaign, tables.response
+    year = sa.extract("year", C.c.opens_on).label("year")
+    query = (
+        sa.select(year, R.c.respondent_role.label("role"), sa.func.count().label("responses"))
+        .select_from(R.join(C, C.c.id == R.c.campaign_id))
+        .where(C.c.territory_id == territory_id, R.c.status == "submitted")
+        .group_by(year, R.c.respondent_role)
+        .order_by(year, R.c.respondent_role)
+    )
+    return list(conn.execute(query))

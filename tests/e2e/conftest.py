@@ -338,6 +338,7 @@ def start_streamlit(
         "--server.address", "127.0.0.1",
         "--server.fileWatcherType", "none",
         "--browser.gatherUsageStats", "false",
+        "--runner.postScriptGC", "false",  # as .streamlit/config.toml (decision 0015)
         "--secrets.files", str(secrets),
     ]  # fmt: skip
     with log.open("w") as out:

@@ -68,7 +68,9 @@ def _join(browser, link: str, role_label: str):
 
 def _answer(phone, question: str, choice: str, *, first: bool = True) -> None:
     expect(phone.get_by_text(question)).to_be_visible()  # appeared by itself, no reload
-    phone.get_by_role("button", name=choice, exact=True).click()
+    # Pills: a scale's points are radios (Streamlit 1.67), a multiple choice's options buttons.
+    pill = phone.get_by_role("radio", name=choice, exact=True)
+    pill.or_(phone.get_by_role("button", name=choice, exact=True)).click()
     send = "Envoyer ma réponse" if first else "Modifier ma réponse"
     phone.get_by_role("button", name=send).click()
     expect(phone.get_by_text("Réponse enregistrée")).to_be_visible()
@@ -76,8 +78,7 @@ def _answer(phone, question: str, choice: str, *, first: bool = True) -> None:
 
 def _ask(room, number: int) -> None:
     """The facilitator picks question ``number`` and puts it to the room."""
-    room.get_by_role("combobox", name="Question").click()
-    room.get_by_role("option", name=re.compile(f"^{number}\\. ")).click()
+    room.get_by_role("radiogroup", name="Question").get_by_text(re.compile(f"^{number}\\. ")).click()
     room.get_by_role("button", name="Poser cette question").click()
     expect(room.get_by_text(f"Question {number} sur 3")).to_be_visible()
 
@@ -152,7 +153,9 @@ def test_a_room_of_twelve_phones_answers_live_and_the_workshop_becomes_a_milesto
         room.goto(f"{demo_app.base_url}/journey")
         wait_for_app(room)
         room.get_by_role("tab", name="Phases et jalons").click()
-        room.get_by_role("combobox", name="Jalon").click()
+        picker = room.get_by_role("combobox", name="Jalon")
+        picker.click()
+        picker.press_sequentially(TITLE[:12])  # the list draws only the options that fit
         expect(room.get_by_role("option", name=re.compile(re.escape(TITLE)))).to_be_visible()
     finally:
         expect.set_options(timeout=TIMEOUT_MS)
