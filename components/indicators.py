@@ -581,7 +581,8 @@ def app_figures(actor: Actor, territory_id: int) -> None:
             [{"year": y.year, "value": v} for y, v in zip(found.years, values, strict=True) if v is not None],
             columns=["year", "value"],
         )
-        column.altair_chart(themed(render.app_figure_chart(frame, name, year)), width="stretch")
+        about = t_text("charts.bars", value=name, category=year.lower())
+        column.altair_chart(themed(render.app_figure_chart(frame, name, year), about), width="stretch")
     st.dataframe(
         pd.DataFrame(
             {
