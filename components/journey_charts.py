@@ -55,6 +55,11 @@ def axis_kpis(fw: Framework, latest: Assessment | None, previous: Assessment | N
     kpi_cards(cards)
 
 
+_FIT_TO_WIDTH = (
+    "<style>.st-key-radar canvas, .st-key-radar svg {max-width: 100%; height: auto !important;}</style>"
+)
+
+
 def radar(fw: Framework, latest: Assessment | None, previous: Assessment | None) -> None:
     st.subheader(t("journey.radar.title"))
     if latest is None:
@@ -65,7 +70,11 @@ def radar(fw: Framework, latest: Assessment | None, previous: Assessment | None)
     shape = domain.radar_frame(fw, series, lang())
     rings, labels = domain.radar_frame_grid(fw, lang())
     chart = render.radar_chart(shape, rings, labels, [name for name, _ in series], _titles())
-    st.altair_chart(themed(chart, about_chart(t_text("journey.radar.title"))), width="content")
+    # The radar keeps its proportions (its rings stay round), so it is drawn at its size and
+    # shrunk by the browser to fit a narrower screen rather than cut at the edge.
+    st.html(_FIT_TO_WIDTH)
+    with st.container(key="radar"):  # one radar per page
+        st.altair_chart(themed(chart, about_chart(t_text("journey.radar.title"))), width="content")
     table = domain.axis_table(fw, series, lang()).rename(
         columns={"axis": t("journey.col.axis"), "change": t("journey.col.change")}
     )
