@@ -382,36 +382,27 @@ def remove_value(
     engine: Engine, actor: Actor | None, territory_id: int, indicator_id: int, year: int
 ) -> None:
     """Take back the indicator's value of ``year``, entered by mistake; the journal keeps who did."""
-    actor = require(actor, Action.EDIT_JOURNEY, territory_id)
-    with writing(engine) as conn:
-        row = _indicator_of(conn, territory_id, indicator_id)
-        if not store.remove_value(conn, row.id, year):
-            raise NotFound(year=year)
-        log_activity(
-            conn,
-            person_id=actor.person_id,
-            territory_id=territory_id,
-            action="indicator.value_removed",
-            subject_type="indicator",
-            subject_id=row.id,
-            details={"year": year},
-        )
+    _remove(engine, actor, territory_id, indicator_id, year, store.remove_value, "indicator.value_removed")
 
 
 def remove_target(
     engine: Engine, actor: Actor | None, territory_id: int, indicator_id: int, year: int
 ) -> None:
     """Take back the indicator's target of ``year``, entered by mistake; the journal keeps who did."""
+    _remove(engine, actor, territory_id, indicator_id, year, store.remove_target, "indicator.target_removed")
+
+
+def _remove(engine, actor, territory_id, indicator_id, year, remove, action: str) -> None:
     actor = require(actor, Action.EDIT_JOURNEY, territory_id)
     with writing(engine) as conn:
         row = _indicator_of(conn, territory_id, indicator_id)
-        if not store.remove_target(conn, row.id, year):
+        if not remove(conn, row.id, year):
             raise NotFound(year=year)
         log_activity(
             conn,
             person_id=actor.person_id,
             territory_id=territory_id,
-            action="indicator.target_removed",
+            action=action,
             subject_type="indicator",
             subject_id=row.id,
             details={"year": year},
