@@ -8,7 +8,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import segno
 import streamlit as st
 
-from components.ui import t
+from components.ui import t, t_text
 
 
 # The image of a link is the same for everyone, and only whoever has the link can ask for it:
@@ -35,7 +35,10 @@ def show_qr(data: str, file_stem: str, key: str) -> None:
     the page, and when anything above had appeared or gone meanwhile, the open share panel
     showed another campaign's link and code (issue 7).
     """
-    st.image(qr_png(data), width=240, caption=t("feedback.qr.caption"))
+    # The image's text alternative says what it is and where it leads (RGAA 1.1).
+    st.image(
+        qr_png(data), width=240, caption=t("feedback.qr.caption"), alt=t_text("feedback.qr.alt", link=data)
+    )
     left, right = st.columns(2)
     left.download_button(
         t("feedback.qr.download_png"),

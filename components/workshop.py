@@ -81,7 +81,7 @@ def join_screen(title: str, link: str, joined: Joined) -> None:
 
 def join_reminder(link: str, joined: Joined) -> None:
     """Beside a question: a small code for late comers, and the room by role."""
-    st.image(qr_png(link, scale=6), width="stretch")
+    st.image(qr_png(link, scale=6), width="stretch", alt=t_text("feedback.qr.alt", link=link))
     st.caption(plain(link))
     st.markdown(f"**{t('workshop.room.joined_total', n=joined.total)}**")
     joined_table(joined)

@@ -348,6 +348,9 @@ def test_an_admin_opens_a_campaign_and_gets_its_link_and_qr_code(world):
         ).scalar_one()
     assert any(f"?campagne={token}" in c.value for c in at.code)
     assert len(at.get("image")) == 3  # a QR code for each campaign, the new one included
+    # Each says what it is and where it leads, to whoever cannot see it (RGAA 1.1).
+    alts = [img.proto.imgs[0].alt for img in at.get("image")]
+    assert any(alt == f"QR code du lien {link}" for alt in alts for link in (c.value for c in at.code))
 
 
 def test_a_campaign_form_error_is_shown_under_its_field(world):
