@@ -78,6 +78,7 @@ class Participant:
         self.url, self.role_index, self.spread, self.rng = url, role_index, spread, rng
         self.query = f"atelier={token}"
         self.elements: dict[str, str] = {}  # kind of widget -> its id, as last drawn
+        self.options: dict[str, list[str]] = {}  # kind of widget -> its options, as shown
         self.fragment: tuple[str, float] | None = None  # the fragment to rerun, every n s
         self.joined = asyncio.Event()
         self.question_seen = asyncio.Event()
@@ -95,10 +96,10 @@ class Participant:
             w.id = widget_id
             if kind == "trigger":
                 w.trigger_value = True
-            elif kind == "int":
-                w.int_value = value
-            elif kind == "int_array":
-                w.int_array_value.data.extend(value)
+            elif kind == "string":  # a radio: the option as shown (Streamlit 1.67)
+                w.string_value = value
+            elif kind == "string_array":  # pills: the options as shown
+                w.string_array_value.data.extend(value)
         self.finished.clear()
         await ws.send(msg.SerializeToString())
 
@@ -110,9 +111,14 @@ class Participant:
             if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
                 element = msg.delta.new_element
                 name = element.WhichOneof("type")
-                if name in ("radio", "button", "button_group"):
-                    self.elements[name] = getattr(element, name).id
+                widget = getattr(element, name) if name in ("radio", "button", "button_group") else None
+                if widget is None or widget.id.endswith("-lang"):  # not the language switch
+                    continue
+                self.elements[name] = widget.id
+                if name == "radio":
+                    self.options[name] = list(widget.options)
                 if name == "button_group":
+                    self.options[name] = [option.content for option in widget.options]
                     self.question_seen.set()
             elif kind == "page_info_changed":
                 self.query = msg.page_info_changed.query_string
@@ -129,7 +135,7 @@ class Participant:
             await self._send(ws)
             await self.finished.wait()
             join = [
-                (self.elements["radio"], "int", self.role_index),
+                (self.elements["radio"], "string", self.options["radio"][self.role_index]),
                 (self.elements["button"], "trigger", None),
             ]
             await self._send(ws, join)
@@ -140,7 +146,11 @@ class Participant:
                     await self.finished.wait()
                     # A tap on a point, then on "send": inside the fragment, as the page's own.
                     widgets = [
-                        (self.elements["button_group"], "int_array", [self.rng.randrange(5)]),
+                        (
+                            self.elements["button_group"],
+                            "string_array",
+                            [self.rng.choice(self.options["button_group"])],
+                        ),
                         (self.elements["button"], "trigger", None),
                     ]
                     await self._send(ws, widgets, fragment=self.fragment[0], auto=False)
