@@ -63,8 +63,10 @@ def _nav_titles(page) -> list[str]:
     return [link.get_attribute("href") for link in nav.get_by_role("link").all()]
 
 
-def _walk(page, links: list[str]) -> dict[str, list[str]]:
+def _walk(page, links: list[str]) -> tuple[dict[str, list[str]], int]:
+    """What the planted text created on each page, and on how many pages it was shown as text."""
     created: dict[str, list[str]] = {}
+    shown = 0
     for href in links:
         page.get_by_test_id("stSidebarNav").locator(f'a[href="{href}"]').click()
         wait_for_app(page)
@@ -75,7 +77,8 @@ def _walk(page, links: list[str]) -> dict[str, list[str]]:
             found = [*found, *page.evaluate(_WHERE)]
         if found:
             created[href.rsplit("/", 1)[-1] or "accueil"] = found
-    return created
+        shown += page.get_by_text("blocked.test", exact=False).count() > 0
+    return created, shown
 
 
 @pytest.mark.parametrize("persona", ["Camille Roussel", "Élise Marchand"])
@@ -84,9 +87,7 @@ def test_planted_markup_creates_no_element_request_or_dialog(planted_app, browse
     seen = _watch(page)
     as_persona(page, planted_app, persona)
     titles = _nav_titles(page)
-    created = _walk(page, titles)
-
-    shown = page.get_by_text("blocked.test", exact=False).count()
+    created, shown = _walk(page, titles)
     print(
         f"\nshown as text ({persona}): {sum(planted_app.planted.values())} payloads planted "
         f"({planted_app.planted}), {len(titles)} pages walked, elements created: "
@@ -94,7 +95,7 @@ def test_planted_markup_creates_no_element_request_or_dialog(planted_app, browse
         f"dialogs: {len(seen['dialogs'])}"
     )
     assert len(titles) >= 8
-    assert shown >= 1  # the last page still shows the planted text, as text
+    assert shown >= 3  # pages showed the planted text, as text (not only pages without it)
     assert created == {}, {page: sorted(set(found)) for page, found in created.items()}
     assert seen == {"requests": [], "dialogs": []}
 
