@@ -95,7 +95,10 @@ def _open(page, url: str) -> float:
 
 
 def _persona(page, name: str) -> None:
-    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+    # The demo persona picker by its label, the name typed: the list draws only what fits.
+    picker = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Personnage de démo")
+    picker.click()
+    picker.press_sequentially(name)
     page.get_by_role("option", name=name).first.click()
     _wait(page)
 
