@@ -216,26 +216,33 @@ def _save_value(p: str, actor: Actor, territory_id: int, indicator_id: int) -> N
     _clear(p, "value", "comment")  # reached only when saved: a refusal keeps everything typed
 
 
+def _year_and_figure(p: str, errors, figure_label: str, year_placeholder: str) -> None:
+    """The year and the figure of a value or a target, side by side, each with its message."""
+    left, right = st.columns([1, 2])
+    with left:
+        st.text_input(
+            t("indicators.form.year"), key=keep_on_language_switch(f"{p}.year"), placeholder=year_placeholder
+        )
+        field_error(errors, "year")
+    with right:
+        st.text_input(
+            figure_label,
+            key=keep_on_language_switch(f"{p}.value"),
+            help=t_text("indicators.form.value_help"),
+            placeholder="12 345,6",
+        )
+        field_error(errors, "value")
+
+
 def value_form(actor: Actor, territory_id: int, indicator: svc.Indicator) -> None:
     p = f"ind{territory_id}.{indicator.id}.v"
     ss.setdefault(f"{p}.nature", "measured")
     errors = actions.errors(p)
     with st.container(border=True):
         st.markdown(f"**{t('indicators.form.value_title')}**")
-        left, right = st.columns([1, 2])
-        with left:
-            st.text_input(
-                t("indicators.form.year"), key=keep_on_language_switch(f"{p}.year"), placeholder="2025"
-            )
-            field_error(errors, "year")
-        with right:
-            st.text_input(
-                t("indicators.form.value", unit=unit_label(indicator.definition.unit)),
-                key=keep_on_language_switch(f"{p}.value"),
-                help=t_text("indicators.form.value_help"),
-                placeholder="12 345,6",
-            )
-            field_error(errors, "value")
+        _year_and_figure(
+            p, errors, t("indicators.form.value", unit=unit_label(indicator.definition.unit)), "2025"
+        )
         st.radio(
             t("indicators.form.nature"),
             ["measured", "estimated"],
@@ -282,19 +289,9 @@ def target_form(actor: Actor, territory_id: int, indicator: svc.Indicator) -> No
     with st.container(border=True):
         st.markdown(f"**{t('indicators.form.target_title')}**")
         st.caption(t(f"indicators.direction.{indicator.definition.direction.value}"))
-        left, right = st.columns([1, 2])
-        with left:
-            st.text_input(
-                t("indicators.form.year"), key=keep_on_language_switch(f"{p}.year"), placeholder="2030"
-            )
-            field_error(errors, "year")
-        with right:
-            st.text_input(
-                t("indicators.form.target", unit=unit_label(indicator.definition.unit)),
-                key=keep_on_language_switch(f"{p}.value"),
-                help=t_text("indicators.form.value_help"),
-            )
-            field_error(errors, "value")
+        _year_and_figure(
+            p, errors, t("indicators.form.target", unit=unit_label(indicator.definition.unit)), "2030"
+        )
         acting_on()
         actions.button(
             p,

@@ -224,15 +224,7 @@ def follow(engine: Engine, actor: Actor | None, territory_id: int, catalogue_id:
             direction=definition.direction.value,
             person_id=actor.person_id,
         )
-        log_activity(
-            conn,
-            person_id=actor.person_id,
-            territory_id=territory_id,
-            action="indicator.added",
-            subject_type="indicator",
-            subject_id=new_id,
-            details={"catalogue_id": catalogue_id},
-        )
+        _journal(conn, actor, territory_id, "indicator.added", new_id, {"catalogue_id": catalogue_id})
     return new_id
 
 
@@ -265,15 +257,7 @@ def add_own(
             direction=direction,
             person_id=actor.person_id,
         )
-        log_activity(
-            conn,
-            person_id=actor.person_id,
-            territory_id=territory_id,
-            action="indicator.added",
-            subject_type="indicator",
-            subject_id=new_id,
-            details={"own": True},
-        )
+        _journal(conn, actor, territory_id, "indicator.added", new_id, {"own": True})
     return new_id
 
 
@@ -342,15 +326,7 @@ def save_value(
             comment=comment,
             person_id=actor.person_id,
         )
-        log_activity(
-            conn,
-            person_id=actor.person_id,
-            territory_id=territory_id,
-            action="indicator.value_saved",
-            subject_type="indicator",
-            subject_id=row.id,
-            details={"year": the_year},
-        )
+        _journal(conn, actor, territory_id, "indicator.value_saved", row.id, {"year": the_year})
     return saved
 
 
@@ -366,15 +342,7 @@ def save_target(
         figure = _figure(checks, "value", value, row.unit)
         checks.done()
         saved = store.save_target(conn, row.id, year=the_year, value=figure, person_id=actor.person_id)
-        log_activity(
-            conn,
-            person_id=actor.person_id,
-            territory_id=territory_id,
-            action="indicator.target_saved",
-            subject_type="indicator",
-            subject_id=row.id,
-            details={"year": the_year},
-        )
+        _journal(conn, actor, territory_id, "indicator.target_saved", row.id, {"year": the_year})
     return saved
 
 
@@ -398,15 +366,7 @@ def _remove(engine, actor, territory_id, indicator_id, year, remove, action: str
         row = _indicator_of(conn, territory_id, indicator_id)
         if not remove(conn, row.id, year):
             raise NotFound(year=year)
-        log_activity(
-            conn,
-            person_id=actor.person_id,
-            territory_id=territory_id,
-            action=action,
-            subject_type="indicator",
-            subject_id=row.id,
-            details={"year": year},
-        )
+        _journal(conn, actor, territory_id, action, row.id, {"year": year})
 
 
 # --- CSV import ----------------------------------------------------------------------------
@@ -572,3 +532,16 @@ def app_figures(engine: Engine, actor: Actor | None, territory_id: int) -> AppFi
             (int(r.year), r.role, r.responses) for r in store.responses_by_year_and_role(conn, territory_id)
         ]
     return AppFigures(domain.app_years(milestones, campaigns, responses, pivots), len(pivots))
+
+
+def _journal(conn, actor: Actor, territory_id: int, action: str, indicator_id: int, details: dict) -> None:
+    """Who changed which indicator of which territory, in the activity log."""
+    log_activity(
+        conn,
+        person_id=actor.person_id,
+        territory_id=territory_id,
+        action=action,
+        subject_type="indicator",
+        subject_id=indicator_id,
+        details=details,
+    )
