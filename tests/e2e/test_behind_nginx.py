@@ -365,8 +365,14 @@ def test_an_answer_sent_through_one_process_is_counted_through_the_other_after_a
     seen = proxied.requests_by_node()
     assert seen[proxied.node_for_port[first]] == {f"127.0.0.1:{first}"}
     assert seen[proxied.node_for_port[second]] == {f"127.0.0.1:{second}"}
-    websockets = [line for line in proxied.access_log.read_text().splitlines() if "/_stcore/stream" in line]
-    assert {re.search(r"upstream=(\S+)", line)[1] for line in websockets} == {
-        f"127.0.0.1:{first}",
-        f"127.0.0.1:{second}",
-    }
+    # nginx writes a websocket's line when the connection ends, a moment after the browser closed it.
+    expected = {f"127.0.0.1:{first}", f"127.0.0.1:{second}"}
+    deadline = time.monotonic() + 15
+    while (upstreams := _websocket_upstreams(proxied.access_log)) != expected and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert upstreams == expected
+
+
+def _websocket_upstreams(access_log) -> set[str]:
+    lines = [line for line in access_log.read_text().splitlines() if "/_stcore/stream" in line]
+    return {re.search(r"upstream=(\S+)", line)[1] for line in lines}
